@@ -1,0 +1,48 @@
+"""Builds the Bolt app and the WSGI application around it. Everything is passed in, so tests build the real thing."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from slack_bolt import App, BoltContext
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.config import Settings
+from bot.deps import Deps
+from bot.listeners import register_listeners
+from bot.listeners.errors import handle_unexpected_error
+
+
+def create_web_client(settings: Settings, token: str | None = None) -> WebClient:
+    """A WebClient on SLACK_API_URL that retries connection errors and 429s the way slack_sdk documents."""
+    client = WebClient(token=token, base_url=settings.slack_api_url, timeout=10)
+    client.retry_handlers = [ConnectionErrorRetryHandler(max_retry_count=2), RateLimitErrorRetryHandler(max_retry_count=2)]
+    return client
+
+
+def create_app(settings: Settings, db: sessionmaker[Session]) -> App:
+    app = App(
+        signing_secret=settings.signing_secret,
+        client=create_web_client(settings, settings.bot_token),
+        # Listeners run in the request thread and ack() with their answer, so Bolt returns as soon as they do
+        # instead of polling for ack() every 10 ms. Anything that waits on the Web API goes to a lazy listener.
+        process_before_response=True,
+        # The token is checked once at start-up (bot.slack_checks), not in every worker as it boots.
+        token_verification_enabled=False,
+        logger=logging.getLogger("slack_bolt"),
+    )
+    app_deps = Deps(settings=settings, db=db)
+
+    @app.middleware
+    def provide_deps(context: BoltContext, next: Callable[[], None]) -> None:
+        # next() only marks the chain to go on; the listener runs later, maybe in another thread.
+        # So hand over long-lived things (a session factory), never an open session.
+        context["deps"] = app_deps
+        next()
+
+    app.error(handle_unexpected_error)
+    register_listeners(app)
+    return app

@@ -1,0 +1,57 @@
+"""Messages about one flag: the receipt, the usage help, and "not saved" (with the text given back)."""
+
+from __future__ import annotations
+
+from bot.blocks.text import context, fallback, inert, mrkdwn_section, quoted, quoted_sections
+from bot.domain.categories import DEFAULT_CATEGORY, Category
+from bot.domain.flags import RecordedFlag
+
+ANONYMOUS_NOTE = "You are anonymous: the digest and the leads never see who flagged this."
+NAMED_NOTE = "You chose to be named: the digest shows you as the reporter."
+
+
+def flag_recorded_message(flag: RecordedFlag) -> dict:
+    """The reporter's receipt: what was stored, under which category, and that they are anonymous."""
+    headline = f":triangular_flag_on_post: Flagged as *{flag.category.label}* (flag #{flag.id})"
+    blocks = [
+        mrkdwn_section(headline),
+        mrkdwn_section(quoted(flag.summary)),
+        context(NAMED_NOTE if flag.reporter_named else ANONYMOUS_NOTE),
+    ]
+    return {"text": fallback(f"Flagged as {flag.category.label}: {flag.summary}"), "blocks": blocks}
+
+
+def usage_message(problem: str | None = None, text: str | None = None) -> dict:
+    """How to use /deadline-flag; `problem` (ours, not user text) says what was wrong, `text` is given back."""
+    keyword_lines = "\n".join(f"• `{c.keyword}:` *{c.label}*: {c.description}" for c in Category)
+    usage = (
+        "*Flag a request in seconds:* `/deadline-flag [keyword:] what was asked`\n"
+        "e.g. `/deadline-flag feature: build a CSV button by Monday`\n"
+        f"Without a keyword it is filed as *{DEFAULT_CATEGORY.label}*. Keywords:\n{keyword_lines}\n"
+        "`/deadline-flag` on its own opens a form with every field. Reporters stay anonymous unless they choose otherwise."
+    )
+    blocks = []
+    if problem:
+        blocks.append(mrkdwn_section(f":warning: {problem} Nothing was stored."))
+    if text:
+        blocks.extend(quoted_sections(text))
+    blocks.append(mrkdwn_section(usage))
+    return {"text": fallback(problem or "How to use /deadline-flag"), "blocks": blocks}
+
+
+def invalid_report_message(problem: str, text: str) -> dict:
+    """A report we refused: the reason (ours) and the reporter's text back."""
+    blocks = [mrkdwn_section(f":warning: {inert(problem)} Nothing was stored; here is your text:"), *quoted_sections(text)]
+    return {"text": fallback(problem), "blocks": blocks}
+
+
+def flag_not_saved_message(text: str | None, error_ref: str) -> dict:
+    """Something failed while storing: say so, and give the text back so nothing is lost."""
+    headline = (
+        ":x: *Your flag was not saved*: something went wrong on our side "
+        f"(reference `{inert(error_ref, 40)}`). Please try again in a minute."
+    )
+    blocks = [mrkdwn_section(headline)]
+    if text:
+        blocks += [mrkdwn_section("Here is what you wrote, so nothing is lost:"), *quoted_sections(text)]
+    return {"text": fallback(f"Your flag was not saved (reference {error_ref}). Please try again."), "blocks": blocks}

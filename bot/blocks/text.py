@@ -1,0 +1,93 @@
+"""Making user text safe for Slack, once, for every surface.
+
+Slack's mrkdwn has three control characters (&, <, >): escaped, user text cannot form `<!channel>`,
+`<@U123>` or `<url|label>`. The literal words @channel/@here/@everyone are also broken with a zero-width
+space, because Slack links them in some fields even without angle brackets.
+"""
+
+from __future__ import annotations
+
+import re
+
+SECTION_TEXT_MAX = 3000  # a section block's text
+CONTEXT_TEXT_MAX = 2000  # a context block's text element
+HEADER_TEXT_MAX = 150  # a header block's plain_text
+MESSAGE_TEXT_MAX = 4000  # a message's top-level `text` fallback (Slack truncates past 40k, but keep it readable)
+PLAIN_OPTION_MAX = 75  # an option's text and description in a select
+BLOCKS_PER_MESSAGE = 50
+BLOCKS_PER_VIEW = 100
+
+_CONTROL = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+_BROADCAST = re.compile(r"@(channel|here|everyone)\b", re.IGNORECASE)
+ZERO_WIDTH_SPACE = "\u200b"
+ELLIPSIS = "…"
+
+
+def _defuse(text: str) -> str:
+    return _BROADCAST.sub(lambda m: "@" + ZERO_WIDTH_SPACE + m.group(1), text)
+
+
+def inert(text: str, limit: int = SECTION_TEXT_MAX) -> str:
+    """User text made safe for mrkdwn (no <!channel>, <@U…>, <url|…>, @here), at most `limit` characters.
+
+    >>> inert("<!here> & go")
+    '&lt;!here&gt; &amp; go'
+    """
+    escaped = _defuse(text).translate(_CONTROL)
+    if len(escaped) <= limit:
+        return escaped
+    kept, size = [], 0
+    for char in _defuse(text):  # clip whole characters, so an "&amp;" is never cut in half
+        piece = char.translate(_CONTROL)
+        if size + len(piece) > limit - len(ELLIPSIS):
+            break
+        kept.append(piece)
+        size += len(piece)
+    return "".join(kept) + ELLIPSIS
+
+
+def plain(text: str, limit: int) -> str:
+    """User text for a plain_text field (not parsed for markup), at most `limit` characters."""
+    text = _defuse(text)
+    return text if len(text) <= limit else text[: limit - len(ELLIPSIS)] + ELLIPSIS
+
+
+def quoted(text: str, limit: int = SECTION_TEXT_MAX) -> str:
+    """User text as an mrkdwn block quote (every line quoted, so a newline cannot end the quote)."""
+    lines = inert(text, limit - 2 * (text.count("\n") + 1)).split("\n")
+    return "\n".join(f">{line}" for line in lines)
+
+
+def quoted_sections(text: str, *, max_blocks: int = 10) -> list[dict]:
+    """User text of any length as consecutive quoted section blocks, so all of it can be given back."""
+    chunks: list[str] = []
+    piece: list[str] = []
+    size = 1  # the first line's ">"
+    for char in _defuse(text):
+        escaped = char.translate(_CONTROL) + (">" if char == "\n" else "")
+        if size + len(escaped) > SECTION_TEXT_MAX:
+            chunks.append("".join(piece))
+            piece, size = [], 1
+        piece.append(escaped)
+        size += len(escaped)
+    chunks.append("".join(piece))
+    if len(chunks) > max_blocks:
+        chunks = [*chunks[: max_blocks - 1], f"{ELLIPSIS} ({len(chunks) - max_blocks + 1} more parts not shown)"]
+    return [mrkdwn_section(">" + chunk) for chunk in chunks]
+
+
+def mrkdwn_section(text: str, *, block_id: str | None = None) -> dict:
+    # verbatim: Slack would otherwise auto-link channel names and URLs typed in user text.
+    block: dict = {"type": "section", "text": {"type": "mrkdwn", "text": text[:SECTION_TEXT_MAX], "verbatim": True}}
+    if block_id:
+        block["block_id"] = block_id
+    return block
+
+
+def context(text: str) -> dict:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text[:CONTEXT_TEXT_MAX], "verbatim": True}]}
+
+
+def fallback(text: str) -> str:
+    """A message's top-level `text` (notifications, screen readers): escaped and clipped like any user text."""
+    return inert(text, MESSAGE_TEXT_MAX)

@@ -1,0 +1,90 @@
+"""Settings, read from the environment once (in `bot.__main__`) and passed down from there.
+
+Nothing else in the app reads `os.environ`: tests build `Settings` directly.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+
+SLACK_API_URL_DEFAULT = "https://slack.com/api/"
+DATABASE_URL_DEFAULT = "sqlite:///deadline_flag.db"  # relative: a file in the working directory
+PORT_DEFAULT = 3000
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed. The message is one line, meant for the operator."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    signing_secret: str | None = None
+    bot_token: str | None = None
+    # Keeps its trailing slash: slack_sdk joins method names ("chat.postMessage") onto it.
+    slack_api_url: str = SLACK_API_URL_DEFAULT
+    database_url: str = DATABASE_URL_DEFAULT
+    digest_channel: str | None = None
+    port: int = PORT_DEFAULT
+    reporter_key: str | None = None
+    web_concurrency: int = 2  # gunicorn worker processes (WEB_CONCURRENCY, as Heroku sets it)
+    web_threads: int = 8  # threads per worker (WEB_THREADS)
+
+    @property
+    def reporter_hash_key(self) -> bytes:
+        """The HMAC key for reporter ids: REPORTER_KEY, else the signing secret (see README, "Reporter anonymity")."""
+        key = self.reporter_key or self.signing_secret
+        if not key:
+            raise ConfigError("REPORTER_KEY (or SLACK_SIGNING_SECRET) must be set to store or look up flags")
+        return key.encode()
+
+    def require_serving(self) -> Settings:
+        """Return self if the web process can start with these settings, else raise ConfigError."""
+        if not self.signing_secret:
+            raise ConfigError("SLACK_SIGNING_SECRET is not set: copy it from your Slack app's Basic Information page")
+        if not self.bot_token:
+            raise ConfigError("SLACK_BOT_TOKEN is not set: copy the Bot User OAuth Token from your Slack app's OAuth page")
+        return self
+
+    def with_port(self, port: int | None) -> Settings:
+        return self if port is None else replace(self, port=port)
+
+
+def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
+    """Settings from environment variables; unset or empty variables take their defaults."""
+
+    def get(name: str) -> str | None:
+        value = environ.get(name, "").strip()
+        return value or None
+
+    def get_int(name: str, default: int) -> int:
+        value = get(name)
+        try:
+            return int(value) if value else default
+        except ValueError:
+            raise ConfigError(f"{name} must be a whole number, got {value!r}") from None
+
+    api_url = get("SLACK_API_URL") or SLACK_API_URL_DEFAULT
+    return Settings(
+        signing_secret=get("SLACK_SIGNING_SECRET"),
+        bot_token=get("SLACK_BOT_TOKEN"),
+        slack_api_url=api_url if api_url.endswith("/") else api_url + "/",
+        database_url=normalise_database_url(get("DATABASE_URL") or DATABASE_URL_DEFAULT),
+        digest_channel=get("DIGEST_CHANNEL"),
+        port=get_int("PORT", PORT_DEFAULT),
+        reporter_key=get("REPORTER_KEY"),
+        web_concurrency=get_int("WEB_CONCURRENCY", 2),
+        web_threads=get_int("WEB_THREADS", 8),
+    )
+
+
+def normalise_database_url(url: str) -> str:
+    """Route PostgreSQL URLs to psycopg 3, whatever spelling the platform hands us.
+
+    Heroku-style platforms set DATABASE_URL=postgres://..., which SQLAlchemy would map to psycopg2.
+    """
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url

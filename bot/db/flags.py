@@ -1,0 +1,63 @@
+"""Queries on the flags table. Every function takes `team_id`: no query reaches across workspaces."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.db.models import Flag
+
+
+def add_flag(
+    session: Session,
+    *,
+    team_id: str,
+    category: str,
+    summary: str,
+    reporter_hash: str,
+    created_at: datetime,
+    reporter_user_id: str | None = None,
+    source_text: str | None = None,
+    source_user_id: str | None = None,
+    date_demanded: date | None = None,
+    external_constraint: str | None = None,
+    channel_id: str | None = None,
+    message_ts: str | None = None,
+    permalink: str | None = None,
+) -> Flag:
+    flag = Flag(
+        team_id=team_id,
+        category=category,
+        summary=summary,
+        reporter_hash=reporter_hash,
+        reporter_user_id=reporter_user_id,
+        reporter_named=reporter_user_id is not None,
+        source_text=source_text,
+        source_user_id=source_user_id,
+        date_demanded=date_demanded,
+        external_constraint=external_constraint,
+        channel_id=channel_id,
+        message_ts=message_ts,
+        permalink=permalink,
+        status="open",
+        created_at=created_at,
+    )
+    session.add(flag)
+    session.flush()  # assigns flag.id
+    return flag
+
+
+def get_flag(session: Session, *, team_id: str, flag_id: int) -> Flag | None:
+    # team_id as well as id: an id guessed from another workspace finds nothing.
+    return session.scalar(select(Flag).where(Flag.team_id == team_id, Flag.id == flag_id))
+
+
+def list_flags(session: Session, *, team_id: str, since: datetime | None = None, limit: int | None = None) -> list[Flag]:
+    stmt = select(Flag).where(Flag.team_id == team_id).order_by(Flag.created_at.desc(), Flag.id.desc())
+    if since is not None:
+        stmt = stmt.where(Flag.created_at >= since)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return list(session.scalars(stmt))

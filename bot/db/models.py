@@ -1,0 +1,75 @@
+"""SQLAlchemy 2 models. Every table that holds workspace data carries `team_id`, NOT NULL and indexed.
+
+A model change comes with its Alembic revision in `migrations/versions/` (`alembic check` runs in CI).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import Boolean, Date, DateTime, Index, Integer, MetaData, String, Text, TypeDecorator
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# Named constraints, so migrations can refer to them on every backend (SQLite batch mode needs names).
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp that is always timezone-aware UTC in Python, on SQLite (which drops the zone) as on PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("refusing a naive datetime: pass an aware UTC datetime")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Flag(Base):
+    """One flagged request: an artificial deadline, a feature handed over instead of a problem, and so on."""
+
+    __tablename__ = "flags"
+    __table_args__ = (
+        # The digest and the Home tab read one workspace's flags by time.
+        Index("ix_flags_team_id_created_at", "team_id", "created_at"),
+        # "My flags": a reporter finds their own flags by the keyed hash of their user id.
+        Index("ix_flags_team_id_reporter_hash", "team_id", "reporter_hash"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    category: Mapped[str] = mapped_column(String(32))
+    summary: Mapped[str] = mapped_column(Text)  # what was asked, in the reporter's words
+    source_text: Mapped[str | None] = mapped_column(String(500))  # who/where it came from, free text
+    source_user_id: Mapped[str | None] = mapped_column(String(32))  # ... or as a Slack user
+    date_demanded: Mapped[date | None] = mapped_column(Date)
+    external_constraint: Mapped[str | None] = mapped_column(String(500))  # NULL: no real constraint known
+    channel_id: Mapped[str | None] = mapped_column(String(32))
+    message_ts: Mapped[str | None] = mapped_column(String(32))
+    permalink: Mapped[str | None] = mapped_column(String(1000))
+    # Always an HMAC of the reporter's user id, so they can find and withdraw their flags; the plain id is
+    # kept only when the reporter chose to be named.
+    reporter_hash: Mapped[str] = mapped_column(String(64))
+    reporter_user_id: Mapped[str | None] = mapped_column(String(32))
+    reporter_named: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -1,0 +1,157 @@
+"""Flag use cases: parse what the reporter typed, validate it, record it, read it back.
+
+Each use case owns its transaction (`with db.begin()`), and returns frozen dataclasses, never ORM rows.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.db import flags as flag_store
+from bot.db.models import Flag
+from bot.domain.categories import CATEGORY_BY_KEYWORD, DEFAULT_CATEGORY, Category
+from bot.domain.reporters import reporter_hash
+
+SUMMARY_MAX = 3000  # characters; long enough for a pasted message, short enough for one Block Kit section
+SOURCE_MAX = 500
+CONSTRAINT_MAX = 500
+HELP_WORDS = frozenset({"help", "?", "-h", "--help", "usage"})
+# "feature: build a CSV button": a short word, a colon, then the text.
+_KEYWORD_FORM = re.compile(r"^([A-Za-z][A-Za-z_-]{0,19})\s*:\s*(.*)$", re.DOTALL)
+
+
+class InvalidReport(Exception):
+    """The report cannot be stored as it is; the message says how to fix it, in one sentence."""
+
+
+@dataclass(frozen=True)
+class InlineFlag:
+    category: Category
+    summary: str
+
+
+@dataclass(frozen=True)
+class UsageRequest:
+    """The reporter asked for help, or typed a keyword we don't know (`problem` says which)."""
+
+    problem: str | None = None
+
+
+@dataclass(frozen=True)
+class FlagReport:
+    team_id: str
+    reporter_id: str
+    category: Category
+    summary: str
+    name_reporter: bool = False
+    source_text: str | None = None
+    source_user_id: str | None = None
+    date_demanded: date | None = None
+    external_constraint: str | None = None
+    channel_id: str | None = None
+    message_ts: str | None = None
+    permalink: str | None = None
+
+
+@dataclass(frozen=True)
+class RecordedFlag:
+    id: int
+    team_id: str
+    category: Category
+    summary: str
+    status: str
+    created_at: datetime
+    reporter_named: bool
+    source_text: str | None
+    source_user_id: str | None
+    date_demanded: date | None
+    external_constraint: str | None
+    channel_id: str | None
+    message_ts: str | None
+    permalink: str | None
+
+
+def parse_inline(text: str) -> InlineFlag | UsageRequest:
+    """Read `/deadline-flag [keyword:] text`. Without a keyword the flag is an artificial deadline."""
+    text = text.strip()
+    if text.lower() in HELP_WORDS:
+        return UsageRequest()
+    match = _KEYWORD_FORM.match(text)
+    if match is None:
+        return InlineFlag(DEFAULT_CATEGORY, text)
+    keyword, rest = match.group(1).lower(), match.group(2).strip()
+    category = CATEGORY_BY_KEYWORD.get(keyword)
+    if category is None:
+        return UsageRequest(problem=f"`{keyword}` is not a category keyword.")
+    if not rest:
+        return UsageRequest(problem=f"Add what was asked after `{keyword}:`.")
+    return InlineFlag(category, rest)
+
+
+def validate(report: FlagReport) -> None:
+    """Raise InvalidReport if the report cannot be stored as it is."""
+    if not report.team_id:
+        raise InvalidReport("This request came without a workspace, so there is nowhere to file it.")
+    if not report.summary.strip():
+        raise InvalidReport("Add a few words about what was asked for.")
+    if len(report.summary) > SUMMARY_MAX:
+        raise InvalidReport(
+            f"That is {len(report.summary):,} characters; a flag holds at most {SUMMARY_MAX:,}. Shorten it and try again."
+        )
+    if report.source_text and len(report.source_text) > SOURCE_MAX:
+        raise InvalidReport(f"Keep who/where it came from under {SOURCE_MAX} characters.")
+    if report.external_constraint and len(report.external_constraint) > CONSTRAINT_MAX:
+        raise InvalidReport(f"Keep the external constraint under {CONSTRAINT_MAX} characters.")
+
+
+def record_flag(
+    db: sessionmaker[Session], report: FlagReport, *, reporter_key: bytes, now: datetime | None = None
+) -> RecordedFlag:
+    """Store one flag. The transaction is over before we return, so callers get plain data."""
+    validate(report)
+    with db.begin() as session:  # commits on success, rolls back on any exception
+        row = flag_store.add_flag(
+            session,
+            team_id=report.team_id,
+            category=report.category.value,
+            summary=report.summary.strip(),
+            reporter_hash=reporter_hash(reporter_key, team_id=report.team_id, user_id=report.reporter_id),
+            reporter_user_id=report.reporter_id if report.name_reporter else None,
+            source_text=report.source_text,
+            source_user_id=report.source_user_id,
+            date_demanded=report.date_demanded,
+            external_constraint=report.external_constraint,
+            channel_id=report.channel_id,
+            message_ts=report.message_ts,
+            permalink=report.permalink,
+            created_at=now or datetime.now(UTC),
+        )
+        return to_recorded(row)
+
+
+def list_team_flags(db: sessionmaker[Session], *, team_id: str, since: datetime | None = None) -> list[RecordedFlag]:
+    with db() as session:
+        return [to_recorded(row) for row in flag_store.list_flags(session, team_id=team_id, since=since)]
+
+
+def to_recorded(row: Flag) -> RecordedFlag:
+    return RecordedFlag(
+        id=row.id,
+        team_id=row.team_id,
+        category=Category(row.category),
+        summary=row.summary,
+        status=row.status,
+        created_at=row.created_at,
+        reporter_named=row.reporter_named,
+        source_text=row.source_text,
+        source_user_id=row.source_user_id,
+        date_demanded=row.date_demanded,
+        external_constraint=row.external_constraint,
+        channel_id=row.channel_id,
+        message_ts=row.message_ts,
+        permalink=row.permalink,
+    )

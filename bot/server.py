@@ -1,0 +1,54 @@
+"""Gunicorn started from Python, so `python -m bot serve` locally and the Procfile's web process run the same code."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+
+from bot.app import create_app
+from bot.config import Settings
+from bot.db.session import create_db_engine, create_session_factory
+from bot.web import WsgiApp, create_wsgi_app
+
+
+def build_wsgi_app(settings: Settings) -> WsgiApp:
+    """The whole web process: engine, session factory, Bolt app, routes."""
+    engine = create_db_engine(settings.database_url)
+    return create_wsgi_app(create_app(settings, create_session_factory(engine)), engine)
+
+
+class GunicornServer(BaseApplication):  # type: ignore[misc]
+    def __init__(self, settings: Settings, options: dict[str, Any]) -> None:
+        self.settings = settings
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> WsgiApp:
+        # Runs in each worker after the fork (no preload), so no engine or thread pool is shared across processes.
+        return build_wsgi_app(self.settings)
+
+
+def gunicorn_options(settings: Settings, *, host: str = "0.0.0.0") -> dict[str, Any]:
+    return {
+        "bind": f"{host}:{settings.port}",
+        "workers": settings.web_concurrency,
+        # gthread: each worker serves several requests at once; listeners wait on the database, not the CPU.
+        "worker_class": "gthread",
+        "threads": settings.web_threads,
+        "timeout": 30,
+        "graceful_timeout": 20,
+        "keepalive": 5,
+        "accesslog": None,
+        "errorlog": "-",
+        "loglevel": logging.getLevelName(logging.getLogger().level).lower(),
+    }
+
+
+def serve(settings: Settings, *, host: str = "0.0.0.0") -> None:
+    GunicornServer(settings, gunicorn_options(settings, host=host)).run()

@@ -1,0 +1,22 @@
+"""Start-up checks against the Web API that help an operator, but never stop the app on their own."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_sdk.errors import SlackApiError
+
+from bot.app import create_web_client
+from bot.config import ConfigError, Settings
+
+log = logging.getLogger(__name__)
+
+
+def warn_if_token_unusable(settings: Settings) -> None:
+    """Fail on a token Slack rejects; only warn when Slack cannot be reached (the app may still start first)."""
+    try:
+        create_web_client(settings, settings.bot_token).auth_test()
+    except SlackApiError as error:
+        raise ConfigError(f"Slack refused SLACK_BOT_TOKEN ({error.response.get('error')}): check the token") from None
+    except Exception as error:  # a network failure: Slack will be asked again on the first request
+        log.warning("could not reach Slack to check the bot token", extra={"error": type(error).__name__})

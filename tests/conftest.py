@@ -1,0 +1,146 @@
+"""Fixtures: a real database (SQLite always, PostgreSQL when TEST_DATABASE_URL is set), the fake Slack Web API,
+and the real app served over HTTP on a free local port."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+from socketserver import ThreadingMixIn
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.app import create_app
+from bot.config import Settings, normalise_database_url
+from bot.db.migrate import upgrade_to_head
+from bot.db.models import Base
+from bot.db.session import create_db_engine, create_session_factory
+from bot.web import SLACK_EVENTS_PATH, create_wsgi_app
+from tests.fake_slack_api import FakeSlackApi, start_fake_slack_api
+from tests.slack_requests import SIGNING_SECRET, SlackSender
+
+BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An SQLite file built once by the migrations; each test gets a copy."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    upgrade_to_head(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """TEST_DATABASE_URL, emptied and rebuilt by the migrations once per run."""
+    url = normalise_database_url(os.environ["TEST_DATABASE_URL"])
+    engine = create_db_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    upgrade_to_head(url)
+    yield url
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> str:
+    if request.param == "sqlite":
+        path = tmp_path / "test.db"
+        shutil.copy(sqlite_template, path)
+        return f"sqlite:///{path}"
+    url = request.getfixturevalue("postgres_url")
+    engine = create_db_engine(url)
+    with engine.begin() as connection:  # each test starts from empty tables (the schema stays)
+        tables = ", ".join(table.name for table in Base.metadata.sorted_tables)
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+    return url
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = create_db_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def db(engine: Engine) -> sessionmaker[Session]:
+    return create_session_factory(engine)
+
+
+@pytest.fixture
+def fake_slack_api() -> Iterator[FakeSlackApi]:
+    fake, server = start_fake_slack_api()
+    yield fake
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def settings(fake_slack_api: FakeSlackApi, database_url: str) -> Settings:
+    return Settings(
+        signing_secret=SIGNING_SECRET,
+        bot_token="xoxb-T1-token",
+        slack_api_url=fake_slack_api.api_url,
+        database_url=database_url,
+        reporter_key="test-reporter-key",
+    )
+
+
+class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def serve_app(settings: Settings, db: sessionmaker[Session], engine: Engine) -> tuple[str, WSGIServer]:
+    """The real WSGI app on a free port: Bolt's endpoint at /slack/events, /healthz beside it."""
+    application = create_wsgi_app(create_app(settings, db), engine)
+    server = make_server("127.0.0.1", 0, application, server_class=_ThreadingWSGIServer, handler_class=_QuietHandler)
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    return f"http://127.0.0.1:{server.server_port}", server
+
+
+@pytest.fixture
+def app_url(settings: Settings, db: sessionmaker[Session], engine: Engine) -> Iterator[str]:
+    base_url, server = serve_app(settings, db, engine)
+    yield base_url
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def slack(app_url: str, fake_slack_api: FakeSlackApi) -> SlackSender:
+    """Sends signed requests to the app's /slack/events, as Slack would."""
+    return SlackSender(url=app_url + SLACK_EVENTS_PATH, response_url=fake_slack_api.response_url())
+
+
+@pytest.fixture
+def unreachable_database_url(database_url: str, tmp_path: Path) -> str:
+    """A URL of the same backend that cannot be connected to: the database is down."""
+    if database_url.startswith("sqlite"):
+        return f"sqlite:///{tmp_path}/no-such-directory/down.db"
+    return "postgresql+psycopg://postgres@127.0.0.1:1/down"
+
+
+@pytest.fixture
+def down_app_url(settings: Settings, unreachable_database_url: str) -> Iterator[str]:
+    """The app served against a database that is down."""
+    down_settings = replace(settings, database_url=unreachable_database_url)
+    engine = create_db_engine(unreachable_database_url)
+    base_url, server = serve_app(down_settings, create_session_factory(engine), engine)
+    yield base_url
+    server.shutdown()
+    server.server_close()
+    engine.dispose()

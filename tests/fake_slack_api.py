@@ -1,0 +1,189 @@
+"""A real HTTP server standing in for the Slack Web API (and for response_url), in the manner of Bolt's own tests.
+
+It answers like Slack (canned bodies per method, `invalid_auth` without a bot token), keeps every call with its
+headers and parsed body, and can be told to be slow or to fail. Nothing here ever reaches slack.com.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl
+
+Reply = dict[str, Any] | Callable[["Call"], dict[str, Any]]
+# Methods Slack serves without a bot token in the Authorization header.
+NO_BOT_TOKEN_METHODS = {"oauth.v2.access", "oauth.v2.exchange"}
+BOT_USER_ID = "UBOT"
+
+
+@dataclass
+class Call:
+    method: str  # "chat.postMessage", or the path for calls outside /api/ (response_url)
+    headers: dict[str, str]
+    body: dict[str, Any]
+
+    @property
+    def token(self) -> str | None:
+        auth = self.headers.get("authorization", "")
+        return auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else self.body.get("token")
+
+
+@dataclass
+class Failure:
+    status: int
+    body: dict[str, Any]
+    headers: dict[str, str]
+    times: int
+
+
+@dataclass
+class FakeSlackApi:
+    url: str = ""
+    calls: list[Call] = field(default_factory=list)
+    replies: dict[str, Reply] = field(default_factory=dict)
+    delays: dict[str, float] = field(default_factory=dict)
+    failures: dict[str, Failure] = field(default_factory=dict)
+    team_id: str = "T1"
+    _changed: threading.Condition = field(default_factory=threading.Condition)
+
+    @property
+    def api_url(self) -> str:
+        """What SLACK_API_URL should be: slack_sdk joins method names onto it."""
+        return f"{self.url}/api/"
+
+    def response_url(self, name: str = "hooks/1") -> str:
+        return f"{self.url}/{name}"
+
+    def fail(self, method: str, *, status: int = 200, times: int = 1, headers: dict[str, str] | None = None, **body: Any):
+        """Answer the next `times` calls of `method` with `status` and `body` (default: {"ok": false})."""
+        self.failures[method] = Failure(status, {"ok": False, **body}, headers or {}, times)
+
+    def calls_to(self, method: str) -> list[Call]:
+        with self._changed:
+            return [call for call in self.calls if call.method == method]
+
+    def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
+        """The calls to `method`, once there are at least `count` of them; fails the test after `timeout`."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while len(found := [c for c in self.calls if c.method == method]) < count:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    seen = [c.method for c in self.calls]
+                    raise AssertionError(f"expected {count} call(s) to {method}, got {len(found)}; calls: {seen}")
+                self._changed.wait(remaining)
+            return found
+
+    def record(self, call: Call) -> None:
+        with self._changed:
+            self.calls.append(call)
+            self._changed.notify_all()
+
+    def answer(self, call: Call) -> tuple[int, dict[str, str], dict[str, Any]]:
+        failure = self.failures.get(call.method)
+        if failure and failure.times > 0:
+            failure.times -= 1
+            return failure.status, failure.headers, failure.body
+        if call.method not in NO_BOT_TOKEN_METHODS and "/" not in call.method:
+            token = call.token or ""
+            if not token.startswith(("xoxb-", "xoxp-")):
+                return 200, {}, {"ok": False, "error": "not_authed" if not token else "invalid_auth"}
+        reply = self.replies.get(call.method) or DEFAULT_REPLIES.get(call.method) or {"ok": True}
+        return 200, {}, reply(call) if callable(reply) else reply
+
+
+def _auth_test(call: Call) -> dict[str, Any]:
+    return {
+        "ok": True,
+        "url": "https://example.slack.com/",
+        "team": "Example",
+        "user": "deadline-flag",
+        "team_id": "T1",
+        "user_id": BOT_USER_ID,
+        "bot_id": "BBOT",
+        "is_enterprise_install": False,
+    }
+
+
+def _view(call: Call) -> dict[str, Any]:
+    view = call.body.get("view")
+    view = json.loads(view) if isinstance(view, str) else (view or {})
+    return {"ok": True, "view": {"id": "V0001", "hash": "h1", **view}}
+
+
+def _permalink(call: Call) -> dict[str, Any]:
+    channel, ts = call.body.get("channel", ""), str(call.body.get("message_ts", ""))
+    return {
+        "ok": True,
+        "channel": channel,
+        "permalink": f"https://example.slack.com/archives/{channel}/p{ts.replace('.', '')}",
+    }
+
+
+def _post_message(call: Call) -> dict[str, Any]:
+    return {
+        "ok": True,
+        "channel": call.body.get("channel"),
+        "ts": f"{time.time():.6f}",
+        "message": {"text": call.body.get("text")},
+    }
+
+
+DEFAULT_REPLIES: dict[str, Reply] = {
+    "auth.test": _auth_test,
+    "views.open": _view,
+    "views.update": _view,
+    "views.push": _view,
+    "views.publish": _view,
+    "chat.getPermalink": _permalink,
+    "chat.postMessage": _post_message,
+    "chat.update": _post_message,
+    "chat.postEphemeral": {"ok": True, "message_ts": "1700000000.000200"},
+    "conversations.open": {"ok": True, "channel": {"id": "D0REPORTER"}},
+    "users.info": lambda call: {"ok": True, "user": {"id": call.body.get("user"), "is_admin": False, "is_owner": False}},
+}
+
+
+class _Handler(BaseHTTPRequestHandler):
+    fake: FakeSlackApi
+
+    def do_POST(self) -> None:
+        raw = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
+        if self.headers.get("Content-Type", "").startswith("application/json"):
+            body = json.loads(raw or "{}")
+        else:
+            body = dict(parse_qsl(raw, keep_blank_values=True))
+        path = self.path.split("?", 1)[0]
+        method = path.removeprefix("/api/") if path.startswith("/api/") else path.lstrip("/")
+        call = Call(method=method, headers={k.lower(): v for k, v in self.headers.items()}, body=body)
+        self.fake.record(call)
+        time.sleep(self.fake.delays.get(method, 0))
+        status, headers, reply = self.fake.answer(call)
+        payload = json.dumps(reply).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(payload)))
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(payload)
+
+    do_GET = do_POST
+
+    def log_message(self, format: str, *args: Any) -> None:  # quiet: pytest shows failures, not traffic
+        pass
+
+
+def start_fake_slack_api() -> tuple[FakeSlackApi, ThreadingHTTPServer]:
+    fake = FakeSlackApi()
+    handler = type("Handler", (_Handler,), {"fake": fake})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    fake.url = f"http://127.0.0.1:{server.server_port}"
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    return fake, server

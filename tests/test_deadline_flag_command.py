@@ -1,0 +1,142 @@
+"""/deadline-flag <text>, driven the way Slack drives it: a signed POST into the real endpoint."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.db import flags as flag_store
+from bot.domain.categories import Category
+from tests.fake_slack_api import FakeSlackApi
+from tests.markup import block_limit_violations, live_markup
+from tests.slack_requests import SlackSender
+
+
+def stored(db: sessionmaker[Session], team_id: str = "T1") -> list:
+    with db() as session:
+        return flag_store.list_flags(session, team_id=team_id)
+
+
+def all_text(reply_json: dict) -> str:
+    """The visible text of a message's blocks (sections and context elements)."""
+    texts = [block.get("text", {}).get("text", "") for block in reply_json["blocks"]]
+    texts += [element.get("text", "") for block in reply_json["blocks"] for element in block.get("elements", [])]
+    return "\n".join(texts)
+
+
+def test_inline_flag_is_stored_and_confirmed_only_to_its_reporter(slack: SlackSender, db: sessionmaker[Session]) -> None:
+    reply = slack.command("the CEO wants the export feature by Friday for a demo", team_id="T1", user_id="U1")
+
+    assert reply.status == 200
+    body = reply.json()
+    assert body["response_type"] == "ephemeral"
+    assert "the CEO wants the export feature by Friday for a demo" in all_text(body)
+    assert "anonymous" in all_text(body)
+    [flag] = stored(db, "T1")
+    assert flag.summary == "the CEO wants the export feature by Friday for a demo"
+    assert flag.category == Category.ARTIFICIAL_DEADLINE.value
+    assert f"flag #{flag.id}" in all_text(body)
+
+
+def test_reporter_is_stored_as_a_keyed_hash_not_as_their_user_id(slack: SlackSender, db: sessionmaker[Session]) -> None:
+    slack.command("ship search by Friday", user_id="U777SECRET")
+
+    [flag] = stored(db)
+    assert flag.reporter_user_id is None
+    assert flag.reporter_named is False
+    assert "U777SECRET" not in flag.reporter_hash
+    assert len(flag.reporter_hash) == 64
+    assert flag.channel_id is None  # the channel a command was typed in would tell who typed it
+
+
+def test_category_keyword_sets_the_category_and_is_not_part_of_the_text(
+    slack: SlackSender, db: sessionmaker[Session]
+) -> None:
+    reply = slack.command("feature: build a CSV button by Monday")
+
+    [flag] = stored(db)
+    assert flag.category == Category.FEATURE_NOT_PROBLEM.value
+    assert flag.summary == "build a CSV button by Monday"
+    assert "Feature, not problem" in all_text(reply.json())
+
+
+def test_every_category_has_a_keyword_that_files_under_it(slack: SlackSender, db: sessionmaker[Session]) -> None:
+    for category in Category:
+        slack.command(f"{category.keyword.upper()}: something about {category.value}")
+
+    assert sorted(flag.category for flag in stored(db)) == sorted(category.value for category in Category)
+
+
+def test_help_answers_with_usage_listing_every_keyword_and_stores_nothing(
+    slack: SlackSender, db: sessionmaker[Session]
+) -> None:
+    reply = slack.command("help")
+
+    body = reply.json()
+    assert reply.status == 200
+    assert body["response_type"] == "ephemeral"
+    for category in Category:
+        assert f"`{category.keyword}:`" in all_text(body)
+    assert stored(db) == []
+
+
+def test_unknown_keyword_answers_with_usage_and_gives_the_text_back(slack: SlackSender, db: sessionmaker[Session]) -> None:
+    reply = slack.command("urgent: rebuild billing by Tuesday")
+
+    text = all_text(reply.json())
+    assert reply.json()["response_type"] == "ephemeral"
+    assert "`urgent` is not a category keyword" in text
+    assert "rebuild billing by Tuesday" in text
+    assert stored(db) == []
+
+
+def test_keyword_without_text_asks_for_the_text(slack: SlackSender, db: sessionmaker[Session]) -> None:
+    reply = slack.command("feature:")
+
+    assert "Add what was asked after `feature:`" in all_text(reply.json())
+    assert stored(db) == []
+
+
+def test_user_text_never_becomes_a_live_mention_or_broken_markup(
+    slack: SlackSender, db: sessionmaker[Session], fake_slack_api: FakeSlackApi
+) -> None:
+    hostile = "<!channel> <!here> @here <@U123> <#C123> <https://evil.example|click> a & b < c > d *bold*"
+
+    reply = slack.command(f"feature: {hostile}")
+
+    body = reply.json()
+    assert live_markup(body) == []
+    assert "&lt;!channel&gt;" in all_text(body)
+    assert "a &amp; b &lt; c &gt; d" in all_text(body)
+    assert block_limit_violations(body["blocks"]) == []
+    assert all(block["text"].get("verbatim") for block in body["blocks"] if block["type"] == "section")
+    [flag] = stored(db)
+    assert flag.summary == hostile  # stored as typed; escaped only on the way out
+    assert live_markup([call.body for call in fake_slack_api.calls]) == []
+
+
+def test_text_over_the_limit_is_refused_with_all_of_it_given_back(slack: SlackSender, db: sessionmaker[Session]) -> None:
+    long_text = "x&" * 1600 + "THE END"
+
+    reply = slack.command(long_text)
+
+    body = reply.json()
+    assert "at most 3,000" in all_text(body)
+    assert all_text(body).replace(">", "").replace("\n", "").count("x&amp;") == 1600
+    assert "THE END" in all_text(body)
+    assert block_limit_violations(body["blocks"]) == []
+    assert stored(db) == []
+
+
+def test_database_down_tells_the_user_and_gives_their_text_back(slack: SlackSender, down_app_url: str) -> None:
+    down = SlackSender(url=down_app_url + "/slack/events", response_url=slack.response_url)
+
+    reply = down.command("deadline: payments migration by the 1st <!here>")
+
+    assert reply.status == 200
+    body = reply.json()
+    assert body["response_type"] == "ephemeral"
+    text = all_text(body)
+    assert "not saved" in text
+    assert "payments migration by the 1st &lt;!here&gt;" in text
+    assert "reference `" in text
+    assert live_markup(body) == []

@@ -1,0 +1,36 @@
+"""The migrations build exactly the schema the models describe, and can be undone."""
+
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import Engine, inspect
+
+from bot.db.migrate import alembic_config
+from bot.db.models import Base
+
+
+def test_migrated_schema_matches_the_models(engine: Engine) -> None:
+    with engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection, opts={"compare_type": True}), Base.metadata)
+
+    assert differences == []
+
+
+def test_every_workspace_table_has_a_non_null_indexed_team_id(engine: Engine) -> None:
+    inspector = inspect(engine)
+    for table in Base.metadata.sorted_tables:
+        if "team_id" not in table.columns:
+            continue
+        assert table.columns["team_id"].nullable is False, table.name
+        indexed_first = [ix["column_names"][0] for ix in inspector.get_indexes(table.name)]
+        assert "team_id" in indexed_first, table.name
+
+
+def test_downgrade_to_base_and_back_up(database_url: str, engine: Engine) -> None:
+    config = alembic_config(database_url)
+
+    command.downgrade(config, "base")
+    assert "flags" not in inspect(engine).get_table_names()
+    command.upgrade(config, "head")
+
+    assert "flags" in inspect(engine).get_table_names()

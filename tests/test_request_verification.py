@@ -1,0 +1,87 @@
+"""What Slack did not sign is refused; what it signed but cannot be read gets a 4xx or a 200, never a 5xx."""
+
+from __future__ import annotations
+
+import json
+import time
+from urllib.parse import urlencode
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.db.models import Flag
+from tests.slack_requests import SlackSender, post
+
+
+def flag_count(db: sessionmaker[Session]) -> int:
+    with db() as session:
+        return session.scalar(select(func.count()).select_from(Flag)) or 0
+
+
+def test_bad_signature_is_refused_and_nothing_is_stored(slack: SlackSender, db: sessionmaker[Session]) -> None:
+    forger = SlackSender(url=slack.url, response_url=slack.response_url, secret="not-the-signing-secret")
+
+    reply = forger.command("ship it by Friday")
+
+    assert reply.status == 401
+    assert flag_count(db) == 0
+
+
+def test_stale_timestamp_is_refused_even_when_correctly_signed(slack: SlackSender, db: sessionmaker[Session]) -> None:
+    ten_minutes_ago = int(time.time()) - 600
+    form = {"command": "/deadline-flag", "text": "ship it", "team_id": "T1", "user_id": "U1", "channel_id": "C1"}
+
+    reply = slack.form(form, timestamp=ten_minutes_ago)
+
+    assert reply.status == 401
+    assert flag_count(db) == 0
+
+
+def test_missing_signature_headers_are_refused(slack: SlackSender) -> None:
+    from urllib.error import HTTPError
+    from urllib.request import Request, urlopen
+
+    request = Request(slack.url, data=b"command=%2Fdeadline-flag&text=x", method="POST")
+    with pytest.raises(HTTPError) as refused:
+        urlopen(request, timeout=5)
+
+    assert refused.value.code == 401
+
+
+GARBAGE_BODIES = [
+    ("application/json", "{not json"),
+    ("application/json", "[]"),
+    ("application/json", "null"),
+    ("application/json", '{"type": "event_callback"}'),
+    ("application/json", '{"type": "event_callback", "event": "not an object", "team_id": 7}'),
+    ("application/json", '{"type": "url_verification"}'),
+    ("application/x-www-form-urlencoded", ""),
+    ("application/x-www-form-urlencoded", "payload=%7Bbroken"),
+    ("application/x-www-form-urlencoded", "payload=%5B1%2C2%5D"),
+    ("application/x-www-form-urlencoded", "payload=" + json.dumps({"type": "block_actions"})),
+    ("application/x-www-form-urlencoded", "payload=" + json.dumps({"type": "view_submission", "view": None})),
+    ("application/x-www-form-urlencoded", "payload=" + json.dumps({"type": "message_action", "team": "T1"})),
+    ("application/x-www-form-urlencoded", urlencode({"command": "/deadline-flag"})),
+    ("application/x-www-form-urlencoded", urlencode({"command": "/deadline-flag", "text": "no team or user"})),
+    ("application/x-www-form-urlencoded", urlencode({"command": "/something-else", "text": "x", "team_id": "T1"})),
+    ("application/x-www-form-urlencoded", "\x00\xff binary-ish %%% &&& ==="),
+    ("text/plain", "hello"),
+]
+
+
+@pytest.mark.parametrize(("content_type", "body"), GARBAGE_BODIES)
+def test_malformed_but_signed_bodies_never_get_a_5xx(slack: SlackSender, content_type: str, body: str) -> None:
+    reply = post(slack.url, body, content_type=content_type)
+
+    assert 200 <= reply.status < 500, (reply.status, reply.text)
+
+
+def test_a_command_without_a_workspace_is_refused_with_its_text_given_back(
+    slack: SlackSender, db: sessionmaker[Session]
+) -> None:
+    reply = slack.form({"command": "/deadline-flag", "text": "ship it by Friday", "user_id": "U1"})
+
+    assert reply.status == 200
+    assert "ship it by Friday" in reply.text
+    assert flag_count(db) == 0

@@ -1,0 +1,48 @@
+"""Pure checks of the one place user text is made safe for Slack."""
+
+from bot.blocks.text import SECTION_TEXT_MAX, inert, plain, quoted, quoted_sections
+
+
+def test_control_characters_are_escaped() -> None:
+    assert inert("<!here> & go") == "&lt;!here&gt; &amp; go"
+
+
+def test_bare_broadcast_words_are_broken_with_a_zero_width_space() -> None:
+    assert inert("ping @channel and @Here") == "ping @\u200bchannel and @\u200bHere"
+
+
+def test_clipping_never_cuts_an_escape_in_half() -> None:
+    clipped = inert("&" * 10, limit=12)
+
+    assert clipped == "&amp;&amp;…"
+    assert len(clipped) <= 12
+
+
+def test_short_text_is_not_clipped() -> None:
+    assert inert("ship it", limit=7) == "ship it"
+
+
+def test_quoted_text_quotes_every_line_so_a_newline_cannot_end_the_quote() -> None:
+    assert quoted("first\n*second*") == ">first\n>*second*"
+
+
+def test_quoted_sections_keep_all_of_a_long_hostile_text_within_the_section_limit() -> None:
+    text = "<&>" * 1000  # a flag's whole 3,000 characters, each one escaped to 4 or 5
+
+    blocks = quoted_sections(text)
+
+    assert len(blocks) > 1
+    assert all(len(block["text"]["text"]) <= SECTION_TEXT_MAX for block in blocks)
+    assert "".join(block["text"]["text"].lstrip(">") for block in blocks) == "&lt;&amp;&gt;" * 1000
+
+
+def test_quoted_sections_say_how_much_is_not_shown_past_their_block_budget() -> None:
+    blocks = quoted_sections("x" * 10_000, max_blocks=2)
+
+    assert len(blocks) == 2
+    assert blocks[-1]["text"]["text"].endswith("(3 more parts not shown)")
+
+
+def test_plain_text_is_clipped_but_not_escaped() -> None:
+    assert plain("a < b & c", 75) == "a < b & c"
+    assert len(plain("x" * 100, 75)) == 75
