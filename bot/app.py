@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
@@ -24,6 +25,7 @@ def create_web_client(settings: Settings, token: str | None = None) -> WebClient
 
 
 def create_app(settings: Settings, db: sessionmaker[Session]) -> App:
+    background = ThreadPoolExecutor(max_workers=8, thread_name_prefix="after-ack")
     app = App(
         signing_secret=settings.signing_secret,
         client=create_web_client(settings, settings.bot_token),
@@ -33,8 +35,9 @@ def create_app(settings: Settings, db: sessionmaker[Session]) -> App:
         # The token is checked once at start-up (bot.slack_checks), not in every worker as it boots.
         token_verification_enabled=False,
         logger=logging.getLogger("slack_bolt"),
+        listener_executor=background,
     )
-    app_deps = Deps(settings=settings, db=db)
+    app_deps = Deps(settings=settings, db=db, background=background)
 
     @app.middleware
     def provide_deps(context: BoltContext, next: Callable[[], None]) -> None:

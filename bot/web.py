@@ -44,7 +44,7 @@ def create_wsgi_app(app: App, engine: Engine) -> WsgiApp:
             # to be raises there. That is the sender's fault, so 400, never 500.
             if started:
                 raise
-            log.warning("unparseable request refused", extra={"path": environ.get("PATH_INFO")})
+            log.warning("unparseable request refused", extra={"path": environ.get("PATH_INFO")}, exc_info=True)
             return _plain(start_response, "400 Bad Request", "bad request")
 
     return application

@@ -48,6 +48,7 @@ class FakeSlackApi:
     replies: dict[str, Reply] = field(default_factory=dict)
     delays: dict[str, float] = field(default_factory=dict)
     failures: dict[str, Failure] = field(default_factory=dict)
+    holds: dict[str, threading.Event] = field(default_factory=dict)
     team_id: str = "T1"
     _changed: threading.Condition = field(default_factory=threading.Condition)
 
@@ -62,6 +63,11 @@ class FakeSlackApi:
     def fail(self, method: str, *, status: int = 200, times: int = 1, headers: dict[str, str] | None = None, **body: Any):
         """Answer the next `times` calls of `method` with `status` and `body` (default: {"ok": false})."""
         self.failures[method] = Failure(status, {"ok": False, **body}, headers or {}, times)
+
+    def hold(self, method: str) -> threading.Event:
+        """Make calls to `method` wait until the returned event is set (a Web API as slow as the test likes)."""
+        self.holds[method] = threading.Event()
+        return self.holds[method]
 
     def calls_to(self, method: str) -> list[Call]:
         with self._changed:
@@ -163,6 +169,8 @@ class _Handler(BaseHTTPRequestHandler):
         call = Call(method=method, headers={k.lower(): v for k, v in self.headers.items()}, body=body)
         self.fake.record(call)
         time.sleep(self.fake.delays.get(method, 0))
+        if method in self.fake.holds:
+            self.fake.holds[method].wait(timeout=30)
         status, headers, reply = self.fake.answer(call)
         payload = json.dumps(reply).encode()
         self.send_response(status)

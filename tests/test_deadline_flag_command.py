@@ -19,7 +19,7 @@ def stored(db: sessionmaker[Session], team_id: str = "T1") -> list:
 def all_text(reply_json: dict) -> str:
     """The visible text of a message's blocks (sections and context elements)."""
     texts = [block.get("text", {}).get("text", "") for block in reply_json["blocks"]]
-    texts += [element.get("text", "") for block in reply_json["blocks"] for element in block.get("elements", [])]
+    texts += [e["text"] for block in reply_json["blocks"] if block["type"] == "context" for e in block["elements"]]
     return "\n".join(texts)
 
 

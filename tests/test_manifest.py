@@ -4,7 +4,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.blocks.ids import SLASH_COMMAND
+from bot.blocks.ids import LOG_REQUEST_SHORTCUT, SLASH_COMMAND
 from bot.web import SLACK_EVENTS_PATH
 
 MANIFEST = yaml.safe_load((Path(__file__).resolve().parents[1] / "manifest.yml").read_text())
@@ -22,3 +22,16 @@ def test_every_request_url_in_the_manifest_points_at_the_bolt_endpoint() -> None
     )
 
     assert all(url == f"https://YOUR-APP-HOST{SLACK_EVENTS_PATH}" for url in urls), urls
+
+
+def test_manifest_declares_the_message_shortcut_the_app_listens_to() -> None:
+    shortcuts = MANIFEST["features"]["shortcuts"]
+
+    assert [(s["name"], s["type"], s["callback_id"]) for s in shortcuts] == [
+        ("Log this request", "message", LOG_REQUEST_SHORTCUT)
+    ]
+
+
+def test_manifest_subscribes_to_the_events_the_app_handles() -> None:
+    assert MANIFEST["settings"]["event_subscriptions"]["bot_events"] == ["app_home_opened"]
+    assert MANIFEST["features"]["app_home"]["home_tab_enabled"] is True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.blocks import ids
 from bot.blocks.text import context, fallback, inert, mrkdwn_section, quoted, quoted_sections
 from bot.domain.categories import DEFAULT_CATEGORY, Category
 from bot.domain.flags import RecordedFlag
@@ -17,8 +18,45 @@ def flag_recorded_message(flag: RecordedFlag) -> dict:
         mrkdwn_section(headline),
         mrkdwn_section(quoted(flag.summary)),
         context(NAMED_NOTE if flag.reporter_named else ANONYMOUS_NOTE),
+        {"type": "actions", "elements": flag_buttons(flag.id, edit_label="Add details")},
     ]
     return {"text": fallback(f"Flagged as {flag.category.label}: {flag.summary}"), "blocks": blocks}
+
+
+def flag_buttons(flag_id: int, *, edit_label: str = "Edit") -> list[dict]:
+    """Edit and Withdraw for one flag; Withdraw asks first, because it deletes for good."""
+    return [
+        {
+            "type": "button",
+            "action_id": ids.EDIT_FLAG_ACTION,
+            "text": {"type": "plain_text", "text": edit_label},
+            "value": str(flag_id),
+        },
+        {
+            "type": "button",
+            "action_id": ids.WITHDRAW_FLAG_ACTION,
+            "text": {"type": "plain_text", "text": "Withdraw"},
+            "value": str(flag_id),
+            "style": "danger",
+            "confirm": {
+                "title": {"type": "plain_text", "text": "Withdraw this flag?"},
+                "text": {"type": "mrkdwn", "text": f"Flag #{flag_id} will be deleted for good, from every report."},
+                "confirm": {"type": "plain_text", "text": "Withdraw"},
+                "deny": {"type": "plain_text", "text": "Keep it"},
+                "style": "danger",
+            },
+        },
+    ]
+
+
+def flag_withdrawn_message(flag_id: int) -> dict:
+    text = f":wastebasket: Flag #{flag_id} was withdrawn and deleted."
+    return {"text": text, "blocks": [mrkdwn_section(text)]}
+
+
+def refusal_message(reason: str) -> dict:
+    """A sentence of ours (never user text) saying why an action was refused."""
+    return {"text": reason, "blocks": [mrkdwn_section(f":no_entry: {reason}")]}
 
 
 def usage_message(problem: str | None = None, text: str | None = None) -> dict:

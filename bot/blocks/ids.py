@@ -1,3 +1,26 @@
 """Every callback, action and block id the app uses, in one place (manifest.yml repeats the shortcut's)."""
 
 SLASH_COMMAND = "/deadline-flag"
+LOG_REQUEST_SHORTCUT = "log_this_request"  # manifest.yml: shortcuts[].callback_id
+
+FLAG_MODAL = "flag_modal"  # the view's callback_id, for new flags and edits alike
+
+# Flag modal blocks; each holds one element whose action_id is VALUE.
+CATEGORY_BLOCK = "category"
+SUMMARY_BLOCK = "summary"
+SOURCE_TEXT_BLOCK = "source_text"
+SOURCE_USER_BLOCK = "source_user"
+DATE_DEMANDED_BLOCK = "date_demanded"
+CONSTRAINT_CHOICE_BLOCK = "constraint_choice"
+CONSTRAINT_TEXT_BLOCK = "constraint_text"
+NAME_ME_BLOCK = "name_me"
+VALUE = "value"
+
+CONSTRAINT_NONE = "none_known"
+CONSTRAINT_YES = "yes"
+NAME_ME = "name_me"
+
+# Buttons: on receipts and on the Home tab. Their `value` is the flag id.
+EDIT_FLAG_ACTION = "flag_edit"
+WITHDRAW_FLAG_ACTION = "flag_withdraw"
+NEW_FLAG_ACTION = "flag_new"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.db.models import Flag
@@ -61,3 +61,32 @@ def list_flags(session: Session, *, team_id: str, since: datetime | None = None,
     if limit is not None:
         stmt = stmt.limit(limit)
     return list(session.scalars(stmt))
+
+
+def list_reporter_flags(session: Session, *, team_id: str, reporter_hash: str, limit: int) -> list[Flag]:
+    stmt = (
+        select(Flag)
+        .where(Flag.team_id == team_id, Flag.reporter_hash == reporter_hash)
+        .order_by(Flag.created_at.desc(), Flag.id.desc())
+        .limit(limit)
+    )
+    return list(session.scalars(stmt))
+
+
+def count_reporter_flags(session: Session, *, team_id: str, reporter_hash: str) -> int:
+    stmt = select(func.count()).select_from(Flag).where(Flag.team_id == team_id, Flag.reporter_hash == reporter_hash)
+    return session.scalar(stmt) or 0
+
+
+def count_flags_by_category(session: Session, *, team_id: str, since: datetime, until: datetime) -> dict[str, int]:
+    """{category: count} of flags created in [since, until): one GROUP BY on the (team_id, created_at) index."""
+    stmt = (
+        select(Flag.category, func.count())
+        .where(Flag.team_id == team_id, Flag.created_at >= since, Flag.created_at < until)
+        .group_by(Flag.category)
+    )
+    return {category: count for category, count in session.execute(stmt)}
+
+
+def delete_flag(session: Session, flag: Flag) -> None:
+    session.delete(flag)

@@ -8,13 +8,18 @@ from sqlalchemy.orm import Session, sessionmaker
 
 
 def create_db_engine(database_url: str) -> Engine:
-    """An engine tuned for its backend: SQLite waits on locks and uses WAL; PostgreSQL checks pooled connections."""
+    """An engine tuned for its backend: SQLite waits on locks and uses WAL; PostgreSQL checks pooled connections.
+
+    hide_parameters: a failed statement's error must not carry flag text or reporter hashes into the logs.
+    """
     if database_url.startswith("sqlite"):
-        engine = create_engine(database_url, connect_args={"timeout": 15})
+        engine = create_engine(database_url, connect_args={"timeout": 15}, hide_parameters=True)
         event.listen(engine, "connect", _configure_sqlite)
         return engine
     # connect_timeout: a database that is down should fail a request in seconds, not hang it.
-    return create_engine(database_url, pool_pre_ping=True, pool_size=10, connect_args={"connect_timeout": 5})
+    return create_engine(
+        database_url, pool_pre_ping=True, pool_size=10, connect_args={"connect_timeout": 5}, hide_parameters=True
+    )
 
 
 def _configure_sqlite(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]

@@ -5,10 +5,14 @@ Each use case owns its transaction (`with db.begin()`), and returns frozen datac
 
 from __future__ import annotations
 
+import hmac
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import flags as flag_store
@@ -25,7 +29,26 @@ _KEYWORD_FORM = re.compile(r"^([A-Za-z][A-Za-z_-]{0,19})\s*:\s*(.*)$", re.DOTALL
 
 
 class InvalidReport(Exception):
-    """The report cannot be stored as it is; the message says how to fix it, in one sentence."""
+    """The report cannot be stored as it is; the message says how to fix it, in one sentence.
+
+    `field` names the FlagReport field at fault, so a form can show the message beside it.
+    """
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class FlagNotFound(Exception):
+    """No such flag in this workspace (withdrawn already, or an id from elsewhere)."""
+
+
+class NotYourFlag(Exception):
+    """Only the reporter may edit or withdraw a flag."""
+
+
+class FlagNotSaved(Exception):
+    """The database refused or could not be reached; the reporter's input must be given back to them."""
 
 
 @dataclass(frozen=True)
@@ -97,15 +120,16 @@ def validate(report: FlagReport) -> None:
     if not report.team_id:
         raise InvalidReport("This request came without a workspace, so there is nowhere to file it.")
     if not report.summary.strip():
-        raise InvalidReport("Add a few words about what was asked for.")
+        raise InvalidReport("Add a few words about what was asked for.", "summary")
     if len(report.summary) > SUMMARY_MAX:
         raise InvalidReport(
-            f"That is {len(report.summary):,} characters; a flag holds at most {SUMMARY_MAX:,}. Shorten it and try again."
+            f"That is {len(report.summary):,} characters; a flag holds at most {SUMMARY_MAX:,}. Shorten it and try again.",
+            "summary",
         )
     if report.source_text and len(report.source_text) > SOURCE_MAX:
-        raise InvalidReport(f"Keep who/where it came from under {SOURCE_MAX} characters.")
+        raise InvalidReport(f"Keep who/where it came from under {SOURCE_MAX} characters.", "source_text")
     if report.external_constraint and len(report.external_constraint) > CONSTRAINT_MAX:
-        raise InvalidReport(f"Keep the external constraint under {CONSTRAINT_MAX} characters.")
+        raise InvalidReport(f"Keep the external constraint under {CONSTRAINT_MAX} characters.", "external_constraint")
 
 
 def record_flag(
@@ -113,7 +137,7 @@ def record_flag(
 ) -> RecordedFlag:
     """Store one flag. The transaction is over before we return, so callers get plain data."""
     validate(report)
-    with db.begin() as session:  # commits on success, rolls back on any exception
+    with _storing(), db.begin() as session:  # commits on success, rolls back on any exception
         row = flag_store.add_flag(
             session,
             team_id=report.team_id,
@@ -131,6 +155,63 @@ def record_flag(
             created_at=now or datetime.now(UTC),
         )
         return to_recorded(row)
+
+
+def update_flag(db: sessionmaker[Session], flag_id: int, report: FlagReport, *, reporter_key: bytes) -> RecordedFlag:
+    """Replace what the reporter can edit (not where it came from: channel, message, permalink stay)."""
+    validate(report)
+    with _storing(), db.begin() as session:
+        row = _own_flag(session, report.team_id, flag_id, report.reporter_id, reporter_key)
+        row.category = report.category.value
+        row.summary = report.summary.strip()
+        row.source_text = report.source_text
+        row.source_user_id = report.source_user_id
+        row.date_demanded = report.date_demanded
+        row.external_constraint = report.external_constraint
+        row.reporter_named = report.name_reporter
+        row.reporter_user_id = report.reporter_id if report.name_reporter else None
+        return to_recorded(row)
+
+
+def withdraw_flag(db: sessionmaker[Session], *, team_id: str, flag_id: int, reporter_id: str, reporter_key: bytes) -> None:
+    """Delete the reporter's own flag, at once and for good."""
+    with _storing(), db.begin() as session:
+        flag_store.delete_flag(session, _own_flag(session, team_id, flag_id, reporter_id, reporter_key))
+
+
+def get_own_flag(
+    db: sessionmaker[Session], *, team_id: str, flag_id: int, reporter_id: str, reporter_key: bytes
+) -> RecordedFlag:
+    """The reporter's own flag, to prefill the edit form; FlagNotFound or NotYourFlag otherwise."""
+    with db() as session:
+        return to_recorded(_own_flag(session, team_id, flag_id, reporter_id, reporter_key))
+
+
+def set_permalink(db: sessionmaker[Session], *, team_id: str, flag_id: int, permalink: str) -> None:
+    """Attach the source message's link once Slack has given it (after the flag is already safe)."""
+    with db.begin() as session:
+        row = flag_store.get_flag(session, team_id=team_id, flag_id=flag_id)
+        if row is not None:
+            row.permalink = permalink[:1000]
+
+
+def _own_flag(session: Session, team_id: str, flag_id: int, reporter_id: str, reporter_key: bytes) -> Flag:
+    row = flag_store.get_flag(session, team_id=team_id, flag_id=flag_id)
+    if row is None:
+        raise FlagNotFound(f"Flag #{flag_id} no longer exists.")
+    expected = reporter_hash(reporter_key, team_id=team_id, user_id=reporter_id)
+    if not hmac.compare_digest(row.reporter_hash, expected):
+        raise NotYourFlag("Only the person who flagged this can change or withdraw it.")
+    return row
+
+
+@contextmanager
+def _storing() -> Iterator[None]:
+    """Turn a database failure into FlagNotSaved, so surfaces can give the reporter's input back."""
+    try:
+        yield
+    except SQLAlchemyError as error:
+        raise FlagNotSaved("The flag could not be saved.") from error
 
 
 def list_team_flags(db: sessionmaker[Session], *, team_id: str, since: datetime | None = None) -> list[RecordedFlag]:

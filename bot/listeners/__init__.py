@@ -2,8 +2,12 @@
 
 from slack_bolt import App
 
-from bot.listeners import commands
+from bot.listeners import actions, commands, events, shortcuts, views
 
 
 def register_listeners(app: App) -> None:
     commands.register(app)
+    shortcuts.register(app)
+    views.register(app)
+    actions.register(app)
+    events.register(app)

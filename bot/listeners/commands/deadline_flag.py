@@ -1,16 +1,35 @@
 from __future__ import annotations
 
-from slack_bolt import Ack, BoltContext
+import logging
 
-from bot.blocks.flags import flag_recorded_message, invalid_report_message, usage_message
+from slack_bolt import Ack, BoltContext
+from slack_sdk import WebClient
+
+from bot.blocks.flag_modal import FlagDraft, ModalOrigin, flag_modal
+from bot.blocks.flags import flag_not_saved_message, flag_recorded_message, invalid_report_message, usage_message
 from bot.deps import deps
 from bot.domain import flags
+from bot.logs import new_error_ref
+
+log = logging.getLogger(__name__)
+
+
+def is_empty(command: dict) -> bool:
+    return not (command.get("text") or "").strip()
+
+
+def handle_empty_deadline_flag_command(ack: Ack, command: dict, context: BoltContext, client: WebClient) -> None:
+    """`/deadline-flag` alone opens the flag modal."""
+    ack()
+    origin = ModalOrigin(response_url=command.get("response_url"))
+    # A trigger_id expires within 3 seconds of the command: the modal opens straight after the ack.
+    deps(context).after_ack(client.views_open, trigger_id=command.get("trigger_id"), view=flag_modal(FlagDraft(), origin))
 
 
 def handle_deadline_flag_command(ack: Ack, command: dict, context: BoltContext) -> None:
     """`/deadline-flag [keyword:] text` stores a flag and answers with a receipt only the reporter sees."""
     text = (command.get("text") or "").strip()
-    parsed = flags.parse_inline(text) if text else flags.UsageRequest()
+    parsed = flags.parse_inline(text)
     if isinstance(parsed, flags.UsageRequest):
         ack(response_type="ephemeral", **usage_message(parsed.problem, text if parsed.problem else None))
         return
@@ -26,6 +45,14 @@ def handle_deadline_flag_command(ack: Ack, command: dict, context: BoltContext) 
     except flags.InvalidReport as problem:
         ack(response_type="ephemeral", **invalid_report_message(str(problem), text))
         return
+    except flags.FlagNotSaved as failure:
+        error_ref = new_error_ref()
+        log.error(
+            "flag not saved",
+            extra={"team_id": context.team_id, "error_ref": error_ref, "cause": type(failure.__cause__).__name__},
+        )
+        ack(response_type="ephemeral", **flag_not_saved_message(text, error_ref))
+        return
     # A local insert takes milliseconds, so the receipt is the HTTP answer itself: one round trip, and the
-    # reporter sees it only once the flag is really stored. A failed write goes to the app's error handler.
+    # reporter sees it only once the flag is really stored.
     ack(response_type="ephemeral", **flag_recorded_message(recorded))

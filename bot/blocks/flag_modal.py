@@ -1,0 +1,253 @@
+"""The flag modal (one builder for every entry point) and the reader of its submitted state. Both pure."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import date
+
+from bot.blocks import ids
+from bot.blocks.text import PLAIN_OPTION_MAX, plain
+from bot.domain.categories import DEFAULT_CATEGORY, Category
+from bot.domain.flags import CONSTRAINT_MAX, SOURCE_MAX, SUMMARY_MAX, RecordedFlag
+
+PRIVATE_METADATA_MAX = 3000  # Slack's limit for a view's private_metadata
+
+
+@dataclass(frozen=True)
+class ModalOrigin:
+    """Where the modal was opened from, carried through private_metadata (not server memory), so any web
+    process can take the submission."""
+
+    flag_id: int | None = None  # set when editing
+    channel_id: str | None = None  # the source message's conversation (shortcut only)
+    message_ts: str | None = None
+    thread_ts: str | None = None
+    team_domain: str | None = None
+    response_url: str | None = None  # where the receipt goes, when Slack gave us one
+    from_home: bool = False
+
+    def to_metadata(self) -> str:
+        metadata = json.dumps({k: v for k, v in asdict(self).items() if v not in (None, False)})
+        if len(metadata) > PRIVATE_METADATA_MAX:  # only a response_url that long could do it: drop it, keep the rest
+            metadata = json.dumps({k: v for k, v in asdict(self).items() if v not in (None, False) and k != "response_url"})
+        return metadata
+
+    @classmethod
+    def from_metadata(cls, metadata: str | None) -> ModalOrigin:
+        try:
+            values = json.loads(metadata or "{}")
+        except ValueError:
+            return cls()
+        if not isinstance(values, dict):
+            return cls()
+        known = {k: v for k, v in values.items() if k in cls.__dataclass_fields__ and isinstance(v, str | int | bool)}
+        return cls(**known)
+
+
+@dataclass(frozen=True)
+class FlagDraft:
+    """What the modal shows at first: empty, prefilled from a message, or an existing flag being edited."""
+
+    category: Category = DEFAULT_CATEGORY
+    summary: str = ""
+    source_text: str = ""
+    source_user_id: str | None = None
+    date_demanded: date | None = None
+    external_constraint: str | None = None
+    name_reporter: bool = False
+
+    @classmethod
+    def of(cls, flag: RecordedFlag) -> FlagDraft:
+        return cls(
+            category=flag.category,
+            summary=flag.summary,
+            source_text=flag.source_text or "",
+            source_user_id=flag.source_user_id,
+            date_demanded=flag.date_demanded,
+            external_constraint=flag.external_constraint,
+            name_reporter=flag.reporter_named,
+        )
+
+
+@dataclass(frozen=True)
+class FlagModalInput:
+    """The submitted form, read but not yet validated by the domain. `errors` maps block ids to messages."""
+
+    category: Category
+    summary: str
+    source_text: str | None
+    source_user_id: str | None
+    date_demanded: date | None
+    external_constraint: str | None
+    name_reporter: bool
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def _option(text: str, value: str, description: str | None = None) -> dict:
+    option: dict = {"text": {"type": "plain_text", "text": plain(text, PLAIN_OPTION_MAX)}, "value": value}
+    if description:
+        option["description"] = {"type": "plain_text", "text": plain(description, PLAIN_OPTION_MAX)}
+    return option
+
+
+def _input(block_id: str, label: str, element: dict, *, optional: bool = False, hint: str | None = None) -> dict:
+    block = {
+        "type": "input",
+        "block_id": block_id,
+        "label": {"type": "plain_text", "text": label},
+        "element": {**element, "action_id": ids.VALUE},
+        "optional": optional,
+    }
+    if hint:
+        block["hint"] = {"type": "plain_text", "text": hint}
+    return block
+
+
+def _category_option(category: Category) -> dict:
+    return _option(category.label, category.value, category.description)
+
+
+def _constraint_option(value: str) -> dict:
+    return _option("None known" if value == ids.CONSTRAINT_NONE else "Yes, a real one", value)
+
+
+def flag_modal(draft: FlagDraft, origin: ModalOrigin) -> dict:
+    """The modal for a new flag or an edit, prefilled from `draft`."""
+    editing = origin.flag_id is not None
+    has_constraint = bool(draft.external_constraint)
+    name_me_option = _option("Name me in the digest", ids.NAME_ME, "Leave unticked to stay anonymous")
+    source_text: dict = {"type": "plain_text_input", "max_length": SOURCE_MAX}
+    if draft.source_text:
+        source_text["initial_value"] = draft.source_text[:SOURCE_MAX]
+    source_user: dict = {"type": "users_select", "placeholder": {"type": "plain_text", "text": "Pick a person"}}
+    if draft.source_user_id:
+        source_user["initial_user"] = draft.source_user_id
+    date_picker: dict = {"type": "datepicker"}
+    if draft.date_demanded:
+        date_picker["initial_date"] = draft.date_demanded.isoformat()
+    constraint_text: dict = {"type": "plain_text_input", "max_length": CONSTRAINT_MAX}
+    if draft.external_constraint:
+        constraint_text["initial_value"] = draft.external_constraint[:CONSTRAINT_MAX]
+    name_me: dict = {"type": "checkboxes", "options": [name_me_option]}
+    if draft.name_reporter:
+        name_me["initial_options"] = [name_me_option]
+
+    blocks = [
+        _input(
+            ids.CATEGORY_BLOCK,
+            "What kind of pressure is it?",
+            {
+                "type": "static_select",
+                "options": [_category_option(c) for c in Category],
+                "initial_option": _category_option(draft.category),
+            },
+        ),
+        _input(
+            ids.SUMMARY_BLOCK,
+            "What was asked?",
+            {
+                "type": "plain_text_input",
+                "multiline": True,
+                "max_length": SUMMARY_MAX,
+                **({"initial_value": draft.summary[:SUMMARY_MAX]} if draft.summary else {}),
+                "placeholder": {"type": "plain_text", "text": "e.g. Build a CSV export button by Friday for a demo"},
+            },
+        ),
+        _input(
+            ids.SOURCE_TEXT_BLOCK,
+            "Who or where did it come from?",
+            source_text,
+            optional=True,
+            hint="A role, a meeting, a roadmap... whatever helps the leads see the pattern.",
+        ),
+        _input(ids.SOURCE_USER_BLOCK, "...or the person who asked", source_user, optional=True),
+        _input(ids.DATE_DEMANDED_BLOCK, "Date demanded", date_picker, optional=True),
+        _input(
+            ids.CONSTRAINT_CHOICE_BLOCK,
+            "Is there a real external constraint behind the date?",
+            {
+                "type": "radio_buttons",
+                "options": [_constraint_option(ids.CONSTRAINT_NONE), _constraint_option(ids.CONSTRAINT_YES)],
+                "initial_option": _constraint_option(ids.CONSTRAINT_YES if has_constraint else ids.CONSTRAINT_NONE),
+            },
+        ),
+        _input(
+            ids.CONSTRAINT_TEXT_BLOCK,
+            "If yes, what is it?",
+            constraint_text,
+            optional=True,
+            hint="e.g. a regulator's date, a contract, a conference.",
+        ),
+        _input(ids.NAME_ME_BLOCK, "Reporter", name_me, optional=True),
+    ]
+    return {
+        "type": "modal",
+        "callback_id": ids.FLAG_MODAL,
+        "title": {"type": "plain_text", "text": "Edit your flag" if editing else "Flag a request"},
+        "submit": {"type": "plain_text", "text": "Save" if editing else "Flag it"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "private_metadata": origin.to_metadata(),
+        "blocks": blocks,
+    }
+
+
+def read_flag_modal(state_values: dict) -> FlagModalInput:
+    """The submitted state of a flag modal. Malformed or missing parts read as empty, with an error where needed."""
+
+    def element(block_id: str) -> dict:
+        block = state_values.get(block_id) if isinstance(state_values, dict) else None
+        value = block.get(ids.VALUE) if isinstance(block, dict) else None
+        return value if isinstance(value, dict) else {}
+
+    def text(block_id: str) -> str | None:
+        value = element(block_id).get("value")
+        return value.strip() or None if isinstance(value, str) else None
+
+    def selected(block_id: str) -> str | None:
+        option = element(block_id).get("selected_option")
+        return option.get("value") if isinstance(option, dict) else None
+
+    errors: dict[str, str] = {}
+    try:
+        category = Category(selected(ids.CATEGORY_BLOCK) or DEFAULT_CATEGORY.value)
+    except ValueError:
+        category = DEFAULT_CATEGORY
+        errors[ids.CATEGORY_BLOCK] = "Pick one of the listed kinds."
+
+    date_demanded = None
+    raw_date = element(ids.DATE_DEMANDED_BLOCK).get("selected_date")
+    if raw_date:
+        try:
+            date_demanded = date.fromisoformat(str(raw_date))
+        except ValueError:
+            errors[ids.DATE_DEMANDED_BLOCK] = "That date could not be read; pick it from the calendar."
+
+    constraint = text(ids.CONSTRAINT_TEXT_BLOCK)
+    if selected(ids.CONSTRAINT_CHOICE_BLOCK) == ids.CONSTRAINT_YES:
+        if not constraint:
+            errors[ids.CONSTRAINT_TEXT_BLOCK] = "Say what the external constraint is, or choose 'None known'."
+    else:
+        constraint = None  # text typed and then 'None known' chosen: the choice wins
+
+    name_me = element(ids.NAME_ME_BLOCK).get("selected_options")
+    return FlagModalInput(
+        category=category,
+        summary=text(ids.SUMMARY_BLOCK) or "",
+        source_text=text(ids.SOURCE_TEXT_BLOCK),
+        source_user_id=element(ids.SOURCE_USER_BLOCK).get("selected_user") or None,
+        date_demanded=date_demanded,
+        external_constraint=constraint,
+        name_reporter=isinstance(name_me, list)
+        and any(isinstance(o, dict) and o.get("value") == ids.NAME_ME for o in name_me),
+        errors=errors,
+    )
+
+
+# The domain names the FlagReport field at fault; the modal shows the message beside that field's block.
+BLOCK_FOR_FIELD = {
+    "summary": ids.SUMMARY_BLOCK,
+    "source_text": ids.SOURCE_TEXT_BLOCK,
+    "external_constraint": ids.CONSTRAINT_TEXT_BLOCK,
+    "date_demanded": ids.DATE_DEMANDED_BLOCK,
+}

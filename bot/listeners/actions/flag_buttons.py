@@ -1,0 +1,65 @@
+"""Buttons on receipts and on the Home tab: flag something, edit a flag, withdraw it."""
+
+from __future__ import annotations
+
+from slack_bolt import Ack, BoltContext
+from slack_sdk import WebClient
+
+from bot.blocks.flag_modal import FlagDraft, ModalOrigin, flag_modal
+from bot.blocks.flags import flag_withdrawn_message, refusal_message
+from bot.deps import deps
+from bot.domain import flags
+from bot.listeners.replies import publish_home, tell_user
+
+
+def is_from_home(body: dict) -> bool:
+    return (body.get("container") or {}).get("type") == "view"
+
+
+def to_flag_id(action: dict) -> int | None:
+    value = str(action.get("value") or "")
+    return int(value) if value.isdigit() else None
+
+
+def handle_new_flag_action(ack: Ack, body: dict, context: BoltContext, client: WebClient) -> None:
+    ack()
+    view = flag_modal(FlagDraft(), ModalOrigin(from_home=True))
+    deps(context).after_ack(client.views_open, trigger_id=body.get("trigger_id"), view=view)
+
+
+def handle_edit_flag_action(ack: Ack, body: dict, action: dict, context: BoltContext, client: WebClient) -> None:
+    """Open the modal on the reporter's own flag; anyone else is told no, and sees nothing of it."""
+    ack()
+    app_deps, flag_id = deps(context), to_flag_id(action)
+    if flag_id is None:
+        return
+    try:
+        flag = flags.get_own_flag(app_deps.db, team_id=context.team_id or "", flag_id=flag_id,
+                                  reporter_id=context.user_id or "", reporter_key=app_deps.reporter_key)  # fmt: skip
+    except (flags.FlagNotFound, flags.NotYourFlag) as refused:
+        app_deps.after_ack(tell_user, client, refusal_message(str(refused)), user_id=context.user_id or "",
+                           response_url=body.get("response_url"))  # fmt: skip
+        return
+    origin = ModalOrigin(flag_id=flag.id, response_url=body.get("response_url"), from_home=is_from_home(body))
+    app_deps.after_ack(client.views_open, trigger_id=body.get("trigger_id"), view=flag_modal(FlagDraft.of(flag), origin))
+
+
+def handle_withdraw_flag_action(ack: Ack, body: dict, action: dict, context: BoltContext, client: WebClient) -> None:
+    """Delete the reporter's own flag (Slack asked them to confirm first), then update where they clicked."""
+    ack()
+    app_deps, flag_id = deps(context), to_flag_id(action)
+    team_id, user_id = context.team_id or "", context.user_id or ""
+    if flag_id is None:
+        return
+    try:
+        flags.withdraw_flag(app_deps.db, team_id=team_id, flag_id=flag_id, reporter_id=user_id,
+                            reporter_key=app_deps.reporter_key)  # fmt: skip
+    except (flags.FlagNotFound, flags.NotYourFlag) as refused:
+        app_deps.after_ack(tell_user, client, refusal_message(str(refused)), user_id=user_id,
+                           response_url=body.get("response_url"))  # fmt: skip
+        return
+    if is_from_home(body):
+        app_deps.after_ack(publish_home, client, app_deps, team_id=team_id, user_id=user_id)
+    else:
+        app_deps.after_ack(tell_user, client, flag_withdrawn_message(flag_id), user_id=user_id,
+                           response_url=body.get("response_url"), replace_original=True)  # fmt: skip

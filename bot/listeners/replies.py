@@ -1,0 +1,51 @@
+"""Telling one user something only they can see, from wherever they acted, and refreshing their Home tab."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.webhook import WebhookClient
+
+from bot.blocks.home import home_view
+from bot.deps import Deps
+from bot.domain.home import home_summary
+
+log = logging.getLogger(__name__)
+
+
+def tell_user(
+    client: WebClient,
+    message: dict,
+    *,
+    user_id: str,
+    response_url: str | None = None,
+    channel_id: str | None = None,
+    replace_original: bool = False,
+) -> None:
+    """Show `message` to `user_id` alone: through the response_url when Slack gave one (it works in private
+    channels and DMs the app is not in), else ephemerally in the channel, else as a DM from the app."""
+    if response_url:
+        try:
+            reply = WebhookClient(response_url, timeout=10).send(
+                response_type="ephemeral", replace_original=replace_original, **message
+            )
+            if reply.status_code == 200:
+                return
+            log.warning("response_url refused the reply", extra={"status": reply.status_code})
+        except Exception as error:  # expired or unreachable: fall through to the Web API
+            log.warning("response_url failed", extra={"error": type(error).__name__})
+    if channel_id:
+        try:
+            client.chat_postEphemeral(channel=channel_id, user=user_id, **message)
+            return
+        except SlackApiError as error:  # not_in_channel, channel_not_found: the app cannot see it
+            log.info("ephemeral reply not possible, sending a DM", extra={"error": error.response.get("error")})
+    # A user id as the channel posts to the app's Messages tab with that user.
+    client.chat_postMessage(channel=user_id, **message)
+
+
+def publish_home(client: WebClient, deps: Deps, *, team_id: str, user_id: str) -> None:
+    summary = home_summary(deps.db, team_id=team_id, user_id=user_id, reporter_key=deps.reporter_key, now=deps.clock())
+    client.views_publish(user_id=user_id, view=home_view(summary))

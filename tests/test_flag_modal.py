@@ -1,0 +1,178 @@
+"""/deadline-flag with no text opens the flag modal; its submission is validated inline, stored, and receipted."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.blocks import ids
+from bot.db import flags as flag_store
+from bot.domain.categories import Category
+from tests.fake_slack_api import FakeSlackApi
+from tests.markup import live_markup
+from tests.slack_requests import SlackSender
+from tests.views import opened_view, submission
+
+
+def open_modal(slack: SlackSender, fake_slack_api: FakeSlackApi, **command: str) -> dict:
+    reply = slack.command("", **command)
+    assert reply.status == 200
+    [call] = fake_slack_api.wait_for("views.open")
+    return opened_view(call)
+
+
+def stored(db: sessionmaker[Session], team_id: str = "T1") -> list:
+    with db() as session:
+        return flag_store.list_flags(session, team_id=team_id)
+
+
+def test_command_without_text_opens_the_modal_with_the_commands_trigger_id(
+    slack: SlackSender, fake_slack_api: FakeSlackApi
+) -> None:
+    reply = slack.command("   ", trigger_id="trigger-from-command")
+
+    assert reply.status == 200
+    assert reply.text == ""  # no message: the modal is the answer
+    [call] = fake_slack_api.wait_for("views.open")
+    assert call.body["trigger_id"] == "trigger-from-command"
+    view = opened_view(call)
+    assert view["callback_id"] == ids.FLAG_MODAL
+    assert {b["block_id"] for b in view["blocks"]} >= {ids.CATEGORY_BLOCK, ids.SUMMARY_BLOCK, ids.DATE_DEMANDED_BLOCK}
+
+
+def test_modal_offers_every_category_with_its_description_and_leaves_the_reporter_anonymous(
+    slack: SlackSender, fake_slack_api: FakeSlackApi
+) -> None:
+    view = open_modal(slack, fake_slack_api)
+
+    [category_block] = [b for b in view["blocks"] if b["block_id"] == ids.CATEGORY_BLOCK]
+    options = category_block["element"]["options"]
+    assert [o["value"] for o in options] == [c.value for c in Category]
+    assert all(o["description"]["text"] for o in options)
+    [name_me] = [b for b in view["blocks"] if b["block_id"] == ids.NAME_ME_BLOCK]
+    assert "initial_options" not in name_me["element"]
+
+
+def test_submitted_modal_stores_every_field_and_sends_a_receipt_only_the_reporter_sees(
+    slack: SlackSender, fake_slack_api: FakeSlackApi, db: sessionmaker[Session]
+) -> None:
+    view = open_modal(slack, fake_slack_api)
+    answers = {
+        ids.CATEGORY_BLOCK: Category.FEATURE_NOT_PROBLEM.value,
+        ids.SUMMARY_BLOCK: "Build a CSV export button",
+        ids.SOURCE_TEXT_BLOCK: "Sales kickoff",
+        ids.SOURCE_USER_BLOCK: "U0BOSS",
+        ids.DATE_DEMANDED_BLOCK: "2026-12-04",
+        ids.CONSTRAINT_CHOICE_BLOCK: ids.CONSTRAINT_YES,
+        ids.CONSTRAINT_TEXT_BLOCK: "Customer contract renewal",
+    }
+
+    reply = slack.interaction(submission(view, answers))
+
+    assert reply.status == 200
+    assert reply.text == ""  # an empty 200 closes the modal
+    [flag] = stored(db)
+    assert (flag.category, flag.summary, flag.source_text, flag.source_user_id) == (
+        "feature_not_problem", "Build a CSV export button", "Sales kickoff", "U0BOSS")  # fmt: skip
+    assert flag.date_demanded == date(2026, 12, 4)
+    assert flag.external_constraint == "Customer contract renewal"
+    assert (flag.reporter_named, flag.reporter_user_id) == (False, None)
+    [receipt] = fake_slack_api.wait_for("hooks/1")  # the command's response_url, carried in private_metadata
+    assert receipt.body["response_type"] == "ephemeral"
+    assert "Build a CSV export button" in str(receipt.body["blocks"])
+    assert fake_slack_api.calls_to("chat.postMessage") == []  # nothing anyone else could see
+
+
+def test_a_reporter_who_ticks_name_me_is_stored_by_user_id(
+    slack: SlackSender, fake_slack_api: FakeSlackApi, db: sessionmaker[Session]
+) -> None:
+    view = open_modal(slack, fake_slack_api, user_id="U42")
+
+    slack.interaction(submission(view, {ids.SUMMARY_BLOCK: "x by Friday", ids.NAME_ME_BLOCK: [ids.NAME_ME]}, user_id="U42"))
+
+    [flag] = stored(db)
+    assert (flag.reporter_named, flag.reporter_user_id) == (True, "U42")
+
+
+@pytest.mark.parametrize(
+    ("answers", "block_id"),
+    [
+        ({ids.SUMMARY_BLOCK: "   \n  "}, ids.SUMMARY_BLOCK),
+        ({ids.SUMMARY_BLOCK: "x" * 3001}, ids.SUMMARY_BLOCK),
+        ({ids.SUMMARY_BLOCK: "ok", ids.DATE_DEMANDED_BLOCK: "2026-02-30"}, ids.DATE_DEMANDED_BLOCK),
+        ({ids.SUMMARY_BLOCK: "ok", ids.DATE_DEMANDED_BLOCK: "next friday"}, ids.DATE_DEMANDED_BLOCK),
+        ({ids.SUMMARY_BLOCK: "ok", ids.CONSTRAINT_CHOICE_BLOCK: ids.CONSTRAINT_YES}, ids.CONSTRAINT_TEXT_BLOCK),
+        ({ids.SUMMARY_BLOCK: "ok", ids.SOURCE_TEXT_BLOCK: "y" * 501}, ids.SOURCE_TEXT_BLOCK),
+    ],
+    ids=[
+        "blank text",
+        "text over the limit",
+        "impossible date",
+        "unreadable date",
+        "constraint without text",
+        "long source",
+    ],
+)
+def test_invalid_submission_comes_back_as_an_error_beside_the_field_and_stores_nothing(
+    slack: SlackSender, fake_slack_api: FakeSlackApi, db: sessionmaker[Session], answers: dict, block_id: str
+) -> None:
+    view = open_modal(slack, fake_slack_api)
+
+    reply = slack.interaction(submission(view, answers))
+
+    assert reply.status == 200
+    body = reply.json()
+    assert body["response_action"] == "errors"
+    assert list(body["errors"]) == [block_id]
+    assert stored(db) == []
+
+
+def test_a_database_failure_keeps_the_modal_open_with_an_error(
+    slack: SlackSender, fake_slack_api: FakeSlackApi, down_app_url: str
+) -> None:
+    view = open_modal(slack, fake_slack_api)
+    down = SlackSender(url=down_app_url + "/slack/events", response_url=slack.response_url)
+
+    reply = down.interaction(submission(view, {ids.SUMMARY_BLOCK: "payments by the 1st"}))
+
+    body = reply.json()
+    assert body["response_action"] == "errors"
+    assert "Not saved" in body["errors"][ids.SUMMARY_BLOCK]
+    assert "reference" in body["errors"][ids.SUMMARY_BLOCK]
+
+
+def test_the_receipt_escapes_hostile_modal_text(slack: SlackSender, fake_slack_api: FakeSlackApi) -> None:
+    view = open_modal(slack, fake_slack_api)
+
+    slack.interaction(submission(view, {ids.SUMMARY_BLOCK: "<!channel> ship <@U1> by Friday & @here"}))
+
+    [receipt] = fake_slack_api.wait_for("hooks/1")
+    assert live_markup(receipt.body) == []
+
+
+def test_a_submission_from_a_forged_private_metadata_cannot_edit_someone_elses_flag(
+    slack: SlackSender, fake_slack_api: FakeSlackApi, db: sessionmaker[Session]
+) -> None:
+    slack.command("original text", user_id="U1")
+    [flag] = stored(db)
+    view = open_modal(slack, fake_slack_api, user_id="U2")
+    view["private_metadata"] = f'{{"flag_id": {flag.id}}}'
+
+    reply = slack.interaction(submission(view, {ids.SUMMARY_BLOCK: "overwritten"}, user_id="U2"))
+
+    assert reply.json()["response_action"] == "errors"
+    assert [f.summary for f in stored(db)] == ["original text"]
+
+
+def test_malformed_private_metadata_files_a_new_flag(
+    slack: SlackSender, fake_slack_api: FakeSlackApi, db: sessionmaker[Session]
+) -> None:
+    view = open_modal(slack, fake_slack_api)
+    view["private_metadata"] = "{not json"
+
+    reply = slack.interaction(submission(view, {ids.SUMMARY_BLOCK: "still stored"}))
+
+    assert reply.status == 200
+    assert [f.summary for f in stored(db)] == ["still stored"]

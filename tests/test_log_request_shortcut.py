@@ -1,0 +1,125 @@
+""" "Log this request" on a message: a modal prefilled from it; the flag keeps the message's channel, ts and link."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.blocks import ids
+from bot.db import flags as flag_store
+from tests.fake_slack_api import FakeSlackApi
+from tests.slack_requests import SlackSender
+from tests.views import message_shortcut, opened_view, submission
+
+MESSAGE = {"type": "message", "user": "U0PM", "ts": "1700000000.000100", "text": "We need the export feature by Friday"}
+
+
+def log_message(slack: SlackSender, fake: FakeSlackApi, message: dict = MESSAGE, **kwargs) -> dict:
+    reply = slack.interaction(message_shortcut(message, response_url=fake.response_url("hooks/shortcut"), **kwargs))
+    assert reply.status == 200
+    [call] = fake.wait_for("views.open")
+    return opened_view(call)
+
+
+def stored(db: sessionmaker[Session]) -> list:
+    with db() as session:
+        return flag_store.list_flags(session, team_id="T1")
+
+
+def initial(view: dict, block_id: str, key: str) -> object:
+    [block] = [b for b in view["blocks"] if b["block_id"] == block_id]
+    return block["element"].get(key)
+
+
+def test_shortcut_opens_the_modal_prefilled_from_the_message(slack: SlackSender, fake_slack_api: FakeSlackApi) -> None:
+    view = log_message(slack, fake_slack_api)
+
+    assert fake_slack_api.calls_to("views.open")[0].body["trigger_id"] == "8.9.10"
+    assert initial(view, ids.SUMMARY_BLOCK, "initial_value") == MESSAGE["text"]
+    assert initial(view, ids.SOURCE_USER_BLOCK, "initial_user") == "U0PM"
+    metadata = json.loads(view["private_metadata"])
+    assert (metadata["channel_id"], metadata["message_ts"]) == ("C1", MESSAGE["ts"])
+
+
+def test_submitted_flag_keeps_channel_ts_and_permalink(
+    slack: SlackSender, fake_slack_api: FakeSlackApi, db: sessionmaker[Session]
+) -> None:
+    view = log_message(slack, fake_slack_api)
+
+    slack.interaction(submission(view))
+
+    [receipt] = fake_slack_api.wait_for("hooks/shortcut")  # the receipt follows the permalink
+    assert receipt.body["response_type"] == "ephemeral"
+    [flag] = stored(db)
+    assert (flag.channel_id, flag.message_ts, flag.summary, flag.source_user_id) == (
+        "C1",
+        MESSAGE["ts"],
+        MESSAGE["text"],
+        "U0PM",
+    )
+    assert flag.permalink == "https://example.slack.com/archives/C1/p1700000000000100"
+    [permalink_call] = fake_slack_api.calls_to("chat.getPermalink")
+    assert (permalink_call.body["channel"], permalink_call.body["message_ts"]) == ("C1", MESSAGE["ts"])
+
+
+@pytest.mark.parametrize(
+    ("channel_id", "message", "expected_link"),
+    [
+        ("G0PRIVATE", MESSAGE, "https://example.slack.com/archives/G0PRIVATE/p1700000000000100"),
+        ("D0DM", MESSAGE, "https://example.slack.com/archives/D0DM/p1700000000000100"),
+        (
+            "C1",
+            {**MESSAGE, "ts": "1700000000.000200", "thread_ts": "1700000000.000100"},
+            "https://example.slack.com/archives/C1/p1700000000000200?thread_ts=1700000000.000100&cid=C1",
+        ),
+    ],
+    ids=["private channel", "dm", "thread reply"],
+)
+def test_when_slack_refuses_a_permalink_the_flag_is_stored_with_the_documented_link_form(
+    slack: SlackSender,
+    fake_slack_api: FakeSlackApi,
+    db: sessionmaker[Session],
+    channel_id: str,
+    message: dict,
+    expected_link: str,
+) -> None:
+    fake_slack_api.fail("chat.getPermalink", error="channel_not_found")
+    view = log_message(slack, fake_slack_api, message, channel_id=channel_id)
+
+    slack.interaction(submission(view))
+
+    fake_slack_api.wait_for("hooks/shortcut")
+    [flag] = stored(db)
+    assert (flag.channel_id, flag.message_ts, flag.permalink) == (channel_id, message["ts"], expected_link)
+
+
+def test_without_any_permalink_the_flag_is_still_stored(
+    slack: SlackSender, fake_slack_api: FakeSlackApi, db: sessionmaker[Session]
+) -> None:
+    fake_slack_api.fail("chat.getPermalink", error="channel_not_found")
+    view = log_message(slack, fake_slack_api, team_domain=None)
+
+    slack.interaction(submission(view))
+
+    fake_slack_api.wait_for("hooks/shortcut")
+    [flag] = stored(db)
+    assert (flag.message_ts, flag.permalink) == (MESSAGE["ts"], None)
+
+
+def test_a_bot_message_without_text_prefills_the_bot_as_the_source(slack: SlackSender, fake_slack_api: FakeSlackApi) -> None:
+    bot_message = {"type": "message", "subtype": "bot_message", "bot_id": "B1", "ts": "1.2",
+                   "bot_profile": {"name": "Roadmap Bot"}, "blocks": []}  # fmt: skip
+
+    view = log_message(slack, fake_slack_api, bot_message)
+
+    assert initial(view, ids.SUMMARY_BLOCK, "initial_value") is None
+    assert initial(view, ids.SOURCE_TEXT_BLOCK, "initial_value") == "Roadmap Bot"
+    assert initial(view, ids.SOURCE_USER_BLOCK, "initial_user") is None
+
+
+def test_a_very_long_message_is_prefilled_up_to_the_stored_limit(slack: SlackSender, fake_slack_api: FakeSlackApi) -> None:
+    view = log_message(slack, fake_slack_api, {**MESSAGE, "text": "z" * 5000})
+
+    assert initial(view, ids.SUMMARY_BLOCK, "initial_value") == "z" * 3000
