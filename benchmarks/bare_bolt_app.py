@@ -1,0 +1,67 @@
+"""The baseline: a Bolt app whose one listener only acks, served by the same gunicorn code as deadline-flag.
+
+Same `GunicornServer`, same `gunicorn_options()`, same environment variables, so the gap the benchmark measures is
+deadline-flag's own work (parsing, the database write, the receipt), not the server around it.
+
+    SLACK_SIGNING_SECRET=... SLACK_BOT_TOKEN=xoxb-... SLACK_API_URL=http://127.0.0.1:9999/api/ \\
+        python benchmarks/bare_bolt_app.py --port 3100
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+# Run as a script, Python puts benchmarks/ first on the path: import `bot` from this checkout instead.
+sys.path[0] = str(Path(__file__).resolve().parent.parent)
+
+from slack_bolt import Ack, App  # noqa: E402
+from slack_bolt.adapter.wsgi import SlackRequestHandler  # noqa: E402
+from slack_sdk import WebClient  # noqa: E402
+
+from bot.config import ConfigError, Settings, load_settings  # noqa: E402
+from bot.logs import configure_logging  # noqa: E402
+from bot.server import GunicornServer, gunicorn_options  # noqa: E402
+from bot.web import SLACK_EVENTS_PATH, WsgiApp  # noqa: E402
+
+COMMAND = "/deadline-flag"
+
+
+def create_bare_app(settings: Settings) -> App:
+    """Bolt with its defaults (process_before_response=False): the listener runs in Bolt's executor."""
+    # The token goes on the client: given a client, App() ignores its own token= argument and then finds none.
+    client = WebClient(token=settings.bot_token, base_url=settings.slack_api_url)
+    app = App(signing_secret=settings.signing_secret, client=client, token_verification_enabled=False)
+
+    @app.command(COMMAND)
+    def ack_only(ack: Ack) -> None:
+        ack("ok")
+
+    return app
+
+
+class BareBoltServer(GunicornServer):
+    def load(self) -> WsgiApp:
+        # Built in each worker after the fork, as GunicornServer builds deadline-flag.
+        return SlackRequestHandler(create_bare_app(self.settings), path=SLACK_EVENTS_PATH)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Serve a bare Bolt app (ack only) with deadline-flag's gunicorn settings.")
+    parser.add_argument("--port", type=int, required=True, help="port to listen on")
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
+    args = parser.parse_args(argv)
+    # As `python -m bot` does first: gunicorn_options() takes its log level from the root logger.
+    configure_logging()
+    try:
+        settings = load_settings().with_port(args.port).require_serving()
+    except ConfigError as problem:
+        print(f"bare-bolt: {problem}", file=sys.stderr)
+        return 2
+    BareBoltServer(settings, gunicorn_options(settings, host=args.host)).run()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,316 @@
+"""How much does deadline-flag cost over a bare Bolt app on the same server? Prints figures, never asserts.
+
+Both apps run as real gunicorn subprocesses with identical settings, against a fake Slack Web API, and get the
+same signed slash commands in alternating batches (A B B A ...), so a noisy machine slows both alike.
+
+    .venv/bin/python benchmarks/run.py                          # SQLite, and PostgreSQL if it answers
+    .venv/bin/python benchmarks/run.py --requests 500 --concurrency 1,8,32 --databases postgresql
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+import signal
+import sys
+import tempfile
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
+
+# Run as a script, Python puts benchmarks/ first on the path: put the project root there instead, so
+# `benchmarks`, `bot` and `tests` import as packages.
+sys.path[0] = str(Path(__file__).resolve().parent.parent)
+
+from benchmarks.databases import (  # noqa: E402
+    POSTGRES_ADMIN_URL_DEFAULT,
+    POSTGRESQL,
+    SQLITE,
+    Backend,
+    count_flags,
+    is_postgres_reachable,
+    postgresql_backend,
+    sqlite_backend,
+)
+from benchmarks.load import LoadResult, Target, run_load  # noqa: E402
+from benchmarks.report import Row, failure_line, ratio_line, rss_line, table_lines  # noqa: E402
+from benchmarks.servers import (  # noqa: E402
+    AppEnvironment,
+    BenchmarkError,
+    Server,
+    process_rss,
+    run_migrations,
+    start_bare_bolt,
+    start_deadline_flag,
+    stop_server,
+    wait_until_ready,
+)
+from tests.fake_slack_api import FakeSlackApi, start_fake_slack_api  # noqa: E402
+
+DEADLINE_FLAG = "deadline-flag"
+BARE_BOLT = "bare bolt"
+SIGNING_SECRET = "bench-signing-secret"
+REPORTER_KEY = "bench-reporter-key"
+
+
+@dataclass(frozen=True)
+class Options:
+    requests: int
+    concurrency: list[int]
+    warmup: int
+    rounds: int
+    databases: list[str]
+    postgres_url: str
+    web_concurrency: int
+    web_threads: int
+    keepalive: bool
+    log_dir: Path | None
+
+
+def _positive_ints(value: str) -> list[int]:
+    numbers = [int(part) for part in value.split(",") if part.strip()]
+    if not numbers or min(numbers) < 1:
+        raise argparse.ArgumentTypeError(f"expected positive whole numbers separated by commas, got {value!r}")
+    return numbers
+
+
+def _databases(value: str) -> list[str]:
+    names = [part.strip() for part in value.split(",") if part.strip()]
+    unknown = set(names) - {SQLITE, POSTGRESQL}
+    if not names or unknown:
+        raise argparse.ArgumentTypeError(f"choose from sqlite,postgresql; got {value!r}")
+    return names
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="benchmarks/run.py",
+        description="Load deadline-flag (python -m bot serve) and a bare Bolt app on the same gunicorn settings "
+        "with signed /deadline-flag commands, and print throughput, latency, stored flags and memory.",
+    )
+    add = parser.add_argument
+    add("--requests", type=int, default=200, help="measured requests per app and concurrency level (default: 200)")
+    add("--concurrency", type=_positive_ints, default=[1, 16], help="client threads, one run per value (default: 1,16)")
+    add("--warmup", type=int, default=20, help="uncounted requests per app before measuring (default: 20)")
+    add("--rounds", type=int, default=2, help="batches per app and level, alternating which app goes first (default: 2)")
+    add("--databases", type=_databases, default=[SQLITE, POSTGRESQL], help="sqlite,postgresql (default: both)")
+    add("--postgres-url", default=POSTGRES_ADMIN_URL_DEFAULT, help=f"admin URL (default: {POSTGRES_ADMIN_URL_DEFAULT})")
+    add("--web-concurrency", type=int, default=2, help="gunicorn workers for both apps: WEB_CONCURRENCY (default: 2)")
+    add("--web-threads", type=int, default=8, help="threads per worker for both apps: WEB_THREADS (default: 8)")
+    add("--no-keepalive", action="store_true", help="open a new connection for every request")
+    add("--log-dir", type=Path, help="keep the servers' logs here (default: a temp dir, removed on exit)")
+    return parser
+
+
+def parse_options(argv: list[str] | None = None) -> Options:
+    args = build_parser().parse_args(argv)
+    if args.requests < 1 or args.warmup < 0 or args.rounds < 1:
+        build_parser().error("--requests and --rounds must be at least 1, --warmup at least 0")
+    return Options(
+        requests=args.requests,
+        concurrency=args.concurrency,
+        warmup=args.warmup,
+        rounds=min(args.rounds, args.requests),
+        databases=args.databases,
+        postgres_url=args.postgres_url,
+        web_concurrency=args.web_concurrency,
+        web_threads=args.web_threads,
+        keepalive=not args.no_keepalive,
+        log_dir=args.log_dir,
+    )
+
+
+class RequestNumbers:
+    """Numbers every request across the whole run, so each has its own user id and text."""
+
+    def __init__(self) -> None:
+        self._counter = itertools.count(1)
+
+    def take(self, count: int) -> list[int]:
+        return list(itertools.islice(self._counter, count))
+
+
+def batch_sizes(total: int, rounds: int) -> list[int]:
+    return [total // rounds + (1 if index < total % rounds else 0) for index in range(rounds)]
+
+
+def progress(message: str) -> None:
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+def measure_level(
+    targets: dict[str, Target], options: Options, concurrency: int, numbers: RequestNumbers
+) -> dict[str, LoadResult]:
+    """Each app gets `requests` commands in `rounds` batches; the first app alternates (A B B A), so drift hits both."""
+    results = {app: LoadResult() for app in targets}
+    for index, size in enumerate(batch_sizes(options.requests, options.rounds)):
+        order = list(targets) if index % 2 == 0 else list(reversed(targets))
+        for app in order:
+            results[app].merge(run_load(targets[app], numbers.take(size), concurrency))
+    return results
+
+
+def warm_up(targets: dict[str, Target], options: Options, numbers: RequestNumbers) -> dict[str, LoadResult]:
+    """Uncounted requests at the highest concurrency, so every worker has booted, connected and imported."""
+    return {app: run_load(target, numbers.take(options.warmup), max(options.concurrency)) for app, target in targets.items()}
+
+
+def start_apps(env: AppEnvironment, backend: Backend, log_dir: Path) -> dict[str, Server]:
+    servers: dict[str, Server] = {}
+    servers[DEADLINE_FLAG] = start_deadline_flag(f"{backend.name}-deadline-flag", env, log_dir)
+    servers[BARE_BOLT] = start_bare_bolt(f"{backend.name}-bare-bolt", env, log_dir)
+    return servers
+
+
+def wait_for_apps(servers: dict[str, Server]) -> None:
+    wait_until_ready(servers[DEADLINE_FLAG], "/healthz", status=200)
+    # The bare app has no /healthz: any answer (Bolt's 404 for a GET) means a worker serves requests.
+    wait_until_ready(servers[BARE_BOLT], "/slack/events", status=None)
+
+
+def targets_for(servers: dict[str, Server], options: Options, fake: FakeSlackApi) -> dict[str, Target]:
+    return {
+        app: Target("127.0.0.1", server.port, SIGNING_SECRET, fake.response_url(), keepalive=options.keepalive)
+        for app, server in servers.items()
+    }
+
+
+def stored_cell(stored: int, sent: int) -> str:
+    return f"{stored}/{sent}"
+
+
+def bench_backend(
+    backend: Backend, options: Options, fake: FakeSlackApi, log_dir: Path, numbers: RequestNumbers
+) -> list[str]:
+    """Run every concurrency level on one backend and return its report lines. Servers stop even on failure."""
+    env = AppEnvironment(
+        SIGNING_SECRET, fake.api_url, backend.url, REPORTER_KEY, options.web_concurrency, options.web_threads
+    )
+    if backend.name == POSTGRESQL:
+        run_migrations(env)
+    servers: dict[str, Server] = {}
+    try:
+        servers = start_apps(env, backend, log_dir)
+        wait_for_apps(servers)
+        progress(f"{backend.name}: both apps ready, warming up")
+        targets = targets_for(servers, options, fake)
+        before = count_flags(backend.url)
+        warmed = warm_up(targets, options, numbers)
+        after_warmup = count_flags(backend.url)
+        rows, notes = _measure_all(backend, targets, options, numbers, after_warmup)
+        total_stored = count_flags(backend.url) - before
+        notes.append(_totals_line(backend, options, warmed[DEADLINE_FLAG], after_warmup - before, total_stored))
+        notes.extend(rss_line(app, *process_rss(server)) for app, server in servers.items())
+        notes.extend(_log_tails(rows, servers))
+        return [*table_lines(rows), *notes]
+    finally:
+        for server in servers.values():
+            stop_server(server)
+
+
+def _measure_all(
+    backend: Backend, targets: dict[str, Target], options: Options, numbers: RequestNumbers, stored_so_far: int
+) -> tuple[list[Row], list[str]]:
+    rows: list[Row] = []
+    notes: list[str] = []
+    for concurrency in options.concurrency:
+        progress(f"{backend.name}: {options.requests} requests per app at concurrency {concurrency}")
+        results = measure_level(targets, options, concurrency, numbers)
+        stored_now = count_flags(backend.url)
+        app_result, bare_result = results[DEADLINE_FLAG], results[BARE_BOLT]
+        stored = stored_cell(stored_now - stored_so_far, app_result.sent)
+        stored_so_far = stored_now
+        rows.append(Row(backend.name, DEADLINE_FLAG, concurrency, app_result, stored))
+        rows.append(Row(backend.name, BARE_BOLT, concurrency, bare_result))
+        notes.append(ratio_line(backend.name, concurrency, app_result, bare_result))
+    notes.extend(line for row in rows if (line := failure_line(row)))
+    return rows, notes
+
+
+def _totals_line(backend: Backend, options: Options, warmed: LoadResult, warmup_stored: int, total_stored: int) -> str:
+    expected = warmed.sent + options.requests * len(options.concurrency)
+    lost = expected - total_stored
+    return (
+        f"flags {backend.name}: {total_stored} stored of {expected} sent (warm-up {warmup_stored}/{warmed.sent}, "
+        f"warm-up errors {warmed.errors}); {'no lost writes' if lost == 0 else f'DIFFERENCE {lost}'}"
+    )
+
+
+def _log_tails(rows: list[Row], servers: dict[str, Server]) -> list[str]:
+    """The last log lines of a server that answered with errors: the first thing anyone asks for."""
+    failed = {row.app for row in rows if row.result.errors}
+    return [f"last log lines of {app}:\n{servers[app].log_tail()}" for app in sorted(failed)]
+
+
+def backends(options: Options, directory: Path) -> Iterator[AbstractContextManager[Backend] | str]:
+    """Each requested backend as a context manager, or a line saying why it is skipped."""
+    for name in options.databases:
+        if name == SQLITE:
+            yield sqlite_backend(directory)
+        elif is_postgres_reachable(options.postgres_url):
+            yield postgresql_backend(options.postgres_url)
+        else:
+            yield f"postgresql: nothing answers at {options.postgres_url}; skipped"
+
+
+def header_lines(options: Options) -> list[str]:
+    return [
+        f"deadline-flag vs bare bolt: {options.requests} requests per app and level in {options.rounds} alternating "
+        f"batches, warm-up {options.warmup}, keep-alive {'on' if options.keepalive else 'off'}",
+        f"both apps: gunicorn gthread, WEB_CONCURRENCY={options.web_concurrency}, WEB_THREADS={options.web_threads}; "
+        f"client and servers share {os.cpu_count()} CPUs",
+    ]
+
+
+def fake_api_line(fake: FakeSlackApi) -> str:
+    calls = Counter(call.method for call in list(fake.calls))
+    listed = ", ".join(f"{method} x{count}" for method, count in sorted(calls.items())) or "none"
+    return f"fake Slack Web API calls (nothing went to slack.com): {listed}"
+
+
+def run(options: Options) -> int:
+    fake, fake_server = start_fake_slack_api()
+    print("\n".join(header_lines(options)), flush=True)
+    numbers = RequestNumbers()
+    try:
+        with tempfile.TemporaryDirectory(prefix="deadline-flag-bench-") as scratch:
+            log_dir = options.log_dir or Path(scratch)
+            log_dir.mkdir(parents=True, exist_ok=True)
+            for backend in backends(options, Path(scratch)):
+                if isinstance(backend, str):
+                    print(f"\n{backend}", flush=True)
+                    continue
+                with backend as ready:
+                    lines = bench_backend(ready, options, fake, log_dir, numbers)
+                print("\n" + "\n".join(lines), flush=True)
+        print("\n" + fake_api_line(fake), flush=True)
+    finally:
+        fake_server.shutdown()
+        fake_server.server_close()
+    return 0
+
+
+def exit_on_sigterm(signum: int, frame: FrameType | None) -> None:
+    """SIGTERM's default kills Python at once; as SystemExit it runs the `finally` blocks that stop the servers."""
+    raise SystemExit(128 + signum)
+
+
+def main(argv: list[str] | None = None) -> int:
+    options = parse_options(argv)
+    signal.signal(signal.SIGTERM, exit_on_sigterm)
+    try:
+        return run(options)
+    except BenchmarkError as problem:
+        print(f"benchmark failed: {problem}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("benchmark interrupted; servers stopped and the PostgreSQL database dropped", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
