@@ -7,21 +7,13 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 from slack_bolt import App, BoltContext
-from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
 from bot.deps import Deps
 from bot.listeners import register_listeners
 from bot.listeners.errors import handle_unexpected_error
-
-
-def create_web_client(settings: Settings, token: str | None = None) -> WebClient:
-    """A WebClient on SLACK_API_URL that retries connection errors and 429s the way slack_sdk documents."""
-    client = WebClient(token=token, base_url=settings.slack_api_url, timeout=10)
-    client.retry_handlers = [ConnectionErrorRetryHandler(max_retry_count=2), RateLimitErrorRetryHandler(max_retry_count=2)]
-    return client
+from bot.workspaces import create_web_client
 
 
 def create_app(settings: Settings, db: sessionmaker[Session]) -> App:

@@ -6,8 +6,8 @@ import logging
 
 from slack_sdk.errors import SlackApiError
 
-from bot.app import create_web_client
 from bot.config import ConfigError, Settings
+from bot.workspaces import create_web_client
 
 log = logging.getLogger(__name__)
 
