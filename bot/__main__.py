@@ -1,10 +1,13 @@
-"""Command line: `python -m bot serve | migrate`. Wiring only: the work lives in the modules it calls."""
+"""Command line: `python -m bot --help` lists every command. Wiring only: the work lives in the modules it calls."""
 
 from __future__ import annotations
 
 import argparse
 import logging
 import sys
+from datetime import UTC, datetime
+
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.logs import configure_logging
@@ -26,6 +29,35 @@ def build_parser() -> argparse.ArgumentParser:
 
     migrate = commands.add_parser("migrate", help="bring DATABASE_URL to the newest schema revision")
     migrate.set_defaults(run=run_migrate)
+
+    scheduler = commands.add_parser("scheduler", help="the clock process: send each workspace's weekly digest when due")
+    scheduler.set_defaults(run=run_scheduler)
+
+    digest = commands.add_parser("digest", help="preview or send the weekly digest").add_subparsers(
+        dest="digest_command", required=True, metavar="ACTION"
+    )
+    preview = digest.add_parser("preview", help="print the digest as plain text")
+    preview.add_argument("--team", help="workspace id (default: every workspace the app knows)")
+    preview.add_argument("--week", help="calendar week YYYY-Www in the workspace's timezone (default: the last 7 days)")
+    preview.set_defaults(run=run_digest_preview)
+    send = digest.add_parser("send", help="post the digest now (once per workspace and week)")
+    send.add_argument("--team", help="workspace id (default: every installed workspace)")
+    send.add_argument("--force", action="store_true", help="post even if this week's digest was already posted")
+    send.set_defaults(run=run_digest_send)
+
+    settings = commands.add_parser("settings", help="show or change a workspace's digest settings").add_subparsers(
+        dest="settings_command", required=True, metavar="ACTION"
+    )
+    show = settings.add_parser("show", help="print the effective settings")
+    show.add_argument("--team", required=True, help="workspace id")
+    show.set_defaults(run=run_settings_show)
+    change = settings.add_parser("set", help="change settings (the others stay as they are)")
+    change.add_argument("--team", required=True, help="workspace id")
+    change.add_argument("--channel", help="digest channel id, e.g. C0123ABCD")
+    change.add_argument("--weekday", help="mon, tue, wed, thu, fri, sat or sun")
+    change.add_argument("--hour", type=int, help="hour of the day, 0-23, in the workspace's timezone")
+    change.add_argument("--timezone", help="IANA timezone, e.g. Europe/Paris")
+    change.set_defaults(run=run_settings_set)
     return parser
 
 
@@ -36,7 +68,7 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
     from bot.server import serve
     from bot.slack_checks import warn_if_token_unusable
 
-    if settings.database_url.startswith("sqlite"):
+    if _is_embedded(settings):
         # The embedded database has no release phase to migrate it: do it here, so a newcomer needs no extra step.
         upgrade_to_head(settings.database_url)
     warn_if_token_unusable(settings)
@@ -53,8 +85,114 @@ def run_migrate(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def run_scheduler(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.scheduler import build_scheduler
+    from bot.workspaces import workspaces_for
+
+    db = _open_database(settings)
+    log.info("clock process started", extra={"database": _backend(settings)})
+    build_scheduler(db, workspaces_for(settings), default_channel=settings.digest_channel).start()
+    return 0
+
+
+def run_digest_preview(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.digest.preview import digest_plain_text
+    from bot.domain import digest as digests
+    from bot.domain.workspace_settings import effective_schedule
+
+    db = _open_database(settings)
+    team_ids = [args.team] if args.team else _known_team_ids(db, settings)
+    if not team_ids:
+        print("No workspace has flags yet.")
+    for team_id in team_ids:
+        schedule = effective_schedule(db, team_id=team_id, default_channel=settings.digest_channel)
+        try:
+            period = digests.calendar_week(args.week, schedule.zone) if args.week else digests.rolling_week(_now())
+        except digests.InvalidWeek as problem:
+            raise ConfigError(str(problem)) from None
+        print(digest_plain_text(digests.build_digest(db, team_id=team_id, period=period)))
+        print()
+    return 0
+
+
+def run_digest_send(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.digest.send import send_digest
+    from bot.workspaces import workspaces_for
+
+    db = _open_database(settings)
+    workspaces = workspaces_for(settings)
+    team_ids = [args.team] if args.team else workspaces.team_ids()
+    failed = 0
+    for team_id in team_ids:
+        result = send_digest(
+            db, workspaces, team_id=team_id, default_channel=settings.digest_channel, now=_now(), force=args.force
+        )
+        print(f"{team_id}: {result.detail}")
+        failed += result.status in ("failed", "no_channel")
+    return 1 if failed else 0
+
+
+def run_settings_show(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.domain.workspace_settings import effective_schedule
+
+    schedule = effective_schedule(_open_database(settings), team_id=args.team, default_channel=settings.digest_channel)
+    print(f"{args.team}: {schedule.describe()}")
+    return 0
+
+
+def run_settings_set(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.domain.workspace_settings import InvalidSetting, change_schedule
+
+    try:
+        schedule = change_schedule(
+            _open_database(settings),
+            team_id=args.team,
+            now=_now(),
+            default_channel=settings.digest_channel,
+            channel_id=args.channel,
+            weekday=args.weekday,
+            hour=args.hour,
+            timezone=args.timezone,
+        )
+    except InvalidSetting as problem:
+        raise ConfigError(str(problem)) from None
+    print(f"{args.team}: {schedule.describe()}")
+    return 0
+
+
+def _open_database(settings: Settings) -> sessionmaker[Session]:
+    from bot.db.migrate import upgrade_to_head
+    from bot.db.session import create_db_engine, create_session_factory
+
+    if _is_embedded(settings):
+        upgrade_to_head(settings.database_url)
+    return create_session_factory(create_db_engine(settings.database_url))
+
+
+def _known_team_ids(db: sessionmaker[Session], settings: Settings) -> list[str]:
+    """Workspaces with flags or settings here, and those the app has a token for (when Slack answers)."""
+    from bot.domain.digest import known_team_ids
+    from bot.domain.workspace_settings import list_configured_team_ids
+    from bot.workspaces import workspaces_for
+
+    team_ids = set(known_team_ids(db)) | set(list_configured_team_ids(db))
+    try:
+        team_ids |= set(workspaces_for(settings).team_ids())
+    except Exception as error:
+        log.warning("could not ask Slack which workspaces the token serves", extra={"error": type(error).__name__})
+    return sorted(team_ids)
+
+
+def _is_embedded(settings: Settings) -> bool:
+    return settings.database_url.startswith("sqlite")
+
+
 def _backend(settings: Settings) -> str:
     return settings.database_url.split(":", 1)[0]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -22,6 +22,7 @@ from bot.db.migrate import upgrade_to_head
 from bot.db.models import Base
 from bot.db.session import create_db_engine, create_session_factory
 from bot.web import SLACK_EVENTS_PATH, create_wsgi_app
+from bot.workspaces import Workspaces, workspaces_for
 from tests.fake_slack_api import FakeSlackApi, start_fake_slack_api
 from tests.slack_requests import SIGNING_SECRET, SlackSender
 
@@ -144,3 +145,9 @@ def down_app_url(settings: Settings, unreachable_database_url: str) -> Iterator[
     server.shutdown()
     server.server_close()
     engine.dispose()
+
+
+@pytest.fixture
+def workspaces(settings: Settings) -> Workspaces:
+    """The deployment's workspaces, as the clock process and CLI see them (the fake answers auth.test as T1)."""
+    return workspaces_for(settings)

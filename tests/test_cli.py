@@ -41,7 +41,7 @@ def test_help_lists_every_command(tmp_path: Path) -> None:
     result = run_bot("--help", env=clean_env(), cwd=tmp_path)
 
     assert result.returncode == 0
-    for command in ("serve", "migrate"):
+    for command in ("serve", "migrate", "scheduler", "digest", "settings"):
         assert command in result.stdout
 
 
@@ -120,3 +120,94 @@ def test_serve_migrates_the_default_sqlite_file_and_stores_a_flag(
     engine.dispose()
     assert [tuple(row) for row in rows] == [("T1", "feature_not_problem", "export button by Friday")]
     assert fake_slack_api.calls_to("auth.test")  # the start-up token check went to SLACK_API_URL, not slack.com
+
+
+def seeded_database(tmp_path: Path) -> str:
+    """A migrated SQLite file with one T1 flag from a minute ago."""
+    from datetime import UTC, datetime, timedelta
+
+    from bot.db import flags as flag_store
+    from bot.db.migrate import upgrade_to_head
+    from bot.db.session import create_db_engine, create_session_factory
+
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    upgrade_to_head(url)
+    engine = create_db_engine(url)
+    with create_session_factory(engine).begin() as session:
+        flag_store.add_flag(
+            session,
+            team_id="T1",
+            category="feature_not_problem",
+            summary="CSV export by Friday <!here>",
+            reporter_hash="h" * 64,
+            created_at=datetime.now(UTC) - timedelta(minutes=1),
+        )
+    engine.dispose()
+    return url
+
+
+def test_digest_preview_prints_counts_and_excerpts_as_plain_text(tmp_path: Path) -> None:
+    env = clean_env(DATABASE_URL=seeded_database(tmp_path))
+
+    result = run_bot("digest", "preview", "--team", "T1", env=env, cwd=tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    assert "1 flags" in result.stdout
+    assert "Feature, not problem" in result.stdout
+    assert "CSV export by Friday <!here>" in result.stdout  # plain text for a terminal: nothing to escape
+
+
+def test_digest_preview_of_a_calendar_week_and_a_malformed_week(tmp_path: Path) -> None:
+    env = clean_env(DATABASE_URL=seeded_database(tmp_path))
+
+    old_week = run_bot("digest", "preview", "--team", "T1", "--week", "2020-W01", env=env, cwd=tmp_path)
+    malformed = run_bot("digest", "preview", "--team", "T1", "--week", "last-week", env=env, cwd=tmp_path)
+
+    assert "0 flags" in old_week.stdout
+    assert malformed.returncode == 2
+    assert malformed.stderr.strip() == "deadline-flag: 'last-week' is not an ISO week like 2026-W48."
+
+
+def test_digest_send_posts_once_and_a_second_send_says_so(tmp_path: Path, fake_slack_api: FakeSlackApi) -> None:
+    env = clean_env(
+        DATABASE_URL=seeded_database(tmp_path),
+        SLACK_BOT_TOKEN="xoxb-T1-token",
+        SLACK_API_URL=fake_slack_api.api_url,
+        DIGEST_CHANNEL="C0LEADS",
+    )
+
+    first = run_bot("digest", "send", env=env, cwd=tmp_path)
+    second = run_bot("digest", "send", "--team", "T1", env=env, cwd=tmp_path)
+    forced = run_bot("digest", "send", "--team", "T1", "--force", env=env, cwd=tmp_path)
+
+    assert first.returncode == 0, first.stderr
+    assert "T1: posted the digest" in first.stdout
+    assert "already posted" in second.stdout
+    assert "T1: posted the digest" in forced.stdout
+    assert len(fake_slack_api.calls_to("chat.postMessage")) == 2
+
+
+def test_settings_set_and_show(tmp_path: Path) -> None:
+    env = clean_env(DATABASE_URL=seeded_database(tmp_path), DIGEST_CHANNEL="C0DEFAULT")
+
+    before = run_bot("settings", "show", "--team", "T1", env=env, cwd=tmp_path)
+    changed = run_bot(
+        "settings",
+        "set",
+        "--team",
+        "T1",
+        "--weekday",
+        "fri",
+        "--hour",
+        "16",
+        "--timezone",
+        "Europe/Paris",
+        env=env,
+        cwd=tmp_path,
+    )
+    bad = run_bot("settings", "set", "--team", "T1", "--timezone", "Mars/Olympus", env=env, cwd=tmp_path)
+
+    assert before.stdout.strip() == "T1: channel C0DEFAULT, every mon at 09:00 UTC"
+    assert changed.stdout.strip() == "T1: channel C0DEFAULT, every fri at 16:00 Europe/Paris"
+    assert bad.returncode == 2
+    assert "is not a timezone" in bad.stderr

@@ -75,7 +75,11 @@ def test_submitted_modal_stores_every_field_and_sends_a_receipt_only_the_reporte
     assert reply.text == ""  # an empty 200 closes the modal
     [flag] = stored(db)
     assert (flag.category, flag.summary, flag.source_text, flag.source_user_id) == (
-        "feature_not_problem", "Build a CSV export button", "Sales kickoff", "U0BOSS")  # fmt: skip
+        "feature_not_problem",
+        "Build a CSV export button",
+        "Sales kickoff",
+        "U0BOSS",
+    )
     assert flag.date_demanded == date(2026, 12, 4)
     assert flag.external_constraint == "Customer contract renewal"
     assert (flag.reporter_named, flag.reporter_user_id) == (False, None)

@@ -33,9 +33,14 @@ def seed(
     created = datetime.now(UTC) - age
     with db.begin() as session:
         for i in range(count):
-            flag_store.add_flag(session, team_id=team_id, category=category.value, summary=f"{text} {i}",
-                                reporter_hash=reporter_hash(KEY, team_id=team_id, user_id=user_id),
-                                created_at=created - timedelta(seconds=i))  # fmt: skip
+            flag_store.add_flag(
+                session,
+                team_id=team_id,
+                category=category.value,
+                summary=f"{text} {i}",
+                reporter_hash=reporter_hash(KEY, team_id=team_id, user_id=user_id),
+                created_at=created - timedelta(seconds=i),
+            )
 
 
 def open_home(slack: SlackSender, fake: FakeSlackApi, user_id: str = "U1", team_id: str = "T1") -> dict:

@@ -109,8 +109,14 @@ def test_without_any_permalink_the_flag_is_still_stored(
 
 
 def test_a_bot_message_without_text_prefills_the_bot_as_the_source(slack: SlackSender, fake_slack_api: FakeSlackApi) -> None:
-    bot_message = {"type": "message", "subtype": "bot_message", "bot_id": "B1", "ts": "1.2",
-                   "bot_profile": {"name": "Roadmap Bot"}, "blocks": []}  # fmt: skip
+    bot_message = {
+        "type": "message",
+        "subtype": "bot_message",
+        "bot_id": "B1",
+        "ts": "1.2",
+        "bot_profile": {"name": "Roadmap Bot"},
+        "blocks": [],
+    }
 
     view = log_message(slack, fake_slack_api, bot_message)
 

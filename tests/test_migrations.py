@@ -22,8 +22,11 @@ def test_every_workspace_table_has_a_non_null_indexed_team_id(engine: Engine) ->
         if "team_id" not in table.columns:
             continue
         assert table.columns["team_id"].nullable is False, table.name
-        indexed_first = [ix["column_names"][0] for ix in inspector.get_indexes(table.name)]
-        assert "team_id" in indexed_first, table.name
+        # An index, a unique constraint or the primary key that starts with team_id serves team-scoped queries.
+        leading = [ix["column_names"][0] for ix in inspector.get_indexes(table.name)]
+        leading += [uq["column_names"][0] for uq in inspector.get_unique_constraints(table.name)]
+        leading += inspector.get_pk_constraint(table.name)["constrained_columns"][:1]
+        assert "team_id" in leading, table.name
 
 
 def test_downgrade_to_base_and_back_up(database_url: str, engine: Engine) -> None:

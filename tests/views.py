@@ -58,8 +58,15 @@ def submission(view: dict, answers: dict[str, Any] | None = None, *, team_id: st
     }
 
 
-def block_action(action_id: str, value: str, *, team_id: str = "T1", user_id: str = "U1", response_url: str | None = None,
-                 from_home: bool = False) -> dict:  # fmt: skip
+def block_action(
+    action_id: str,
+    value: str,
+    *,
+    team_id: str = "T1",
+    user_id: str = "U1",
+    response_url: str | None = None,
+    from_home: bool = False,
+) -> dict:
     """A button click, from a message (with its response_url) or from the Home tab."""
     container = {"type": "view", "view_id": "VHOME"} if from_home else {"type": "message", "is_ephemeral": True}
     payload = {
@@ -77,8 +84,15 @@ def block_action(action_id: str, value: str, *, team_id: str = "T1", user_id: st
     return payload
 
 
-def message_shortcut(message: dict, *, channel_id: str = "C1", team_id: str = "T1", user_id: str = "U1",
-                     response_url: str | None = None, team_domain: str | None = "example") -> dict:  # fmt: skip
+def message_shortcut(
+    message: dict,
+    *,
+    channel_id: str = "C1",
+    team_id: str = "T1",
+    user_id: str = "U1",
+    response_url: str | None = None,
+    team_domain: str | None = "example",
+) -> dict:
     team: dict[str, Any] = {"id": team_id}
     if team_domain:
         team["domain"] = team_domain

@@ -8,8 +8,13 @@ from bot.blocks.text import BLOCKS_PER_VIEW, context, inert, mrkdwn_section
 from bot.domain.home import HomeSummary
 
 SUMMARY_EXCERPT = 300
-STATUS_LABELS = {"open": "Open", "acknowledged": "Acknowledged", "discussed": "Discussed", "resolved": "Resolved",
-                 "not_an_issue": "Not an issue"}  # fmt: skip
+STATUS_LABELS = {
+    "open": "Open",
+    "acknowledged": "Acknowledged",
+    "discussed": "Discussed",
+    "resolved": "Resolved",
+    "not_an_issue": "Not an issue",
+}
 
 
 def home_view(summary: HomeSummary) -> dict:

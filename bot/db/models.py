@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Boolean, Date, DateTime, Index, Integer, MetaData, String, Text, TypeDecorator
+from sqlalchemy import Boolean, Date, DateTime, Index, Integer, MetaData, String, Text, TypeDecorator, UniqueConstraint
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -73,3 +73,33 @@ class Flag(Base):
     reporter_named: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[str] = mapped_column(String(20), default="open")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class WorkspaceSettings(Base):
+    """Per-workspace choices; a missing row or NULL column means "use the deployment's default"."""
+
+    __tablename__ = "workspace_settings"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    digest_channel: Mapped[str | None] = mapped_column(String(32))
+    digest_weekday: Mapped[int | None] = mapped_column(Integer)  # 0 = Monday, as datetime.weekday()
+    digest_hour: Mapped[int | None] = mapped_column(Integer)  # 0-23, in `timezone`
+    timezone: Mapped[str | None] = mapped_column(String(64))  # IANA name, e.g. Europe/Paris
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class DigestRun(Base):
+    """One workspace's digest for one ISO week. The unique (team, week) row is claimed before posting, so two
+    clock processes, a re-run or a restart cannot post the same week twice."""
+
+    __tablename__ = "digest_runs"
+    __table_args__ = (UniqueConstraint("team_id", "iso_week"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))  # indexed first in the unique constraint
+    iso_week: Mapped[str] = mapped_column(String(8))  # "2026-W48", in the workspace's timezone at send time
+    status: Mapped[str] = mapped_column(String(16))  # "claimed" while posting, then "posted"
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    posted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    channel_id: Mapped[str | None] = mapped_column(String(32))
+    message_ts: Mapped[str | None] = mapped_column(String(32))

@@ -34,11 +34,21 @@ def handle_edit_flag_action(ack: Ack, body: dict, action: dict, context: BoltCon
     if flag_id is None:
         return
     try:
-        flag = flags.get_own_flag(app_deps.db, team_id=context.team_id or "", flag_id=flag_id,
-                                  reporter_id=context.user_id or "", reporter_key=app_deps.reporter_key)  # fmt: skip
+        flag = flags.get_own_flag(
+            app_deps.db,
+            team_id=context.team_id or "",
+            flag_id=flag_id,
+            reporter_id=context.user_id or "",
+            reporter_key=app_deps.reporter_key,
+        )
     except (flags.FlagNotFound, flags.NotYourFlag) as refused:
-        app_deps.after_ack(tell_user, client, refusal_message(str(refused)), user_id=context.user_id or "",
-                           response_url=body.get("response_url"))  # fmt: skip
+        app_deps.after_ack(
+            tell_user,
+            client,
+            refusal_message(str(refused)),
+            user_id=context.user_id or "",
+            response_url=body.get("response_url"),
+        )
         return
     origin = ModalOrigin(flag_id=flag.id, response_url=body.get("response_url"), from_home=is_from_home(body))
     app_deps.after_ack(client.views_open, trigger_id=body.get("trigger_id"), view=flag_modal(FlagDraft.of(flag), origin))
@@ -52,14 +62,22 @@ def handle_withdraw_flag_action(ack: Ack, body: dict, action: dict, context: Bol
     if flag_id is None:
         return
     try:
-        flags.withdraw_flag(app_deps.db, team_id=team_id, flag_id=flag_id, reporter_id=user_id,
-                            reporter_key=app_deps.reporter_key)  # fmt: skip
+        flags.withdraw_flag(
+            app_deps.db, team_id=team_id, flag_id=flag_id, reporter_id=user_id, reporter_key=app_deps.reporter_key
+        )
     except (flags.FlagNotFound, flags.NotYourFlag) as refused:
-        app_deps.after_ack(tell_user, client, refusal_message(str(refused)), user_id=user_id,
-                           response_url=body.get("response_url"))  # fmt: skip
+        app_deps.after_ack(
+            tell_user, client, refusal_message(str(refused)), user_id=user_id, response_url=body.get("response_url")
+        )
         return
     if is_from_home(body):
         app_deps.after_ack(publish_home, client, app_deps, team_id=team_id, user_id=user_id)
     else:
-        app_deps.after_ack(tell_user, client, flag_withdrawn_message(flag_id), user_id=user_id,
-                           response_url=body.get("response_url"), replace_original=True)  # fmt: skip
+        app_deps.after_ack(
+            tell_user,
+            client,
+            flag_withdrawn_message(flag_id),
+            user_id=user_id,
+            response_url=body.get("response_url"),
+            replace_original=True,
+        )

@@ -73,8 +73,13 @@ def finish_flag(client: WebClient, app_deps: Deps, flag: flags.RecordedFlag, ori
         publish_home(client, app_deps, team_id=flag.team_id, user_id=user_id)
     else:
         # Edits replace the receipt they were opened from; new flags get a receipt of their own.
-        tell_user(client, flag_recorded_message(flag), user_id=user_id, response_url=origin.response_url,
-                  replace_original=origin.flag_id is not None)  # fmt: skip
+        tell_user(
+            client,
+            flag_recorded_message(flag),
+            user_id=user_id,
+            response_url=origin.response_url,
+            replace_original=origin.flag_id is not None,
+        )
 
 
 def message_permalink(client: WebClient, origin: ModalOrigin) -> str | None:

@@ -1,0 +1,39 @@
+"""The digest as plain text, for `python -m bot digest preview` (an operator's terminal, not Slack)."""
+
+from __future__ import annotations
+
+import textwrap
+
+from bot.blocks.digest import change, sparkline
+from bot.domain.digest import Digest
+
+EXCERPT_MAX = 160
+
+
+def digest_plain_text(digest: Digest) -> str:
+    top = max((max(c.trend) for c in digest.counts), default=0)
+    width = max(len(c.category.label) for c in digest.counts)
+    lines = [
+        f"deadline-flag digest for {digest.team_id}: {digest.period.label}",
+        f"{digest.total} flags ({change(digest.total, digest.previous_total)} on the period before)",
+        "",
+        *(
+            f"  {c.category.label:<{width}}  {c.count:>4}  {change(c.count, c.previous):<10} {sparkline(c.trend, top)}"
+            for c in digest.counts
+        ),
+        "",
+    ]
+    for flag in digest.flags:
+        excerpt = textwrap.shorten(" ".join(flag.summary.split()), EXCERPT_MAX, placeholder="…")
+        source = " / ".join(filter(None, [flag.source_text, flag.source_user_id and f"user {flag.source_user_id}"]))
+        extras = [
+            f"from {source}" if source else None,
+            flag.date_demanded and f"due {flag.date_demanded}",
+            "real constraint claimed" if flag.external_constraint else "no real constraint known",
+            f"named: {flag.reporter_user_id}" if flag.reporter_user_id else "anonymous",
+        ]
+        lines.append(f"#{flag.id} [{flag.category.label}] {excerpt}")
+        lines.append(f"    {', '.join(str(e) for e in extras if e)}")
+    if digest.unlisted > 0:
+        lines.append(f"…and {digest.unlisted} more")
+    return "\n".join(lines)

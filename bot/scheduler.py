@@ -1,0 +1,61 @@
+"""The clock process (`python -m bot scheduler`): wakes every few minutes and sends each workspace's digest
+once its chosen weekday and hour have come, in its timezone. A failed tick is logged and the next one retries."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from apscheduler.schedulers.blocking import BlockingScheduler
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.digest.send import SendResult, send_digest
+from bot.domain import digest as digests
+from bot.domain.workspace_settings import effective_schedule
+from bot.workspaces import Workspaces
+
+log = logging.getLogger(__name__)
+TICK_SECONDS = 300
+
+
+def run_due_digests(
+    db: sessionmaker[Session], workspaces: Workspaces, *, default_channel: str | None, now: datetime
+) -> list[SendResult]:
+    """Send every digest that is due and not yet sent this week. Safe to run any number of times, anywhere."""
+    try:
+        team_ids = workspaces.team_ids()
+    except Exception as error:
+        log.error("could not list workspaces", extra={"error": type(error).__name__})
+        return []
+    results = []
+    for team_id in team_ids:
+        try:
+            schedule = effective_schedule(db, team_id=team_id, default_channel=default_channel)
+            if now < schedule.due_at(now):
+                continue
+            if digests.is_week_done(db, team_id=team_id, iso_week=schedule.iso_week(now), now=now):
+                continue
+        except Exception as error:  # the database is down: try again next tick
+            log.error("digest check failed", extra={"team_id": team_id, "error": type(error).__name__})
+            continue
+        results.append(send_digest(db, workspaces, team_id=team_id, default_channel=default_channel, now=now))
+    return results
+
+
+def build_scheduler(
+    db: sessionmaker[Session],
+    workspaces: Workspaces,
+    *,
+    default_channel: str | None,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> BlockingScheduler:
+    def tick() -> None:
+        run_due_digests(db, workspaces, default_channel=default_channel, now=clock())
+
+    scheduler = BlockingScheduler(timezone=UTC)
+    # coalesce + one instance: a tick that overruns (or a machine that slept) never runs twice at once.
+    scheduler.add_job(
+        tick, "interval", seconds=TICK_SECONDS, id="digests", coalesce=True, max_instances=1, next_run_time=datetime.now(UTC)
+    )
+    return scheduler

@@ -1,0 +1,103 @@
+"""The clock process sends each digest once its weekday and hour have come in the workspace's timezone.
+
+Time is injected: `run_due_digests(now=...)` and the scheduler's job run with a clock the test controls.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.domain.workspace_settings import change_schedule
+from bot.scheduler import build_scheduler, run_due_digests
+from bot.workspaces import Workspaces
+from tests.fake_slack_api import FakeSlackApi
+
+MONDAY_0859_UTC = datetime(2026, 11, 30, 8, 59, tzinfo=UTC)
+
+
+def tick(db: sessionmaker[Session], workspaces: Workspaces, now: datetime) -> list[str]:
+    return [r.status for r in run_due_digests(db, workspaces, default_channel="C0LEADS", now=now)]
+
+
+def test_nothing_is_sent_before_monday_0900_and_the_digest_is_sent_once_after(
+    db: sessionmaker[Session], workspaces: Workspaces, fake_slack_api: FakeSlackApi
+) -> None:
+    assert tick(db, workspaces, MONDAY_0859_UTC) == []
+    assert tick(db, workspaces, MONDAY_0859_UTC + timedelta(minutes=1)) == ["posted"]
+    assert tick(db, workspaces, MONDAY_0859_UTC + timedelta(minutes=6)) == []
+    assert tick(db, workspaces, MONDAY_0859_UTC + timedelta(days=3)) == []  # later the same week: done already
+    assert tick(db, workspaces, MONDAY_0859_UTC + timedelta(days=7, minutes=1)) == ["posted"]  # next week
+
+    assert len(fake_slack_api.calls_to("chat.postMessage")) == 2
+
+
+def test_a_clock_that_was_down_at_the_hour_catches_up_later_that_week(
+    db: sessionmaker[Session], workspaces: Workspaces, fake_slack_api: FakeSlackApi
+) -> None:
+    assert tick(db, workspaces, MONDAY_0859_UTC + timedelta(days=1)) == ["posted"]
+
+
+def test_weekday_hour_and_timezone_come_from_the_workspaces_settings(
+    db: sessionmaker[Session], workspaces: Workspaces, fake_slack_api: FakeSlackApi
+) -> None:
+    change_schedule(
+        db,
+        team_id="T1",
+        now=MONDAY_0859_UTC,
+        default_channel=None,
+        channel_id="C0OTHER",
+        weekday="fri",
+        hour=17,
+        timezone="America/New_York",
+    )
+    friday_1659_new_york = datetime(2026, 12, 4, 21, 59, tzinfo=UTC)  # EST is UTC-5
+
+    assert tick(db, workspaces, friday_1659_new_york - timedelta(days=4)) == []  # Monday: not the chosen day
+    assert tick(db, workspaces, friday_1659_new_york) == []
+    assert tick(db, workspaces, friday_1659_new_york + timedelta(minutes=1)) == ["posted"]
+
+    [post] = fake_slack_api.calls_to("chat.postMessage")
+    assert post.body["channel"] == "C0OTHER"
+
+
+def test_a_slack_error_in_one_tick_is_retried_on_the_next(
+    db: sessionmaker[Session], workspaces: Workspaces, fake_slack_api: FakeSlackApi, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake_slack_api.fail("chat.postMessage", error="service_unavailable")
+    due = MONDAY_0859_UTC + timedelta(minutes=1)
+
+    with caplog.at_level(logging.ERROR):
+        assert tick(db, workspaces, due) == ["failed"]
+    assert tick(db, workspaces, due + timedelta(minutes=5)) == ["posted"]
+    assert "digest not posted" in caplog.text
+
+
+def test_a_database_outage_in_one_tick_is_logged_and_survived(
+    workspaces: Workspaces, fake_slack_api: FakeSlackApi, unreachable_database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    from bot.db.session import create_db_engine, create_session_factory
+
+    down = create_session_factory(create_db_engine(unreachable_database_url))
+
+    with caplog.at_level(logging.ERROR):
+        assert tick(down, workspaces, MONDAY_0859_UTC + timedelta(minutes=1)) == []
+    assert "digest check failed" in caplog.text
+    assert fake_slack_api.calls_to("chat.postMessage") == []
+
+
+def test_the_clock_process_runs_one_job_on_an_interval_with_the_injected_clock(
+    db: sessionmaker[Session], workspaces: Workspaces, fake_slack_api: FakeSlackApi
+) -> None:
+    scheduler = build_scheduler(
+        db, workspaces, default_channel="C0LEADS", clock=lambda: MONDAY_0859_UTC + timedelta(hours=1)
+    )
+    [job] = scheduler.get_jobs()
+
+    job.func()
+
+    assert job.trigger.interval == timedelta(minutes=5)
+    assert len(fake_slack_api.calls_to("chat.postMessage")) == 1
