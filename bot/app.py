@@ -16,8 +16,9 @@ from bot.listeners.errors import handle_unexpected_error
 from bot.workspaces import create_web_client
 
 
-def create_app(settings: Settings, db: sessionmaker[Session]) -> App:
-    background = ThreadPoolExecutor(max_workers=8, thread_name_prefix="after-ack")
+def create_app(settings: Settings, db: sessionmaker[Session], background: ThreadPoolExecutor | None = None) -> App:
+    """The Bolt app. `background` runs after-ack work (tests pass theirs, to wait for it before tearing down)."""
+    background = background or ThreadPoolExecutor(max_workers=8, thread_name_prefix="after-ack")
     app = App(
         signing_secret=settings.signing_secret,
         client=create_web_client(settings, settings.bot_token),

@@ -7,6 +7,8 @@ import os
 import shutil
 import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from socketserver import ThreadingMixIn
@@ -105,20 +107,25 @@ class _QuietHandler(WSGIRequestHandler):
         pass
 
 
-def serve_app(settings: Settings, db: sessionmaker[Session], engine: Engine) -> tuple[str, WSGIServer]:
+@contextmanager
+def serve_app(settings: Settings, db: sessionmaker[Session], engine: Engine) -> Iterator[str]:
     """The real WSGI app on a free port: Bolt's endpoint at /slack/events, /healthz beside it."""
-    application = create_wsgi_app(create_app(settings, db), engine)
+    background = ThreadPoolExecutor(max_workers=8, thread_name_prefix="after-ack")
+    application = create_wsgi_app(create_app(settings, db, background), engine)
     server = make_server("127.0.0.1", 0, application, server_class=_ThreadingWSGIServer, handler_class=_QuietHandler)
     threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-    return f"http://127.0.0.1:{server.server_port}", server
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        background.shutdown(wait=True)  # after-ack work finishes while the fake Web API still answers
 
 
 @pytest.fixture
 def app_url(settings: Settings, db: sessionmaker[Session], engine: Engine) -> Iterator[str]:
-    base_url, server = serve_app(settings, db, engine)
-    yield base_url
-    server.shutdown()
-    server.server_close()
+    with serve_app(settings, db, engine) as base_url:
+        yield base_url
 
 
 @pytest.fixture
@@ -140,10 +147,8 @@ def down_app_url(settings: Settings, unreachable_database_url: str) -> Iterator[
     """The app served against a database that is down."""
     down_settings = replace(settings, database_url=unreachable_database_url)
     engine = create_db_engine(unreachable_database_url)
-    base_url, server = serve_app(down_settings, create_session_factory(engine), engine)
-    yield base_url
-    server.shutdown()
-    server.server_close()
+    with serve_app(down_settings, create_session_factory(engine), engine) as base_url:
+        yield base_url
     engine.dispose()
 
 

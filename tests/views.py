@@ -29,6 +29,8 @@ def element_state(element: dict, answer: Any) -> dict:
         state["selected_option"] = element.get("initial_option") if answer is ... else _option(element, answer)
     elif kind == "users_select":
         state["selected_user"] = element.get("initial_user") if answer is ... else answer
+    elif kind == "conversations_select":
+        state["selected_conversation"] = element.get("initial_conversation") if answer is ... else answer
     elif kind == "datepicker":
         state["selected_date"] = element.get("initial_date") if answer is ... else answer
     elif kind == "checkboxes":

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from bot.blocks import ids
 from bot.blocks.flags import flag_buttons
+from bot.blocks.settings import WEEKDAY_NAMES
 from bot.blocks.text import BLOCKS_PER_VIEW, context, inert, mrkdwn_section
 from bot.domain.home import HomeSummary
+from bot.domain.workspace_settings import DigestSchedule
 
 SUMMARY_EXCERPT = 300
 STATUS_LABELS = {
@@ -17,7 +19,8 @@ STATUS_LABELS = {
 }
 
 
-def home_view(summary: HomeSummary) -> dict:
+def home_view(summary: HomeSummary, schedule: DigestSchedule | None = None) -> dict:
+    """The Home tab; `schedule` is given only for workspace admins, who see the digest settings."""
     blocks: list[dict] = [
         {"type": "header", "text": {"type": "plain_text", "text": "deadline-flag"}},
         {
@@ -51,7 +54,27 @@ def home_view(summary: HomeSummary) -> dict:
     hidden = summary.own_total - len(summary.own_flags)
     if hidden > 0:
         blocks.append(context(f"{hidden:,} more not shown: the newest {len(summary.own_flags)} are above."))
-    return {"type": "home", "blocks": blocks[:BLOCKS_PER_VIEW]}  # OWN_FLAGS_SHOWN keeps it far below; never past
+    if schedule is not None:
+        blocks += digest_settings_blocks(schedule)
+    return {"type": "home", "blocks": blocks[:BLOCKS_PER_VIEW]}
+
+
+def digest_settings_blocks(schedule: DigestSchedule) -> list[dict]:
+    where = f"<#{schedule.channel_id}>" if schedule.channel_id else "_no channel yet_"
+    when = f"{WEEKDAY_NAMES[schedule.weekday]}s at {schedule.hour:02d}:00 ({inert(schedule.timezone, 64)})"
+    return [
+        {"type": "divider"},
+        {"type": "header", "text": {"type": "plain_text", "text": "Weekly digest (admins)"}},
+        {
+            "type": "section",
+            "text": {"type": "mrkdwn", "text": f"Posted in {where}, {when}."},
+            "accessory": {
+                "type": "button",
+                "action_id": ids.DIGEST_SETTINGS_ACTION,
+                "text": {"type": "plain_text", "text": "Change"},
+            },
+        },
+    ]  # OWN_FLAGS_SHOWN keeps it far below; never past
 
 
 def week_counts_text(summary: HomeSummary) -> str:

@@ -24,3 +24,11 @@ NAME_ME = "name_me"
 EDIT_FLAG_ACTION = "flag_edit"
 WITHDRAW_FLAG_ACTION = "flag_withdraw"
 NEW_FLAG_ACTION = "flag_new"
+
+# Digest settings (workspace admins and owners only)
+DIGEST_SETTINGS_ACTION = "digest_settings_open"
+DIGEST_SETTINGS_MODAL = "digest_settings_modal"
+DIGEST_CHANNEL_BLOCK = "digest_channel"
+DIGEST_WEEKDAY_BLOCK = "digest_weekday"
+DIGEST_HOUR_BLOCK = "digest_hour"
+DIGEST_TIMEZONE_BLOCK = "digest_timezone"

@@ -11,6 +11,7 @@ from slack_sdk.webhook import WebhookClient
 from bot.blocks.home import home_view
 from bot.deps import Deps
 from bot.domain.home import home_summary
+from bot.domain.workspace_settings import effective_schedule
 
 log = logging.getLogger(__name__)
 
@@ -48,4 +49,17 @@ def tell_user(
 
 def publish_home(client: WebClient, deps: Deps, *, team_id: str, user_id: str) -> None:
     summary = home_summary(deps.db, team_id=team_id, user_id=user_id, reporter_key=deps.reporter_key, now=deps.clock())
-    client.views_publish(user_id=user_id, view=home_view(summary))
+    schedule = None
+    if is_workspace_admin(client, user_id):
+        schedule = effective_schedule(deps.db, team_id=team_id, default_channel=deps.settings.digest_channel)
+    client.views_publish(user_id=user_id, view=home_view(summary, schedule))
+
+
+def is_workspace_admin(client: WebClient, user_id: str) -> bool:
+    """Admins and owners, as Slack says in users.info; when Slack cannot say, the answer is no."""
+    try:
+        user = client.users_info(user=user_id)["user"]
+    except SlackApiError as error:
+        log.info("users.info failed; treating the user as a member", extra={"error": error.response.get("error")})
+        return False
+    return bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))

@@ -1,0 +1,100 @@
+"""The digest settings modal and its reader (pure), for workspace admins on the Home tab."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.blocks import ids
+from bot.domain.workspace_settings import WEEKDAYS, DigestSchedule
+
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+@dataclass(frozen=True)
+class DigestSettingsInput:
+    channel_id: str | None
+    weekday: str | None
+    hour: int | None
+    timezone: str | None
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def _option(text: str, value: str) -> dict:
+    return {"text": {"type": "plain_text", "text": text}, "value": value}
+
+
+def _input(block_id: str, label: str, element: dict, hint: str | None = None) -> dict:
+    block = {
+        "type": "input",
+        "block_id": block_id,
+        "label": {"type": "plain_text", "text": label},
+        "element": {**element, "action_id": ids.VALUE},
+    }
+    if hint:
+        block["hint"] = {"type": "plain_text", "text": hint}
+    return block
+
+
+def digest_settings_modal(schedule: DigestSchedule) -> dict:
+    weekdays = [_option(name, key) for name, key in zip(WEEKDAY_NAMES, WEEKDAYS, strict=True)]
+    hours = [_option(f"{hour:02d}:00", str(hour)) for hour in range(24)]
+    channel: dict = {"type": "conversations_select", "filter": {"include": ["public", "private"], "exclude_bot_users": True}}
+    if schedule.channel_id:
+        channel["initial_conversation"] = schedule.channel_id
+    return {
+        "type": "modal",
+        "callback_id": ids.DIGEST_SETTINGS_MODAL,
+        "title": {"type": "plain_text", "text": "Digest settings"},
+        "submit": {"type": "plain_text", "text": "Save"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": [
+            _input(
+                ids.DIGEST_CHANNEL_BLOCK,
+                "Post the weekly digest in",
+                channel,
+                "The leads' channel. For a private channel, invite the app there first.",
+            ),
+            _input(
+                ids.DIGEST_WEEKDAY_BLOCK,
+                "On",
+                {"type": "static_select", "options": weekdays, "initial_option": weekdays[schedule.weekday]},
+            ),
+            _input(
+                ids.DIGEST_HOUR_BLOCK,
+                "At",
+                {"type": "static_select", "options": hours, "initial_option": hours[schedule.hour]},
+            ),
+            _input(
+                ids.DIGEST_TIMEZONE_BLOCK,
+                "Timezone",
+                {"type": "plain_text_input", "initial_value": schedule.timezone, "max_length": 64},
+                "An IANA name, e.g. Europe/Paris",
+            ),
+        ],
+    }
+
+
+def read_digest_settings(state_values: dict) -> DigestSettingsInput:
+    def element(block_id: str) -> dict:
+        block = state_values.get(block_id) if isinstance(state_values, dict) else None
+        value = block.get(ids.VALUE) if isinstance(block, dict) else None
+        return value if isinstance(value, dict) else {}
+
+    def selected(block_id: str) -> str | None:
+        option = element(block_id).get("selected_option")
+        return option.get("value") if isinstance(option, dict) else None
+
+    errors: dict[str, str] = {}
+    hour_text = selected(ids.DIGEST_HOUR_BLOCK)
+    hour = int(hour_text) if hour_text and hour_text.isdigit() else None
+    weekday = selected(ids.DIGEST_WEEKDAY_BLOCK)
+    if weekday is not None and weekday not in WEEKDAYS:
+        errors[ids.DIGEST_WEEKDAY_BLOCK] = "Pick a day from the list."
+    timezone = element(ids.DIGEST_TIMEZONE_BLOCK).get("value")
+    return DigestSettingsInput(
+        channel_id=element(ids.DIGEST_CHANNEL_BLOCK).get("selected_conversation") or None,
+        weekday=weekday,
+        hour=hour,
+        timezone=timezone.strip() if isinstance(timezone, str) and timezone.strip() else None,
+        errors=errors,
+    )

@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+from slack_bolt import Ack, BoltContext
+from slack_sdk import WebClient
+
+from bot.blocks import ids
+from bot.blocks.flags import refusal_message
+from bot.blocks.settings import DigestSettingsInput, read_digest_settings
+from bot.blocks.text import mrkdwn_section
+from bot.deps import Deps, deps
+from bot.digest.send import ChannelUnavailable, join_channel
+from bot.domain.workspace_settings import InvalidSetting, change_schedule, valid_timezone
+from bot.listeners.actions.digest_settings import ADMINS_ONLY
+from bot.listeners.replies import is_workspace_admin, publish_home, tell_user
+
+
+def handle_digest_settings_submission(ack: Ack, view: dict, context: BoltContext, client: WebClient) -> None:
+    """Errors beside the fields now; the admin check, the save and joining the channel after the ack."""
+    form = read_digest_settings((view.get("state") or {}).get("values") or {})
+    errors = dict(form.errors)
+    if form.timezone:
+        try:
+            valid_timezone(form.timezone)
+        except InvalidSetting as problem:
+            errors[ids.DIGEST_TIMEZONE_BLOCK] = str(problem)
+    if errors:
+        ack(response_action="errors", errors=errors)
+        return
+    ack()
+    deps(context).after_ack(apply_digest_settings, client, deps(context), form, context.team_id or "", context.user_id or "")
+
+
+def apply_digest_settings(client: WebClient, app_deps: Deps, form: DigestSettingsInput, team_id: str, user_id: str) -> None:
+    # Checked again here, not only when the modal opened: an admin may have been demoted since.
+    if not is_workspace_admin(client, user_id):
+        tell_user(client, refusal_message(ADMINS_ONLY), user_id=user_id)
+        return
+    schedule = change_schedule(
+        app_deps.db,
+        team_id=team_id,
+        now=app_deps.clock(),
+        default_channel=app_deps.settings.digest_channel,
+        channel_id=form.channel_id,
+        weekday=form.weekday,
+        hour=form.hour,
+        timezone=form.timezone,
+    )
+    if schedule.channel_id:
+        try:
+            join_channel(client, schedule.channel_id)
+        except ChannelUnavailable:
+            text = (
+                f"Saved. The app is not in <#{schedule.channel_id}> and cannot join a private channel by itself: "
+                "type `/invite @deadline-flag` there, or the digest cannot be posted."
+            )
+            tell_user(client, {"text": text, "blocks": [mrkdwn_section(text)]}, user_id=user_id)
+    publish_home(client, app_deps, team_id=team_id, user_id=user_id)

@@ -1,0 +1,98 @@
+"""Workspace admins (and only they) change the digest's channel, day, hour and timezone from the Home tab."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.blocks import ids
+from bot.domain.workspace_settings import effective_schedule
+from tests.fake_slack_api import FakeSlackApi
+from tests.slack_requests import SlackSender
+from tests.views import block_action, opened_view, submission
+
+ADMIN, MEMBER = "U0ADMIN", "U0MEMBER"
+
+
+@pytest.fixture(autouse=True)
+def admins(fake_slack_api: FakeSlackApi) -> None:
+    fake_slack_api.replies["users.info"] = lambda call: {
+        "ok": True,
+        "user": {"id": call.body["user"], "is_admin": call.body["user"] == ADMIN, "is_owner": False},
+    }
+
+
+def home_for(slack: SlackSender, fake: FakeSlackApi, user_id: str) -> str:
+    slack.event({"type": "app_home_opened", "user": user_id, "tab": "home"})
+    return json.dumps(fake.wait_for("views.publish")[-1].body["view"])
+
+
+def open_settings(slack: SlackSender, fake: FakeSlackApi, user_id: str = ADMIN) -> dict:
+    slack.interaction(block_action(ids.DIGEST_SETTINGS_ACTION, "", user_id=user_id, from_home=True))
+    return opened_view(fake.wait_for("views.open")[0])
+
+
+def test_admins_see_the_digest_settings_and_members_do_not(slack: SlackSender, fake_slack_api: FakeSlackApi) -> None:
+    assert ids.DIGEST_SETTINGS_ACTION in home_for(slack, fake_slack_api, ADMIN)
+    fake_slack_api.calls.clear()
+    assert ids.DIGEST_SETTINGS_ACTION not in home_for(slack, fake_slack_api, MEMBER)
+
+
+def test_an_admin_saves_settings_and_the_app_joins_the_channel(
+    slack: SlackSender, fake_slack_api: FakeSlackApi, db: sessionmaker[Session]
+) -> None:
+    view = open_settings(slack, fake_slack_api)
+    answers = {
+        ids.DIGEST_CHANNEL_BLOCK: "C0LEADS",
+        ids.DIGEST_WEEKDAY_BLOCK: "fri",
+        ids.DIGEST_HOUR_BLOCK: "16",
+        ids.DIGEST_TIMEZONE_BLOCK: "Europe/Paris",
+    }
+
+    reply = slack.interaction(submission(view, answers, user_id=ADMIN))
+
+    assert reply.status == 200 and reply.text == ""
+    fake_slack_api.wait_for("views.publish")  # Home is republished once everything is saved
+    [join] = fake_slack_api.calls_to("conversations.join")
+    assert join.body["channel"] == "C0LEADS"
+    schedule = effective_schedule(db, team_id="T1", default_channel=None)
+    assert (schedule.channel_id, schedule.weekday, schedule.hour, schedule.timezone) == ("C0LEADS", 4, 16, "Europe/Paris")
+
+
+def test_a_private_channel_the_app_cannot_join_tells_the_admin_what_to_do(
+    slack: SlackSender, fake_slack_api: FakeSlackApi
+) -> None:
+    fake_slack_api.fail("conversations.join", error="method_not_supported_for_channel_type")
+    view = open_settings(slack, fake_slack_api)
+
+    slack.interaction(submission(view, {ids.DIGEST_CHANNEL_BLOCK: "G0PRIVATE"}, user_id=ADMIN))
+
+    [dm] = fake_slack_api.wait_for("chat.postMessage")
+    assert dm.body["channel"] == ADMIN
+    assert "/invite @deadline-flag" in dm.body["text"]
+
+
+def test_an_unknown_timezone_is_an_error_beside_the_field(slack: SlackSender, fake_slack_api: FakeSlackApi, db) -> None:
+    view = open_settings(slack, fake_slack_api)
+
+    reply = slack.interaction(submission(view, {ids.DIGEST_TIMEZONE_BLOCK: "Mars/Olympus"}, user_id=ADMIN))
+
+    assert list(reply.json()["errors"]) == [ids.DIGEST_TIMEZONE_BLOCK]
+    assert effective_schedule(db, team_id="T1", default_channel=None).timezone == "UTC"
+
+
+def test_a_member_cannot_open_or_submit_the_settings(
+    slack: SlackSender, fake_slack_api: FakeSlackApi, db: sessionmaker[Session]
+) -> None:
+    admin_view = open_settings(slack, fake_slack_api)
+    slack.interaction(block_action(ids.DIGEST_SETTINGS_ACTION, "", user_id=MEMBER, from_home=True))
+    [refusal] = fake_slack_api.wait_for("chat.postMessage")
+
+    slack.interaction(submission(admin_view, {ids.DIGEST_CHANNEL_BLOCK: "C0HIJACK"}, user_id=MEMBER))
+
+    assert "Only workspace admins and owners" in refusal.body["text"]
+    assert len(fake_slack_api.calls_to("views.open")) == 1  # the admin's only
+    fake_slack_api.wait_for("chat.postMessage", count=2)  # the member is refused again on submit
+    assert effective_schedule(db, team_id="T1", default_channel=None).channel_id is None
