@@ -49,8 +49,9 @@ class Flag(Base):
 
     __tablename__ = "flags"
     __table_args__ = (
-        # The digest and the Home tab read one workspace's flags by time.
-        Index("ix_flags_team_id_created_at", "team_id", "created_at"),
+        # The digest and the Home tab read one workspace's flags by time; with category in the index, the
+        # digest's GROUP BY is answered from the index alone, without visiting the rows.
+        Index("ix_flags_team_id_created_at", "team_id", "created_at", "category"),
         # "My flags": a reporter finds their own flags by the keyed hash of their user id.
         Index("ix_flags_team_id_reporter_hash", "team_id", "reporter_hash"),
     )

@@ -1,0 +1,151 @@
+"""How does building the weekly digest scale with a workspace's flags? Prints figures, never asserts.
+
+For 1k, 10k and 100k flags in one workspace (plus as many in a second workspace that the digest must ignore),
+times `build_digest` + `digest_message` (median of several runs) and their peak Python memory (tracemalloc), on
+SQLite and, when it answers, PostgreSQL, in two shapes:
+
+- history: the last ten weeks hold the same 1,000 flags at every size, the rest is up to two years old. This is
+  a workspace growing older: the digest reads only its window, so size should barely matter.
+- dense: every flag is in the last ten weeks. The window itself grows 100x, and an exact count of it is
+  proportional to its rows (the covering index makes each row cheap, but not free).
+
+    .venv/bin/python benchmarks/digest.py
+    .venv/bin/python benchmarks/digest.py --sizes 1000,100000 --databases postgresql
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import tempfile
+import time
+import tracemalloc
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path[0] = str(Path(__file__).resolve().parent.parent)
+
+from sqlalchemy import insert  # noqa: E402
+
+from benchmarks.databases import (  # noqa: E402
+    POSTGRES_ADMIN_URL_DEFAULT,
+    Backend,
+    is_postgres_reachable,
+    postgresql_backend,
+    sqlite_backend,
+)
+from bot.blocks.digest import digest_message  # noqa: E402
+from bot.db.migrate import upgrade_to_head  # noqa: E402
+from bot.db.models import Flag  # noqa: E402
+from bot.db.session import create_db_engine, create_session_factory  # noqa: E402
+from bot.domain.categories import Category  # noqa: E402
+from bot.domain.digest import build_digest, rolling_week  # noqa: E402
+
+NOW = datetime(2026, 11, 30, 9, tzinfo=UTC)
+BATCH = 5000
+
+
+RECENT = 10 * 7 * 24 * 3600  # ten weeks, in seconds
+HISTORY = 2 * 365 * 24 * 3600
+
+
+def seed(database_url: str, team_id: str, count: int, *, first: int, shape: str) -> None:
+    """Flags number `first` to `first + count`, by bulk Core insert (the setup is not what we time).
+
+    history: the first 1,000 in the last ten weeks, later ones older; dense: all in the last ten weeks.
+    """
+    engine = create_db_engine(database_url)
+    rng = random.Random(first)
+
+    def age(i: int) -> int:
+        return rng.randrange(RECENT) if shape == "dense" or i < 1000 else rng.randrange(RECENT, HISTORY)
+
+    categories = [c.value for c in Category]
+    with engine.begin() as connection:
+        for start in range(first, first + count, BATCH):
+            rows = [
+                {
+                    "team_id": team_id,
+                    "category": rng.choice(categories),
+                    "summary": f"benchmark flag {i} " + "x" * 200,
+                    "reporter_hash": "h" * 64,
+                    "reporter_named": False,
+                    "status": "open",
+                    "created_at": NOW - timedelta(seconds=age(i)),
+                }
+                for i in range(start, min(first + count, start + BATCH))
+            ]
+            connection.execute(insert(Flag), rows)
+    engine.dispose()
+
+
+def measure(database_url: str, team_id: str, repeats: int) -> tuple[float, float, int]:
+    """(median seconds, peak MiB, flags in the period) of building the digest and its message."""
+    engine = create_db_engine(database_url)
+    db = create_session_factory(engine)
+    digest_message(build_digest(db, team_id=team_id, period=rolling_week(NOW)))  # warm the pool and caches
+    timings = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        digest = build_digest(db, team_id=team_id, period=rolling_week(NOW))
+        digest_message(digest)
+        timings.append(time.perf_counter() - started)
+    tracemalloc.start()
+    digest_message(build_digest(db, team_id=team_id, period=rolling_week(NOW)))
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    engine.dispose()
+    return statistics.median(timings), peak / 2**20, digest.total
+
+
+def run_backend(backend: Backend, sizes: list[int], repeats: int, shape: str) -> list[str]:
+    lines, seeded, baseline = [], 0, None
+    team_id, neighbour = f"T{shape.upper()}", f"N{shape.upper()}"
+    for size in sorted(sizes):
+        # Grow the same workspace (1k, then 10k, then 100k), and a neighbour the digest must not read.
+        seed(backend.url, team_id, size - seeded, first=seeded, shape=shape)
+        seed(backend.url, neighbour, size - seeded, first=seeded, shape=shape)
+        seeded = size
+        seconds, peak_mib, in_period = measure(backend.url, team_id, repeats)
+        baseline = baseline or seconds
+        lines.append(
+            f"{backend.name:<11} {shape:<8} {size:>8,} {in_period:>10,} {seconds * 1000:>10.1f} "
+            f"{seconds / baseline:>8.2f}x {peak_mib:>10.2f}"
+        )
+    return lines
+
+
+def run_shapes(backend: Backend, sizes: list[int], repeats: int, shapes: list[str]) -> None:
+    upgrade_to_head(backend.url)
+    for shape in shapes:
+        print("\n".join(run_backend(backend, sizes, repeats, shape)), flush=True)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,10000,100000", help="flags per workspace (default: 1000,10000,100000)")
+    parser.add_argument("--repeats", type=int, default=7, help="timed runs per size (median reported)")
+    parser.add_argument("--databases", default="sqlite,postgresql", help="sqlite and/or postgresql")
+    parser.add_argument("--shapes", default="history,dense", help="history and/or dense (see above)")
+    parser.add_argument("--postgres-url", default=POSTGRES_ADMIN_URL_DEFAULT, help="admin URL to create a scratch database")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    shapes = args.shapes.split(",")
+    print("backend     shape       flags  in period  median ms  vs first  peak MiB")
+    with tempfile.TemporaryDirectory() as directory:
+        if "sqlite" in args.databases:
+            with sqlite_backend(Path(directory)) as backend:
+                run_shapes(backend, sizes, args.repeats, shapes)
+        if "postgresql" in args.databases:
+            if is_postgres_reachable(args.postgres_url):
+                with postgresql_backend(args.postgres_url) as backend:
+                    run_shapes(backend, sizes, args.repeats, shapes)
+            else:
+                print("postgresql  skipped: no server answers at", args.postgres_url)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
