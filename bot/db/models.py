@@ -73,3 +73,16 @@ class Flag(Base):
     reporter_named: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[str] = mapped_column(String(20), default="open")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class WorkspaceUninstall(Base):
+    """A workspace that uninstalled the app: its data is purged once `uninstalled_at` is older than the grace period.
+
+    Deleted when the workspace installs again (the purge is cancelled) or when its data is purged.
+    """
+
+    __tablename__ = "workspace_uninstalls"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32), unique=True, index=True)
+    uninstalled_at: Mapped[datetime] = mapped_column(UTCDateTime)
