@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import ConfigError, Settings, load_settings
+from bot.db.session import engine_of
 from bot.logs import configure_logging
 
 log = logging.getLogger("bot")
@@ -22,7 +23,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    serve = commands.add_parser("serve", help="serve Slack's requests on POST /slack/events (and GET /healthz)")
+    serve = commands.add_parser(
+        "serve",
+        help="serve Slack's requests on POST /slack/events (and GET /healthz; in OAuth mode GET /slack/install and "
+        "/slack/oauth_redirect)",
+    )
     serve.add_argument("--port", type=int, help="port to listen on (default: $PORT, else 3000)")
     serve.add_argument("--host", default="0.0.0.0", help="address to bind (default: 0.0.0.0)")
     serve.set_defaults(run=run_serve)
@@ -58,6 +63,13 @@ def build_parser() -> argparse.ArgumentParser:
     change.add_argument("--hour", type=int, help="hour of the day, 0-23, in the workspace's timezone")
     change.add_argument("--timezone", help="IANA timezone, e.g. Europe/Paris")
     change.set_defaults(run=run_settings_set)
+
+    purge = commands.add_parser(
+        "purge",
+        help="delete uninstalled workspaces' data once PURGE_AFTER_DAYS have passed; with --team, one workspace's at once",
+    )
+    purge.add_argument("--team", metavar="TEAM_ID", help="purge this workspace's data now, installed or not")
+    purge.set_defaults(run=run_purge)
     return parser
 
 
@@ -72,7 +84,7 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
         # The embedded database has no release phase to migrate it: do it here, so a newcomer needs no extra step.
         upgrade_to_head(settings.database_url)
     warn_if_token_unusable(settings)
-    log.info("serving", extra={"port": settings.port, "mode": "single-workspace", "database": _backend(settings)})
+    log.info("serving", extra={"port": settings.port, "mode": settings.require_mode(), "database": _backend(settings)})
     serve(settings, host=args.host)
     return 0
 
@@ -90,8 +102,8 @@ def run_scheduler(args: argparse.Namespace, settings: Settings) -> int:
     from bot.workspaces import workspaces_for
 
     db = _open_database(settings)
-    log.info("clock process started", extra={"database": _backend(settings)})
-    build_scheduler(db, workspaces_for(settings), default_channel=settings.digest_channel).start()
+    log.info("clock process started", extra={"database": _backend(settings), "mode": settings.require_mode()})
+    build_scheduler(db, workspaces_for(settings, engine_of(db)), settings).start()
     return 0
 
 
@@ -120,8 +132,11 @@ def run_digest_send(args: argparse.Namespace, settings: Settings) -> int:
     from bot.workspaces import workspaces_for
 
     db = _open_database(settings)
-    workspaces = workspaces_for(settings)
-    team_ids = [args.team] if args.team else workspaces.team_ids()
+    workspaces = workspaces_for(settings, engine_of(db))
+    try:
+        team_ids = [args.team] if args.team else workspaces.team_ids()
+    except Exception as error:  # single-workspace mode asks Slack (auth.test) which workspace the token is for
+        raise ConfigError(f"could not tell which workspaces to send to ({type(error).__name__}): pass --team") from None
     failed = 0
     for team_id in team_ids:
         result = send_digest(
@@ -177,7 +192,7 @@ def _known_team_ids(db: sessionmaker[Session], settings: Settings) -> list[str]:
 
     team_ids = set(known_team_ids(db)) | set(list_configured_team_ids(db))
     try:
-        team_ids |= set(workspaces_for(settings).team_ids())
+        team_ids |= set(workspaces_for(settings, engine_of(db)).team_ids())
     except Exception as error:
         log.warning("could not ask Slack which workspaces the token serves", extra={"error": type(error).__name__})
     return sorted(team_ids)
@@ -185,6 +200,20 @@ def _known_team_ids(db: sessionmaker[Session], settings: Settings) -> list[str]:
 
 def _is_embedded(settings: Settings) -> bool:
     return settings.database_url.startswith("sqlite")
+
+
+def run_purge(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.domain.workspaces import purge_uninstalled_workspaces, purge_workspace
+
+    db = _open_database(settings)
+    if args.team:
+        deleted = purge_workspace(db, args.team)
+        log.info("workspace purged", extra={"team_id": args.team, "rows": deleted})
+    else:
+        grace = timedelta(days=settings.purge_after_days)
+        purged = purge_uninstalled_workspaces(db, _now(), grace)
+        log.info("uninstalled workspaces purged", extra={"team_ids": purged, "purge_after_days": settings.purge_after_days})
+    return 0
 
 
 def _backend(settings: Settings) -> str:

@@ -12,6 +12,9 @@ from dataclasses import dataclass, replace
 SLACK_API_URL_DEFAULT = "https://slack.com/api/"
 DATABASE_URL_DEFAULT = "sqlite:///deadline_flag.db"  # relative: a file in the working directory
 PORT_DEFAULT = 3000
+PURGE_AFTER_DAYS_DEFAULT = 30
+SINGLE_WORKSPACE_MODE = "single-workspace"
+OAUTH_MODE = "oauth"
 
 
 class ConfigError(Exception):
@@ -21,7 +24,9 @@ class ConfigError(Exception):
 @dataclass(frozen=True)
 class Settings:
     signing_secret: str | None = None
-    bot_token: str | None = None
+    bot_token: str | None = None  # single-workspace mode; read only by bot.workspaces.SingleWorkspace
+    client_id: str | None = None  # OAuth mode: client id and secret together
+    client_secret: str | None = None
     # Keeps its trailing slash: slack_sdk joins method names ("chat.postMessage") onto it.
     slack_api_url: str = SLACK_API_URL_DEFAULT
     database_url: str = DATABASE_URL_DEFAULT
@@ -30,6 +35,7 @@ class Settings:
     reporter_key: str | None = None
     web_concurrency: int = 2  # gunicorn worker processes (WEB_CONCURRENCY, as Heroku sets it)
     web_threads: int = 8  # threads per worker (WEB_THREADS)
+    purge_after_days: int = PURGE_AFTER_DAYS_DEFAULT  # an uninstalled workspace's data is kept this long
 
     @property
     def reporter_hash_key(self) -> bytes:
@@ -43,9 +49,32 @@ class Settings:
         """Return self if the web process can start with these settings, else raise ConfigError."""
         if not self.signing_secret:
             raise ConfigError("SLACK_SIGNING_SECRET is not set: copy it from your Slack app's Basic Information page")
-        if not self.bot_token:
-            raise ConfigError("SLACK_BOT_TOKEN is not set: copy the Bot User OAuth Token from your Slack app's OAuth page")
+        self.require_mode()
         return self
+
+    @property
+    def is_oauth(self) -> bool:
+        """True in OAuth mode (SLACK_CLIENT_ID and SLACK_CLIENT_SECRET), False with a single SLACK_BOT_TOKEN."""
+        return self.require_mode() == OAUTH_MODE
+
+    def require_mode(self) -> str:
+        """OAUTH_MODE or SINGLE_WORKSPACE_MODE; ConfigError unless exactly one way to get tokens is fully set."""
+        if bool(self.client_id) != bool(self.client_secret):
+            given, missing = ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET")[:: 1 if self.client_id else -1]
+            raise ConfigError(f"{given} is set but {missing} is not: OAuth mode needs both (Basic Information page)")
+        if self.client_id and self.bot_token:
+            raise ConfigError(
+                "both SLACK_BOT_TOKEN and SLACK_CLIENT_ID/SLACK_CLIENT_SECRET are set: keep the token for one workspace, "
+                "or the client id and secret for OAuth installs, not both"
+            )
+        if self.client_id:
+            return OAUTH_MODE
+        if self.bot_token:
+            return SINGLE_WORKSPACE_MODE
+        raise ConfigError(
+            "SLACK_BOT_TOKEN is not set: copy the Bot User OAuth Token from your Slack app's OAuth page "
+            "(or set SLACK_CLIENT_ID and SLACK_CLIENT_SECRET to install to any workspace)"
+        )
 
     def with_port(self, port: int | None) -> Settings:
         return self if port is None else replace(self, port=port)
@@ -69,6 +98,8 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
     return Settings(
         signing_secret=get("SLACK_SIGNING_SECRET"),
         bot_token=get("SLACK_BOT_TOKEN"),
+        client_id=get("SLACK_CLIENT_ID"),
+        client_secret=get("SLACK_CLIENT_SECRET"),
         slack_api_url=api_url if api_url.endswith("/") else api_url + "/",
         database_url=normalise_database_url(get("DATABASE_URL") or DATABASE_URL_DEFAULT),
         digest_channel=get("DIGEST_CHANNEL"),
@@ -76,6 +107,7 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
         reporter_key=get("REPORTER_KEY"),
         web_concurrency=get_int("WEB_CONCURRENCY", 2),
         web_threads=get_int("WEB_THREADS", 8),
+        purge_after_days=get_int("PURGE_AFTER_DAYS", PURGE_AFTER_DAYS_DEFAULT),
     )
 
 

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from slack_bolt import BoltContext
+from slack_sdk.oauth.installation_store import InstallationStore
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
@@ -24,6 +25,7 @@ class Deps:
     settings: Settings
     db: sessionmaker[Session]
     background: Executor  # work that waits on the Web API, started once the HTTP answer is on its way
+    installation_store: InstallationStore | None = None  # OAuth mode only: where uninstalls delete the tokens
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
 
     @property

@@ -1,22 +1,26 @@
 """The clock process (`python -m bot scheduler`): wakes every few minutes and sends each workspace's digest
-once its chosen weekday and hour have come, in its timezone. A failed tick is logged and the next one retries."""
+once its chosen weekday and hour have come, in its timezone; hourly, it purges the data of workspaces uninstalled
+longer than PURGE_AFTER_DAYS ago. A failed tick is logged and the next one retries."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.config import Settings
 from bot.digest.send import SendResult, send_digest
 from bot.domain import digest as digests
 from bot.domain.workspace_settings import effective_schedule
+from bot.domain.workspaces import purge_uninstalled_workspaces
 from bot.workspaces import Workspaces
 
 log = logging.getLogger(__name__)
 TICK_SECONDS = 300
+PURGE_SECONDS = 3600
 
 
 def run_due_digests(
@@ -43,19 +47,34 @@ def run_due_digests(
     return results
 
 
+def run_purges(db: sessionmaker[Session], *, now: datetime, grace: timedelta) -> list[str]:
+    try:
+        purged = purge_uninstalled_workspaces(db, now, grace)
+    except Exception as error:
+        log.error("purge failed", extra={"error": type(error).__name__})
+        return []
+    if purged:
+        log.info("uninstalled workspaces purged", extra={"team_ids": purged})
+    return purged
+
+
 def build_scheduler(
     db: sessionmaker[Session],
     workspaces: Workspaces,
+    settings: Settings,
     *,
-    default_channel: str | None,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> BlockingScheduler:
     def tick() -> None:
-        run_due_digests(db, workspaces, default_channel=default_channel, now=clock())
+        run_due_digests(db, workspaces, default_channel=settings.digest_channel, now=clock())
+
+    def purge() -> None:
+        run_purges(db, now=clock(), grace=timedelta(days=settings.purge_after_days))
 
     scheduler = BlockingScheduler(timezone=UTC)
     # coalesce + one instance: a tick that overruns (or a machine that slept) never runs twice at once.
     scheduler.add_job(
         tick, "interval", seconds=TICK_SECONDS, id="digests", coalesce=True, max_instances=1, next_run_time=datetime.now(UTC)
     )
+    scheduler.add_job(purge, "interval", seconds=PURGE_SECONDS, id="purges", coalesce=True, max_instances=1)
     return scheduler

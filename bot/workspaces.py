@@ -3,13 +3,29 @@ token source), the digest, the clock process and the CLI call `client_for`."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from slack_sdk.oauth.token_rotation import TokenRotator
+from sqlalchemy import Engine
 
-from bot.config import Settings
+from bot.config import ConfigError, Settings
+from bot.db.session import create_db_engine
+from bot.db.slack_stores import list_installed_team_ids
+
+log = logging.getLogger(__name__)
+
+# Refresh a rotating token this long before it expires: Bolt does it per request (bot.oauth), InstalledWorkspaces
+# for the clock process and the CLI, which get no request to trigger Bolt's refresh.
+REFRESH_BEFORE_EXPIRY_MINUTES = 120
+
+
+class NotInstalled(LookupError):
+    """No installation with a bot token for this workspace (never installed, or uninstalled)."""
 
 
 def create_web_client(settings: Settings, token: str | None = None) -> WebClient:
@@ -17,6 +33,13 @@ def create_web_client(settings: Settings, token: str | None = None) -> WebClient
     client = WebClient(token=token, base_url=settings.slack_api_url, timeout=10)
     client.retry_handlers = [ConnectionErrorRetryHandler(max_retry_count=2), RateLimitErrorRetryHandler(max_retry_count=2)]
     return client
+
+
+def create_installation_store(settings: Settings, engine: Engine) -> SQLAlchemyInstallationStore:
+    """slack_sdk's store on the app's engine; its tables come from the migrations (bot/db/slack_stores.py)."""
+    if not settings.client_id:
+        raise ConfigError("SLACK_CLIENT_ID is not set: installations are stored in OAuth mode only")
+    return SQLAlchemyInstallationStore(client_id=settings.client_id, engine=engine, logger=log)
 
 
 class Workspaces(Protocol):
@@ -43,5 +66,47 @@ class SingleWorkspace:
         return list(self._team_ids)
 
 
-def workspaces_for(settings: Settings) -> Workspaces:
-    return SingleWorkspace(settings)
+@dataclass
+class InstalledWorkspaces:
+    """OAuth mode: each workspace's bot token from the installation store, refreshed first if it is about to expire.
+
+    Bolt refreshes tokens when a request comes in; the clock process and the CLI have no request, so this does the
+    same through the same store: a refreshed token is saved, and the next web request finds it there.
+    """
+
+    settings: Settings
+    store: SQLAlchemyInstallationStore
+    refresh_before_minutes: int = REFRESH_BEFORE_EXPIRY_MINUTES
+
+    def client_for(self, team_id: str, enterprise_id: str | None = None) -> WebClient:
+        installation = self.store.find_installation(enterprise_id=enterprise_id, team_id=team_id)
+        if installation is None or not installation.bot_token:
+            raise NotInstalled(f"deadline-flag is not installed in workspace {team_id}")
+        if installation.bot_refresh_token:  # token rotation is on for this app
+            # TokenRotator calls oauth.v2.access on its own client: ours, so it goes to SLACK_API_URL.
+            rotator = TokenRotator(
+                client_id=self.store.client_id,
+                client_secret=self.settings.client_secret or "",
+                client=create_web_client(self.settings),
+            )
+            refreshed = rotator.perform_token_rotation(
+                installation=installation, minutes_before_expiration=self.refresh_before_minutes
+            )
+            if refreshed is not None:
+                self.store.save(refreshed)
+                log.info("bot token refreshed", extra={"team_id": team_id})
+                installation = refreshed
+        return create_web_client(self.settings, installation.bot_token)
+
+    def team_ids(self) -> list[str]:
+        return list_installed_team_ids(self.store.engine, client_id=self.store.client_id)
+
+
+def workspaces_for(settings: Settings, engine: Engine | None = None) -> Workspaces:
+    """The token source for the configured mode. OAuth mode reads the installation store on `engine`
+    (else one made from DATABASE_URL)."""
+    if not settings.is_oauth:
+        return SingleWorkspace(settings)
+    if engine is None:
+        engine = create_db_engine(settings.database_url)
+    return InstalledWorkspaces(settings, create_installation_store(settings, engine))

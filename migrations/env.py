@@ -6,7 +6,8 @@ from alembic import context
 from sqlalchemy import create_engine, pool
 
 from bot.config import load_settings
-from bot.db.models import Base, UTCDateTime
+from bot.db.models import UTCDateTime
+from bot.db.slack_stores import SCHEMA_METADATA
 
 config = context.config
 database_url = config.attributes.get("database_url")
@@ -16,7 +17,8 @@ if database_url is None:
         fileConfig(config.config_file_name)
     database_url = load_settings().database_url
 
-target_metadata = Base.metadata
+# Our models and slack_sdk's installation/state store tables: one schema, one migration history.
+target_metadata = SCHEMA_METADATA
 
 
 def render_item(type_: str, obj: object, autogen_context: object) -> str | bool:

@@ -21,12 +21,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.app import create_app
 from bot.config import Settings, normalise_database_url
 from bot.db.migrate import upgrade_to_head
-from bot.db.models import Base
 from bot.db.session import create_db_engine, create_session_factory
+from bot.db.slack_stores import SCHEMA_METADATA
 from bot.web import SLACK_EVENTS_PATH, create_wsgi_app
 from bot.workspaces import Workspaces, workspaces_for
-from tests.fake_slack_api import FakeSlackApi, start_fake_slack_api
-from tests.slack_requests import SIGNING_SECRET, SlackSender
+from tests.fake_slack_api import OAUTH_CLIENT_ID, OAUTH_CLIENT_SECRET, FakeSlackApi, start_fake_slack_api
+from tests.slack_requests import SIGNING_SECRET, Browser, SlackSender
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 
@@ -61,7 +61,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template
     url = request.getfixturevalue("postgres_url")
     engine = create_db_engine(url)
     with engine.begin() as connection:  # each test starts from empty tables (the schema stays)
-        tables = ", ".join(table.name for table in Base.metadata.sorted_tables)
+        tables = ", ".join(table.name for metadata in SCHEMA_METADATA for table in metadata.sorted_tables)
         connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     engine.dispose()
     return url
@@ -132,6 +132,30 @@ def app_url(settings: Settings, db: sessionmaker[Session], engine: Engine) -> It
 def slack(app_url: str, fake_slack_api: FakeSlackApi) -> SlackSender:
     """Sends signed requests to the app's /slack/events, as Slack would."""
     return SlackSender(url=app_url + SLACK_EVENTS_PATH, response_url=fake_slack_api.response_url())
+
+
+@pytest.fixture
+def oauth_settings(settings: Settings) -> Settings:
+    """OAuth mode: no bot token, a client id and secret; tokens come from installs into the database."""
+    return replace(settings, bot_token=None, client_id=OAUTH_CLIENT_ID, client_secret=OAUTH_CLIENT_SECRET)
+
+
+@pytest.fixture
+def oauth_app_url(oauth_settings: Settings, db: sessionmaker[Session], engine: Engine) -> Iterator[str]:
+    with serve_app(oauth_settings, db, engine) as base_url:
+        yield base_url
+
+
+@pytest.fixture
+def oauth_slack(oauth_app_url: str, fake_slack_api: FakeSlackApi) -> SlackSender:
+    """Signed requests to the OAuth-mode app's /slack/events."""
+    return SlackSender(url=oauth_app_url + SLACK_EVENTS_PATH, response_url=fake_slack_api.response_url())
+
+
+@pytest.fixture
+def browser(oauth_app_url: str) -> Browser:
+    """An installer's browser on the OAuth-mode app: keeps the state cookie between install and redirect."""
+    return Browser(oauth_app_url)
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ headers and parsed body, and can be told to be slow or to fail. Nothing here eve
 
 from __future__ import annotations
 
+import base64
 import json
 import threading
 import time
@@ -19,6 +20,8 @@ Reply = dict[str, Any] | Callable[["Call"], dict[str, Any]]
 # Methods Slack serves without a bot token in the Authorization header.
 NO_BOT_TOKEN_METHODS = {"oauth.v2.access", "oauth.v2.exchange"}
 BOT_USER_ID = "UBOT"
+OAUTH_CLIENT_ID = "111.222"
+OAUTH_CLIENT_SECRET = "test-client-secret"
 
 
 @dataclass
@@ -103,13 +106,19 @@ class FakeSlackApi:
         return 200, {}, reply(call) if callable(reply) else reply
 
 
+def team_of_token(token: str | None) -> str:
+    """Tokens the fake hands out name their workspace ("xoxb-T2-..."); any other bot token is T1's."""
+    parts = (token or "").split("-")
+    return parts[1] if len(parts) > 2 and parts[1].startswith("T") else "T1"
+
+
 def _auth_test(call: Call) -> dict[str, Any]:
     return {
         "ok": True,
         "url": "https://example.slack.com/",
         "team": "Example",
         "user": "deadline-flag",
-        "team_id": "T1",
+        "team_id": team_of_token(call.token),
         "user_id": BOT_USER_ID,
         "bot_id": "BBOT",
         "is_enterprise_install": False,
@@ -140,7 +149,52 @@ def _post_message(call: Call) -> dict[str, Any]:
     }
 
 
+def _oauth_v2_access(call: Call) -> dict[str, Any]:
+    """An install ("code-T2", "code-T2-rotating": a token that expires, with a refresh token) or a refresh grant."""
+    if _client_credentials(call) != (OAUTH_CLIENT_ID, OAUTH_CLIENT_SECRET):
+        return {"ok": False, "error": "invalid_client_id"}
+    if call.body.get("grant_type") == "refresh_token":
+        # "xoxe-1-T2-3": the refresh token of T2's third token; the answer is the fourth.
+        _, _, team_id, n = str(call.body.get("refresh_token")).split("-")
+        return _bot_token_grant(team_id, int(n) + 1, rotating=True)
+    code = str(call.body.get("code", ""))
+    if not code.startswith("code-T"):
+        return {"ok": False, "error": "invalid_code"}
+    team_id = code.split("-")[1]
+    return {
+        **_bot_token_grant(team_id, 1, rotating=code.endswith("-rotating")),
+        "app_id": "A1",
+        "bot_user_id": BOT_USER_ID,
+        "team": {"id": team_id, "name": f"Workspace {team_id}"},
+        "enterprise": None,
+        "is_enterprise_install": False,
+        "authed_user": {"id": "UINSTALLER"},
+    }
+
+
+def _client_credentials(call: Call) -> tuple[str, str]:
+    """slack_sdk sends the client id and secret as HTTP Basic auth; Slack also takes them in the body."""
+    auth = call.headers.get("authorization", "")
+    if auth.startswith("Basic "):
+        client_id, _, secret = base64.b64decode(auth.removeprefix("Basic ")).decode().partition(":")
+        return client_id, secret
+    return str(call.body.get("client_id")), str(call.body.get("client_secret"))
+
+
+def _bot_token_grant(team_id: str, n: int, *, rotating: bool) -> dict[str, Any]:
+    grant: dict[str, Any] = {
+        "ok": True,
+        "access_token": f"xoxb-{team_id}-{n}",
+        "token_type": "bot",
+        "scope": "commands,chat:write",
+    }
+    if rotating:
+        grant.update(refresh_token=f"xoxe-1-{team_id}-{n}", expires_in=43200)
+    return grant
+
+
 DEFAULT_REPLIES: dict[str, Reply] = {
+    "oauth.v2.access": _oauth_v2_access,
     "auth.test": _auth_test,
     "views.open": _view,
     "views.update": _view,

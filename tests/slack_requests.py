@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import html
 import json
+import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.error import HTTPError
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode, urlsplit
 from urllib.request import Request, urlopen
 
 from slack_sdk.signature import SignatureVerifier
@@ -108,3 +110,49 @@ class SlackSender:
             "authorizations": [{"team_id": team_id, "user_id": "UBOT", "is_bot": True, "is_enterprise_install": False}],
         }
         return post(self.url, json.dumps(body), content_type="application/json", secret=self.secret, **kwargs)
+
+
+def get(url: str, *, headers: dict[str, str] | None = None, timeout: float = 10) -> Reply:
+    """GET `url` and return the reply, whatever its status."""
+    try:
+        with urlopen(Request(url, headers=headers or {}), timeout=timeout) as response:
+            return Reply(response.status, response.read().decode(), dict(response.headers))
+    except HTTPError as error:
+        return Reply(error.code, error.read().decode(), dict(error.headers))
+
+
+@dataclass
+class Browser:
+    """The installer's browser: opens /slack/install, follows the link to Slack, comes back to /slack/oauth_redirect.
+
+    Keeps cookies by hand: Bolt's state cookie is `Secure`, which a cookie jar would not send over plain http.
+    """
+
+    base_url: str
+    cookies: dict[str, str] = field(default_factory=dict)
+
+    def open(self, path: str) -> Reply:
+        cookie = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
+        reply = get(self.base_url + path, headers={"Cookie": cookie} if cookie else {})
+        set_cookie = next((value for name, value in reply.headers.items() if name.lower() == "set-cookie"), "")
+        for name, value in re.findall(r"(?:^|, )([\w-]+)=([^;]*);", set_cookie):
+            self.cookies[name] = value
+        return reply
+
+    def start_install(self) -> dict[str, str]:
+        """GET /slack/install: the query of the authorize URL it links to (client_id, scope, state...)."""
+        reply = self.open("/slack/install")
+        assert reply.status == 200, reply
+        [href] = re.findall(r'href="([^"]*slack\.com/oauth/v2/authorize[^"]*)"', reply.text)
+        return {
+            key: values[0] for key, values in parse_qs(urlsplit(html.unescape(href)).query, keep_blank_values=True).items()
+        }
+
+    def finish_install(self, *, code: str, state: str) -> Reply:
+        """Slack sends the installer back with a code and the state it was given."""
+        return self.open("/slack/oauth_redirect?" + urlencode({"code": code, "state": state}))
+
+    def install(self, team_id: str, *, rotating: bool = False) -> Reply:
+        """The whole flow; the fake Web API answers `code-<team>` with a bot token for that team."""
+        state = self.start_install()["state"]
+        return self.finish_install(code=f"code-{team_id}" + ("-rotating" if rotating else ""), state=state)

@@ -5,7 +5,8 @@ from pathlib import Path
 import yaml
 
 from bot.blocks.ids import LOG_REQUEST_SHORTCUT, SLASH_COMMAND
-from bot.web import SLACK_EVENTS_PATH
+from bot.scopes import BOT_SCOPES
+from bot.web import OAUTH_REDIRECT_PATH, SLACK_EVENTS_PATH
 
 MANIFEST = yaml.safe_load((Path(__file__).resolve().parents[1] / "manifest.yml").read_text())
 
@@ -33,5 +34,17 @@ def test_manifest_declares_the_message_shortcut_the_app_listens_to() -> None:
 
 
 def test_manifest_subscribes_to_the_events_the_app_handles() -> None:
-    assert MANIFEST["settings"]["event_subscriptions"]["bot_events"] == ["app_home_opened"]
+    assert MANIFEST["settings"]["event_subscriptions"]["bot_events"] == [
+        "app_home_opened",
+        "app_uninstalled",
+        "tokens_revoked",
+    ]
     assert MANIFEST["features"]["app_home"]["home_tab_enabled"] is True
+
+
+def test_manifest_asks_for_exactly_the_bot_scopes_the_oauth_install_requests() -> None:
+    assert MANIFEST["oauth_config"]["scopes"]["bot"] == list(BOT_SCOPES)
+
+
+def test_manifest_redirect_url_is_the_oauth_redirect_the_app_serves() -> None:
+    assert MANIFEST["oauth_config"]["redirect_urls"] == [f"https://YOUR-APP-HOST{OAUTH_REDIRECT_PATH}"]

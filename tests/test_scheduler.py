@@ -6,12 +6,16 @@ Time is injected: `run_due_digests(now=...)` and the scheduler's job run with a 
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.config import Settings
+from bot.db import flags as flag_store
 from bot.domain.workspace_settings import change_schedule
+from bot.domain.workspaces import record_uninstall
 from bot.scheduler import build_scheduler, run_due_digests
 from bot.workspaces import Workspaces
 from tests.fake_slack_api import FakeSlackApi
@@ -89,15 +93,27 @@ def test_a_database_outage_in_one_tick_is_logged_and_survived(
     assert fake_slack_api.calls_to("chat.postMessage") == []
 
 
-def test_the_clock_process_runs_one_job_on_an_interval_with_the_injected_clock(
-    db: sessionmaker[Session], workspaces: Workspaces, fake_slack_api: FakeSlackApi
+def test_the_clock_process_runs_the_digest_and_purge_jobs_with_the_injected_clock(
+    db: sessionmaker[Session], workspaces: Workspaces, settings: Settings, fake_slack_api: FakeSlackApi
 ) -> None:
-    scheduler = build_scheduler(
-        db, workspaces, default_channel="C0LEADS", clock=lambda: MONDAY_0859_UTC + timedelta(hours=1)
-    )
-    [job] = scheduler.get_jobs()
+    clock = lambda: MONDAY_0859_UTC + timedelta(hours=1)  # noqa: E731
+    scheduler = build_scheduler(db, workspaces, replace(settings, digest_channel="C0LEADS"), clock=clock)
+    jobs = {job.id: job for job in scheduler.get_jobs()}
+    record_uninstall(db, team_id="T9", now=clock() - timedelta(days=31))
+    add_flag(db, "T9")
 
-    job.func()
+    jobs["digests"].func()
+    jobs["purges"].func()
 
-    assert job.trigger.interval == timedelta(minutes=5)
+    assert jobs["digests"].trigger.interval == timedelta(minutes=5)
+    assert jobs["purges"].trigger.interval == timedelta(hours=1)
     assert len(fake_slack_api.calls_to("chat.postMessage")) == 1
+    with db() as session:
+        assert flag_store.list_flags(session, team_id="T9") == []
+
+
+def add_flag(db: sessionmaker[Session], team_id: str) -> None:
+    with db.begin() as session:
+        flag_store.add_flag(
+            session, team_id=team_id, category="other", summary="x", reporter_hash="h" * 64, created_at=MONDAY_0859_UTC
+        )

@@ -104,3 +104,16 @@ class DigestRun(Base):
     posted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     channel_id: Mapped[str | None] = mapped_column(String(32))
     message_ts: Mapped[str | None] = mapped_column(String(32))
+
+
+class WorkspaceUninstall(Base):
+    """A workspace that uninstalled the app: its data is purged once `uninstalled_at` is older than the grace period.
+
+    Deleted when the workspace installs again (the purge is cancelled) or when its data is purged.
+    """
+
+    __tablename__ = "workspace_uninstalls"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32), unique=True, index=True)
+    uninstalled_at: Mapped[datetime] = mapped_column(UTCDateTime)

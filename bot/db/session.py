@@ -36,6 +36,13 @@ def create_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
+def engine_of(db: sessionmaker[Session]) -> Engine:
+    """The engine a session factory was made with (by create_session_factory)."""
+    engine = db.kw["bind"]
+    assert isinstance(engine, Engine)
+    return engine
+
+
 def is_database_up(engine: Engine) -> bool:
     """True when the database answers a trivial query."""
     try:

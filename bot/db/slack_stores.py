@@ -1,0 +1,40 @@
+"""The tables of slack_sdk's SQLAlchemy installation and OAuth state stores, and our few reads of them.
+
+The tables are built by slack_sdk's own classmethods, so the Alembic migration and `alembic check` see exactly what
+the stores read and write. They live in their own MetaData, not `Base.metadata`: their `team_id` is nullable (an
+org-wide install has none), and `purge_workspace` leaves them to the stores' delete methods.
+"""
+
+from __future__ import annotations
+
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
+from sqlalchemy import Engine, MetaData, Table, select
+
+from bot.db.models import Base
+
+STORES_METADATA = MetaData()
+INSTALLATIONS: Table = SQLAlchemyInstallationStore.build_installations_table(
+    STORES_METADATA, SQLAlchemyInstallationStore.default_installations_table_name
+)
+BOTS: Table = SQLAlchemyInstallationStore.build_bots_table(
+    STORES_METADATA, SQLAlchemyInstallationStore.default_bots_table_name
+)
+OAUTH_STATES: Table = SQLAlchemyOAuthStateStore.build_oauth_states_table(
+    STORES_METADATA, SQLAlchemyOAuthStateStore.default_table_name
+)
+
+# Everything the migrations create: what migrations/env.py and the schema test compare against.
+SCHEMA_METADATA: list[MetaData] = [Base.metadata, STORES_METADATA]
+
+
+def list_installed_team_ids(engine: Engine, *, client_id: str) -> list[str]:
+    """Workspaces with a bot token stored for this app (the installation store keeps one row per install)."""
+    stmt = (
+        select(BOTS.c.team_id)
+        .where(BOTS.c.client_id == client_id, BOTS.c.team_id.is_not(None), BOTS.c.bot_token.is_not(None))
+        .distinct()
+        .order_by(BOTS.c.team_id)
+    )
+    with engine.connect() as connection:
+        return list(connection.scalars(stmt))

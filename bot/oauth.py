@@ -1,0 +1,83 @@
+"""OAuth mode: Bolt's OAuth flow on slack_sdk's SQLAlchemy installation and state stores, in the app's own database.
+
+Both stores take the app's engine; their tables come from the Alembic migrations (bot/db/slack_stores.py), never
+from `create_tables()`. The state store is in the database too, so any web process can finish an install.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from slack_bolt.authorization.authorize import InstallationStoreAuthorize
+from slack_bolt.oauth.callback_options import CallbackOptions, FailureArgs, SuccessArgs
+from slack_bolt.oauth.oauth_settings import OAuthSettings
+from slack_bolt.response import BoltResponse
+from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
+from sqlalchemy import Engine
+
+from bot.config import Settings
+from bot.scopes import BOT_SCOPES
+from bot.web import INSTALL_PATH, OAUTH_REDIRECT_PATH
+from bot.workspaces import REFRESH_BEFORE_EXPIRY_MINUTES, create_installation_store, create_web_client
+
+log = logging.getLogger(__name__)
+
+OAUTH_STATE_EXPIRATION_SECONDS = 600  # an install started in the browser must finish within 10 minutes
+
+
+def create_oauth_settings(
+    settings: Settings, engine: Engine, *, on_installed: Callable[[str], None]
+) -> tuple[OAuthSettings, InstallationStoreAuthorize]:
+    """Bolt's OAuth settings, and the authorize step to give App alongside them.
+
+    `on_installed(team_id)` runs after an install is stored (a re-install cancels a pending purge).
+    """
+    assert settings.client_id and settings.client_secret  # Settings.require_mode() chose OAuth mode
+    installation_store = create_installation_store(settings, engine)
+    oauth_settings = OAuthSettings(
+        client_id=settings.client_id,
+        client_secret=settings.client_secret,
+        scopes=list(BOT_SCOPES),
+        user_scopes=[],
+        install_path=INSTALL_PATH,
+        redirect_uri_path=OAUTH_REDIRECT_PATH,
+        installation_store=installation_store,
+        state_store=SQLAlchemyOAuthStateStore(expiration_seconds=OAUTH_STATE_EXPIRATION_SECONDS, engine=engine, logger=log),
+        state_expiration_seconds=OAUTH_STATE_EXPIRATION_SECONDS,
+        token_rotation_expiration_minutes=REFRESH_BEFORE_EXPIRY_MINUTES,
+        logger=log,
+    )
+    oauth_settings.callback_options = CallbackOptions(success=_after_install(on_installed), failure=_logged_failure())
+    # OAuthSettings builds its own authorize with a TokenRotator whose client points at slack.com. Ours refreshes
+    # through SLACK_API_URL with the retry handlers. cache_enabled: one auth.test per token, not per request
+    # (the installation is still looked up every time, so an uninstalled workspace is refused at once).
+    authorize = InstallationStoreAuthorize(
+        logger=log,
+        installation_store=installation_store,
+        client_id=settings.client_id,
+        client_secret=settings.client_secret,
+        token_rotation_expiration_minutes=REFRESH_BEFORE_EXPIRY_MINUTES,
+        cache_enabled=True,
+        client=create_web_client(settings),
+    )
+    return oauth_settings, authorize
+
+
+def _after_install(on_installed: Callable[[str], None]) -> Callable[[SuccessArgs], BoltResponse]:
+    def success(args: SuccessArgs) -> BoltResponse:
+        team_id = args.installation.team_id
+        log.info("installed", extra={"team_id": team_id, "enterprise_id": args.installation.enterprise_id})
+        if team_id:
+            on_installed(team_id)
+        return args.default.success(args)
+
+    return success
+
+
+def _logged_failure() -> Callable[[FailureArgs], BoltResponse]:
+    def failure(args: FailureArgs) -> BoltResponse:
+        log.warning("install failed", extra={"reason": args.reason})
+        return args.default.failure(args)
+
+    return failure

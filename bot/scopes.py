@@ -1,0 +1,11 @@
+"""The bot scopes the app asks for: the one list that OAuth installs request and manifest.yml declares."""
+
+from __future__ import annotations
+
+# tests/test_manifest.py checks manifest.yml's oauth_config.scopes.bot against this.
+BOT_SCOPES: tuple[str, ...] = (
+    "commands",  # /deadline-flag and the "Log this request" shortcut
+    "chat:write",  # receipts (ephemeral or DM) and the digest
+    "users:read",  # users.info: who is a workspace admin; display names in the digest, so nobody is pinged
+    "channels:join",  # join a public digest channel the app is not in yet
+)

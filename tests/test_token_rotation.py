@@ -1,0 +1,78 @@
+"""Token rotation: an expiring bot token is refreshed before use, on a request (Bolt) as off one (client_for), and
+the new token and refresh token are saved in the installation store for every process to find."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Engine, select, update
+
+from bot.config import Settings
+from bot.db.slack_stores import BOTS, INSTALLATIONS
+from bot.workspaces import workspaces_for
+from tests.fake_slack_api import FakeSlackApi
+from tests.slack_requests import Browser, SlackSender
+
+
+def expire_soon(engine: Engine, team_id: str, minutes: int = 5) -> None:
+    """Move the stored token's expiry close, as time would (naive UTC, as slack_sdk stores it)."""
+    expires_at = (datetime.now(UTC) + timedelta(minutes=minutes)).replace(tzinfo=None)
+    with engine.begin() as connection:
+        for table in (INSTALLATIONS, BOTS):
+            connection.execute(update(table).where(table.c.team_id == team_id).values(bot_token_expires_at=expires_at))
+
+
+def stored_tokens(engine: Engine, team_id: str) -> tuple[str, str]:
+    with engine.connect() as connection:
+        row = connection.execute(
+            select(INSTALLATIONS.c.bot_token, INSTALLATIONS.c.bot_refresh_token)
+            .where(INSTALLATIONS.c.team_id == team_id)
+            .order_by(INSTALLATIONS.c.installed_at.desc())
+        ).first()
+    assert row is not None
+    return row[0], row[1]
+
+
+def test_an_install_with_rotation_stores_the_refresh_token(browser: Browser, engine: Engine) -> None:
+    browser.install("T2", rotating=True)
+
+    assert stored_tokens(engine, "T2") == ("xoxb-T2-1", "xoxe-1-T2-1")
+
+
+def test_client_for_refreshes_an_expiring_token_and_saves_the_new_one(
+    browser: Browser, oauth_settings: Settings, engine: Engine, fake_slack_api: FakeSlackApi
+) -> None:
+    browser.install("T2", rotating=True)
+    expire_soon(engine, "T2")
+    workspaces = workspaces_for(oauth_settings, engine)
+
+    client = workspaces.client_for("T2")
+
+    assert client.token == "xoxb-T2-2"
+    [refresh] = [c for c in fake_slack_api.calls_to("oauth.v2.access") if c.body.get("grant_type") == "refresh_token"]
+    assert refresh.body["refresh_token"] == "xoxe-1-T2-1"  # sent to SLACK_API_URL: the fake saw it
+    assert stored_tokens(engine, "T2") == ("xoxb-T2-2", "xoxe-1-T2-2")
+    assert workspaces.client_for("T2").token == "xoxb-T2-2"  # fresh for 12 hours now: no second refresh
+    assert len(fake_slack_api.calls_to("oauth.v2.access")) == 2  # the install's, and one refresh
+
+
+def test_client_for_leaves_a_token_far_from_expiry_alone(
+    browser: Browser, oauth_settings: Settings, engine: Engine, fake_slack_api: FakeSlackApi
+) -> None:
+    browser.install("T2", rotating=True)
+
+    assert workspaces_for(oauth_settings, engine).client_for("T2").token == "xoxb-T2-1"
+    assert len(fake_slack_api.calls_to("oauth.v2.access")) == 1  # the install's only
+
+
+def test_a_request_with_an_expiring_token_is_served_with_a_refreshed_one(
+    browser: Browser, oauth_slack: SlackSender, engine: Engine, fake_slack_api: FakeSlackApi
+) -> None:
+    browser.install("T2", rotating=True)
+    expire_soon(engine, "T2")
+
+    oauth_slack.command("", team_id="T2")
+
+    [opened] = fake_slack_api.wait_for("views.open")
+    assert opened.token == "xoxb-T2-2"
+    assert stored_tokens(engine, "T2") == ("xoxb-T2-2", "xoxe-1-T2-2")
