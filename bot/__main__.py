@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -62,7 +62,15 @@ def build_parser() -> argparse.ArgumentParser:
     change.add_argument("--weekday", help="mon, tue, wed, thu, fri, sat or sun")
     change.add_argument("--hour", type=int, help="hour of the day, 0-23, in the workspace's timezone")
     change.add_argument("--timezone", help="IANA timezone, e.g. Europe/Paris")
+    change.add_argument("--leads", help="comma-separated user ids who may change flag outcomes (besides admins/owners)")
+    change.add_argument("--retention-days", type=int, help="days flags are kept (default 365)")
     change.set_defaults(run=run_settings_set)
+
+    export = commands.add_parser("export", help="write a workspace's flags with their outcomes to stdout")
+    export.add_argument("--team", required=True, help="workspace id")
+    export.add_argument("--since", type=_date, help="only flags created on or after this date (YYYY-MM-DD)")
+    export.add_argument("--format", choices=["csv", "json"], default="csv", help="csv (default) or json")
+    export.set_defaults(run=run_export)
 
     purge = commands.add_parser(
         "purge",
@@ -148,19 +156,25 @@ def run_digest_send(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_settings_show(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.domain.workspace_settings import effective_schedule
+    from bot.domain.outcomes import list_leads
+    from bot.domain.workspace_settings import effective_retention_days, effective_schedule
 
-    schedule = effective_schedule(_open_database(settings), team_id=args.team, default_channel=settings.digest_channel)
+    db = _open_database(settings)
+    schedule = effective_schedule(db, team_id=args.team, default_channel=settings.digest_channel)
     print(f"{args.team}: {schedule.describe()}")
+    print(f"{args.team}: leads {', '.join(list_leads(db, team_id=args.team)) or '(admins and owners only)'}")
+    print(f"{args.team}: flags kept {effective_retention_days(db, team_id=args.team)} days")
     return 0
 
 
 def run_settings_set(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.domain.outcomes import set_leads
     from bot.domain.workspace_settings import InvalidSetting, change_schedule
 
+    db = _open_database(settings)
     try:
-        schedule = change_schedule(
-            _open_database(settings),
+        change_schedule(
+            db,
             team_id=args.team,
             now=_now(),
             default_channel=settings.digest_channel,
@@ -168,10 +182,20 @@ def run_settings_set(args: argparse.Namespace, settings: Settings) -> int:
             weekday=args.weekday,
             hour=args.hour,
             timezone=args.timezone,
+            retention_days=args.retention_days,
         )
     except InvalidSetting as problem:
         raise ConfigError(str(problem)) from None
-    print(f"{args.team}: {schedule.describe()}")
+    if args.leads is not None:
+        set_leads(db, team_id=args.team, user_ids=[u.strip() for u in args.leads.split(",") if u.strip()])
+    return run_settings_show(args, settings)
+
+
+def run_export(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.domain.export import export_rows, to_csv, to_json
+
+    rows = export_rows(_open_database(settings), team_id=args.team, since=args.since)
+    sys.stdout.write(to_csv(rows) if args.format == "csv" else to_json(rows) + "\n")
     return 0
 
 
@@ -198,6 +222,13 @@ def _known_team_ids(db: sessionmaker[Session], settings: Settings) -> list[str]:
     return sorted(team_ids)
 
 
+def _date(text: str) -> datetime:
+    try:
+        return datetime.combine(date.fromisoformat(text), time(0), UTC)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-30") from None
+
+
 def _is_embedded(settings: Settings) -> bool:
     return settings.database_url.startswith("sqlite")
 
@@ -210,6 +241,10 @@ def run_purge(args: argparse.Namespace, settings: Settings) -> int:
         deleted = purge_workspace(db, args.team)
         log.info("workspace purged", extra={"team_id": args.team, "rows": deleted})
     else:
+        from bot.domain.retention import purge_expired_flags
+
+        expired = purge_expired_flags(db, now=_now())
+        log.info("flags past their workspace's retention deleted", extra={"deleted": expired})
         grace = timedelta(days=settings.purge_after_days)
         purged = purge_uninstalled_workspaces(db, _now(), grace)
         log.info("uninstalled workspaces purged", extra={"team_ids": purged, "purge_after_days": settings.purge_after_days})

@@ -1,6 +1,7 @@
 """The clock process (`python -m bot scheduler`): wakes every few minutes and sends each workspace's digest
-once its chosen weekday and hour have come, in its timezone; hourly, it purges the data of workspaces uninstalled
-longer than PURGE_AFTER_DAYS ago. A failed tick is logged and the next one retries."""
+once its chosen weekday and hour have come, in its timezone; hourly, it deletes flags past their workspace's
+retention period and the data of workspaces uninstalled longer than PURGE_AFTER_DAYS ago. A failed tick is
+logged and the next one retries."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.config import Settings
 from bot.digest.send import SendResult, send_digest
 from bot.domain import digest as digests
+from bot.domain.retention import purge_expired_flags
 from bot.domain.workspace_settings import effective_schedule
 from bot.domain.workspaces import purge_uninstalled_workspaces
 from bot.workspaces import Workspaces
@@ -48,13 +50,15 @@ def run_due_digests(
 
 
 def run_purges(db: sessionmaker[Session], *, now: datetime, grace: timedelta) -> list[str]:
+    """Retention first (each workspace's flags past its retention period), then uninstalled workspaces."""
     try:
+        expired = purge_expired_flags(db, now=now)
         purged = purge_uninstalled_workspaces(db, now, grace)
     except Exception as error:
         log.error("purge failed", extra={"error": type(error).__name__})
         return []
-    if purged:
-        log.info("uninstalled workspaces purged", extra={"team_ids": purged})
+    if expired or purged:
+        log.info("purged", extra={"expired_flags": expired, "uninstalled_team_ids": purged})
     return purged
 
 

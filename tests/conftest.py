@@ -108,9 +108,11 @@ class _QuietHandler(WSGIRequestHandler):
 
 
 @contextmanager
-def serve_app(settings: Settings, db: sessionmaker[Session], engine: Engine) -> Iterator[str]:
+def serve_app(
+    settings: Settings, db: sessionmaker[Session], engine: Engine, background: ThreadPoolExecutor | None = None
+) -> Iterator[str]:
     """The real WSGI app on a free port: Bolt's endpoint at /slack/events, /healthz beside it."""
-    background = ThreadPoolExecutor(max_workers=8, thread_name_prefix="after-ack")
+    background = background or ThreadPoolExecutor(max_workers=8, thread_name_prefix="after-ack")
     application = create_wsgi_app(create_app(settings, db, background), engine)
     server = make_server("127.0.0.1", 0, application, server_class=_ThreadingWSGIServer, handler_class=_QuietHandler)
     threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
@@ -123,8 +125,16 @@ def serve_app(settings: Settings, db: sessionmaker[Session], engine: Engine) -> 
 
 
 @pytest.fixture
-def app_url(settings: Settings, db: sessionmaker[Session], engine: Engine) -> Iterator[str]:
-    with serve_app(settings, db, engine) as base_url:
+def after_ack_pool() -> ThreadPoolExecutor:
+    """The app's pool for work after the ack; `after_ack_pool.shutdown(wait=True)` waits for all of it."""
+    return ThreadPoolExecutor(max_workers=8, thread_name_prefix="after-ack")
+
+
+@pytest.fixture
+def app_url(
+    settings: Settings, db: sessionmaker[Session], engine: Engine, after_ack_pool: ThreadPoolExecutor
+) -> Iterator[str]:
+    with serve_app(settings, db, engine, after_ack_pool) as base_url:
         yield base_url
 
 

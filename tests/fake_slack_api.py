@@ -29,6 +29,8 @@ class Call:
     method: str  # "chat.postMessage", or the path for calls outside /api/ (response_url)
     headers: dict[str, str]
     body: dict[str, Any]
+    base_url: str = ""
+    raw: bytes = b""
 
     @property
     def token(self) -> str | None:
@@ -205,6 +207,13 @@ DEFAULT_REPLIES: dict[str, Reply] = {
     "chat.update": _post_message,
     "chat.postEphemeral": {"ok": True, "message_ts": "1700000000.000200"},
     "conversations.open": {"ok": True, "channel": {"id": "D0REPORTER"}},
+    # files_upload_v2: ask for an upload URL (ours), send the bytes there, then complete the upload.
+    "files.getUploadURLExternal": lambda call: {
+        "ok": True,
+        "upload_url": f"{call.base_url}/upload/F0001",
+        "file_id": "F0001",
+    },
+    "files.completeUploadExternal": {"ok": True, "files": [{"id": "F0001", "title": "deadline-flag export"}]},
     "users.info": lambda call: {"ok": True, "user": {"id": call.body.get("user"), "is_admin": False, "is_owner": False}},
 }
 
@@ -213,14 +222,23 @@ class _Handler(BaseHTTPRequestHandler):
     fake: FakeSlackApi
 
     def do_POST(self) -> None:
-        raw = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
+        raw_bytes = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        raw = raw_bytes.decode(errors="replace")
         if self.headers.get("Content-Type", "").startswith("application/json"):
             body = json.loads(raw or "{}")
+        elif self.headers.get("Content-Type", "").startswith("multipart/"):
+            body = {}  # a file upload: the bytes are in call.raw
         else:
             body = dict(parse_qsl(raw, keep_blank_values=True))
         path = self.path.split("?", 1)[0]
         method = path.removeprefix("/api/") if path.startswith("/api/") else path.lstrip("/")
-        call = Call(method=method, headers={k.lower(): v for k, v in self.headers.items()}, body=body)
+        call = Call(
+            method=method,
+            headers={k.lower(): v for k, v in self.headers.items()},
+            body=body,
+            base_url=self.fake.url,
+            raw=raw_bytes,
+        )
         self.fake.record(call)
         time.sleep(self.fake.delays.get(method, 0))
         if method in self.fake.holds:

@@ -255,7 +255,11 @@ def test_settings_set_and_show(tmp_path: Path) -> None:
     )
     bad = run_bot("settings", "set", "--team", "T1", "--timezone", "Mars/Olympus", env=env, cwd=tmp_path)
 
-    assert before.stdout.strip() == "T1: channel C0DEFAULT, every mon at 09:00 UTC"
-    assert changed.stdout.strip() == "T1: channel C0DEFAULT, every fri at 16:00 Europe/Paris"
+    assert before.stdout.splitlines() == [
+        "T1: channel C0DEFAULT, every mon at 09:00 UTC",
+        "T1: leads (admins and owners only)",
+        "T1: flags kept 365 days",
+    ]
+    assert changed.stdout.splitlines()[0] == "T1: channel C0DEFAULT, every fri at 16:00 Europe/Paris"
     assert bad.returncode == 2
     assert "is not a timezone" in bad.stderr

@@ -9,8 +9,11 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from bot.blocks import ids
+from bot.blocks.outcomes import status_menu
 from bot.blocks.text import BLOCKS_PER_MESSAGE, HEADER_TEXT_MAX, context, fallback, inert, mrkdwn_section, plain, quoted
 from bot.domain.digest import Digest, DigestFlag
+from bot.domain.outcomes import OutcomeSummary, Status
 
 EXCERPT_MAX = 400
 SPARK = "▁▂▃▄▅▆▇█"
@@ -78,10 +81,36 @@ def flag_section(flag: DigestFlag, names: Mapping[str, str]) -> dict:
         else "No real constraint known"
     )
     reporter = inert(names.get(flag.reporter_user_id, "a teammate"), 80) if flag.reporter_user_id else "anonymous"
-    footer = [f"Flagged by {reporter} on {flag.created_at:%d %b}"]
+    status = Status(flag.status)
+    footer = [
+        f"*{status.label}*" + (f" ({inert(flag.status_reason, 200)})" if flag.status_reason else ""),
+        f"Flagged by {reporter} on {flag.created_at:%d %b}",
+    ]
     if flag.permalink and _PERMALINK.match(flag.permalink):
         footer.append(f"<{flag.permalink.replace('&', '&amp;')}|original message>")
     text = "\n".join(
         [f"*{flag.category.label}* · #{flag.id}", quoted(flag.summary, EXCERPT_MAX), " · ".join(details), " · ".join(footer)]
     )
-    return mrkdwn_section(text)
+    # The status menu is for leads; anyone else who opens it is told so. block_id: redrawn in place on a change.
+    return {
+        **mrkdwn_section(text, block_id=f"{ids.FLAG_BLOCK_PREFIX}{flag.id}"),
+        "accessory": status_menu(flag.id, flag.status),
+    }
+
+
+def outcomes_text(outcomes: OutcomeSummary) -> str:
+    median = (
+        f"{outcomes.median_days_to_resolution:.1f} days"
+        if outcomes.median_days_to_resolution is not None
+        else "no resolutions yet"
+    )
+    return (
+        f"*What happened next:* {outcomes.resolved_in_period} resolved or closed in this period · "
+        f"{outcomes.open_now} still open · {outcomes.open_over_four_weeks} open for more than 4 weeks · "
+        f"median time to resolution over 8 weeks: {median}"
+    )
+
+
+def replace_flag_block(blocks: list[dict], flag_block: dict) -> list[dict]:
+    """The digest's blocks with one flag's section swapped for its redrawn version (chat.update in place)."""
+    return [flag_block if block.get("block_id") == flag_block["block_id"] else block for block in blocks]

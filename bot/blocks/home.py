@@ -4,23 +4,28 @@ from __future__ import annotations
 
 from bot.blocks import ids
 from bot.blocks.flags import flag_buttons
+from bot.blocks.outcomes import status_menu
 from bot.blocks.settings import WEEKDAY_NAMES
 from bot.blocks.text import BLOCKS_PER_VIEW, context, inert, mrkdwn_section
+from bot.domain.flags import RecordedFlag
 from bot.domain.home import HomeSummary
+from bot.domain.outcomes import Status
 from bot.domain.workspace_settings import DigestSchedule
 
 SUMMARY_EXCERPT = 300
-STATUS_LABELS = {
-    "open": "Open",
-    "acknowledged": "Acknowledged",
-    "discussed": "Discussed",
-    "resolved": "Resolved",
-    "not_an_issue": "Not an issue",
-}
 
 
-def home_view(summary: HomeSummary, schedule: DigestSchedule | None = None) -> dict:
-    """The Home tab; `schedule` is given only for workspace admins, who see the digest settings."""
+LEAD_FLAGS_SHOWN = 15
+
+
+def home_view(
+    summary: HomeSummary,
+    schedule: DigestSchedule | None = None,
+    open_flags: list[RecordedFlag] | None = None,
+    *,
+    outcome_dms: bool = True,
+) -> dict:
+    """The Home tab. `schedule` only for admins (digest settings); `open_flags` only for leads and admins."""
     blocks: list[dict] = [
         {"type": "header", "text": {"type": "plain_text", "text": "deadline-flag"}},
         {
@@ -47,16 +52,52 @@ def home_view(summary: HomeSummary, schedule: DigestSchedule | None = None) -> d
         blocks.append(context("You have not flagged anything yet. Only you can see this list."))
     for flag in summary.own_flags:
         line = (
-            f"*{flag.category.label}* · {STATUS_LABELS.get(flag.status, flag.status)} · "
+            f"*{flag.category.label}* · {Status(flag.status).label} · "
             f"{flag.created_at:%d %b %Y} · #{flag.id}\n{inert(flag.summary, SUMMARY_EXCERPT)}"
         )
         blocks += [mrkdwn_section(line), {"type": "actions", "elements": flag_buttons(flag.id)}]
     hidden = summary.own_total - len(summary.own_flags)
     if hidden > 0:
         blocks.append(context(f"{hidden:,} more not shown: the newest {len(summary.own_flags)} are above."))
+    blocks.append(outcome_dms_toggle(outcome_dms))
+    if open_flags is not None:
+        blocks += lead_blocks(open_flags)
     if schedule is not None:
         blocks += digest_settings_blocks(schedule)
     return {"type": "home", "blocks": blocks[:BLOCKS_PER_VIEW]}
+
+
+def outcome_dms_toggle(enabled: bool) -> dict:
+    option = {"text": {"type": "plain_text", "text": "DM me when one of my flags is resolved"}, "value": "on"}
+    checkboxes: dict = {"type": "checkboxes", "action_id": ids.OUTCOME_DMS_ACTION, "options": [option]}
+    if enabled:
+        checkboxes["initial_options"] = [option]
+    return {"type": "actions", "elements": [checkboxes]}
+
+
+def lead_blocks(open_flags: list[RecordedFlag]) -> list[dict]:
+    """For leads: the workspace's open flags with a status menu each, and the CSV export."""
+    blocks: list[dict] = [
+        {"type": "divider"},
+        {"type": "header", "text": {"type": "plain_text", "text": "Open flags in this workspace (leads)"}},
+        {
+            "type": "actions",
+            "elements": [
+                {
+                    "type": "button",
+                    "action_id": ids.EXPORT_CSV_ACTION,
+                    "text": {"type": "plain_text", "text": "Download CSV"},
+                }
+            ],
+        },
+    ]
+    if not open_flags:
+        blocks.append(context("Nothing open. :tada:"))
+    for flag in open_flags[:LEAD_FLAGS_SHOWN]:
+        status = Status(flag.status).label
+        line = f"*{flag.category.label}* · {status} · {flag.created_at:%d %b %Y} · #{flag.id}\n{inert(flag.summary, 200)}"
+        blocks.append({**mrkdwn_section(line), "accessory": status_menu(flag.id, flag.status)})
+    return blocks
 
 
 def digest_settings_blocks(schedule: DigestSchedule) -> list[dict]:

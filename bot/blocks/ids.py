@@ -32,3 +32,13 @@ DIGEST_CHANNEL_BLOCK = "digest_channel"
 DIGEST_WEEKDAY_BLOCK = "digest_weekday"
 DIGEST_HOUR_BLOCK = "digest_hour"
 DIGEST_TIMEZONE_BLOCK = "digest_timezone"
+
+# Flag outcomes (leads)
+FLAG_STATUS_ACTION = "flag_status"  # an overflow menu; each option's value is "<flag id>:<status>"
+NOT_AN_ISSUE_MODAL = "not_an_issue_modal"
+REASON_BLOCK = "reason"
+OUTCOME_DMS_ACTION = "outcome_dms"  # a reporter's "DM me about outcomes" checkbox on the Home tab
+EXPORT_CSV_ACTION = "export_csv"
+LEADS_BLOCK = "leads"
+RETENTION_BLOCK = "retention_days"
+FLAG_BLOCK_PREFIX = "flag:"  # block_id of a flag's section in the digest, so one can be replaced in place

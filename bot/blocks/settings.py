@@ -16,6 +16,8 @@ class DigestSettingsInput:
     weekday: str | None
     hour: int | None
     timezone: str | None
+    lead_ids: list[str] | None = None
+    retention_days: int | None = None
     errors: dict[str, str] = field(default_factory=dict)
 
 
@@ -35,7 +37,7 @@ def _input(block_id: str, label: str, element: dict, hint: str | None = None) ->
     return block
 
 
-def digest_settings_modal(schedule: DigestSchedule) -> dict:
+def digest_settings_modal(schedule: DigestSchedule, lead_ids: list[str], retention_days: int) -> dict:
     weekdays = [_option(name, key) for name, key in zip(WEEKDAY_NAMES, WEEKDAYS, strict=True)]
     hours = [_option(f"{hour:02d}:00", str(hour)) for hour in range(24)]
     channel: dict = {"type": "conversations_select", "filter": {"include": ["public", "private"], "exclude_bot_users": True}}
@@ -91,10 +93,16 @@ def read_digest_settings(state_values: dict) -> DigestSettingsInput:
     if weekday is not None and weekday not in WEEKDAYS:
         errors[ids.DIGEST_WEEKDAY_BLOCK] = "Pick a day from the list."
     timezone = element(ids.DIGEST_TIMEZONE_BLOCK).get("value")
+    leads = element(ids.LEADS_BLOCK).get("selected_users")
+    retention_text = str(element(ids.RETENTION_BLOCK).get("value") or "")
+    if retention_text and not (retention_text.isdigit() and 7 <= int(retention_text) <= 3650):
+        errors[ids.RETENTION_BLOCK] = "A whole number of days between 7 and 3650."
     return DigestSettingsInput(
         channel_id=element(ids.DIGEST_CHANNEL_BLOCK).get("selected_conversation") or None,
         weekday=weekday,
         hour=hour,
         timezone=timezone.strip() if isinstance(timezone, str) and timezone.strip() else None,
+        lead_ids=[u for u in leads if isinstance(u, str)] if isinstance(leads, list) else None,
+        retention_days=int(retention_text) if retention_text.isdigit() and ids.RETENTION_BLOCK not in errors else None,
         errors=errors,
     )

@@ -75,12 +75,35 @@ def get_digest_run(session: Session, *, team_id: str, iso_week: str) -> DigestRu
 
 
 def mark_digest_posted(
-    session: Session, *, team_id: str, iso_week: str, channel_id: str, message_ts: str, now: datetime
+    session: Session,
+    *,
+    team_id: str,
+    iso_week: str,
+    channel_id: str,
+    message_ts: str,
+    now: datetime,
+    period_start: datetime,
+    period_end: datetime,
 ) -> None:
     session.execute(
         update(DigestRun)
         .where(DigestRun.team_id == team_id, DigestRun.iso_week == iso_week)
-        .values(status="posted", posted_at=now, channel_id=channel_id, message_ts=message_ts)
+        .values(
+            status="posted",
+            posted_at=now,
+            channel_id=channel_id,
+            message_ts=message_ts,
+            period_start=period_start,
+            period_end=period_end,
+        )
+    )
+
+
+def find_posted_run(session: Session, *, team_id: str, channel_id: str, message_ts: str) -> DigestRun | None:
+    return session.scalar(
+        select(DigestRun).where(
+            DigestRun.team_id == team_id, DigestRun.channel_id == channel_id, DigestRun.message_ts == message_ts
+        )
     )
 
 

@@ -7,7 +7,19 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Boolean, Date, DateTime, Index, Integer, MetaData, String, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -54,6 +66,9 @@ class Flag(Base):
         Index("ix_flags_team_id_created_at", "team_id", "created_at", "category"),
         # "My flags": a reporter finds their own flags by the keyed hash of their user id.
         Index("ix_flags_team_id_reporter_hash", "team_id", "reporter_hash"),
+        # The digest's outcomes: flags still open (and for how long), and resolutions in a period.
+        Index("ix_flags_team_id_status_created_at", "team_id", "status", "created_at"),
+        Index("ix_flags_team_id_resolved_at", "team_id", "resolved_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -72,7 +87,12 @@ class Flag(Base):
     reporter_hash: Mapped[str] = mapped_column(String(64))
     reporter_user_id: Mapped[str | None] = mapped_column(String(32))
     reporter_named: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Where to DM the reporter about the outcome: their user id, Fernet-encrypted with a key derived from
+    # REPORTER_KEY (never stored here), so the database alone still does not say who flagged what.
+    reporter_contact: Mapped[str | None] = mapped_column(String(255))
     status: Mapped[str] = mapped_column(String(20), default="open")
+    status_reason: Mapped[str | None] = mapped_column(String(300))  # "not an issue" may say why
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # set on resolved / not an issue
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
@@ -86,6 +106,7 @@ class WorkspaceSettings(Base):
     digest_weekday: Mapped[int | None] = mapped_column(Integer)  # 0 = Monday, as datetime.weekday()
     digest_hour: Mapped[int | None] = mapped_column(Integer)  # 0-23, in `timezone`
     timezone: Mapped[str | None] = mapped_column(String(64))  # IANA name, e.g. Europe/Paris
+    retention_days: Mapped[int | None] = mapped_column(Integer)  # flags older than this are deleted (default 365)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
@@ -104,6 +125,9 @@ class DigestRun(Base):
     posted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     channel_id: Mapped[str | None] = mapped_column(String(32))
     message_ts: Mapped[str | None] = mapped_column(String(32))
+    # The period the posted message covers, so it can be redrawn in place when a lead changes an outcome.
+    period_start: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    period_end: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class WorkspaceUninstall(Base):
@@ -117,3 +141,41 @@ class WorkspaceUninstall(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     team_id: Mapped[str] = mapped_column(String(32), unique=True, index=True)
     uninstalled_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class FlagStatusChange(Base):
+    """Append-only history of a flag's outcome: who (a lead, by user id), when, from and to which status.
+
+    The reporter is never recorded here. Rows go only with their flag (withdrawal, retention, purge).
+    """
+
+    __tablename__ = "flag_status_changes"
+    __table_args__ = (Index("ix_flag_status_changes_team_id_changed_at", "team_id", "changed_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    flag_id: Mapped[int] = mapped_column(ForeignKey("flags.id", ondelete="CASCADE"), index=True)
+    from_status: Mapped[str] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str | None] = mapped_column(String(300))
+    changed_by: Mapped[str] = mapped_column(String(32))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class WorkspaceLead(Base):
+    """A member who may change flag outcomes, besides the workspace's admins and owners."""
+
+    __tablename__ = "workspace_leads"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+
+
+class ReporterPreference(Base):
+    """A reporter's choices, keyed like their flags by the HMAC of their user id."""
+
+    __tablename__ = "reporter_preferences"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    reporter_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    outcome_dms: Mapped[bool] = mapped_column(Boolean, default=True)

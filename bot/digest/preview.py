@@ -23,6 +23,14 @@ def digest_plain_text(digest: Digest) -> str:
         ),
         "",
     ]
+    if digest.outcomes is not None:
+        o = digest.outcomes
+        median = f"{o.median_days_to_resolution:.1f} days" if o.median_days_to_resolution is not None else "none yet"
+        lines += [
+            f"What happened next: {o.resolved_in_period} resolved or closed, {o.open_now} still open, "
+            f"{o.open_over_four_weeks} open > 4 weeks, median time to resolution (8 weeks): {median}",
+            "",
+        ]
     for flag in digest.flags:
         excerpt = textwrap.shorten(" ".join(flag.summary.split()), EXCERPT_MAX, placeholder="…")
         source = " / ".join(filter(None, [flag.source_text, flag.source_user_id and f"user {flag.source_user_id}"]))
@@ -32,7 +40,7 @@ def digest_plain_text(digest: Digest) -> str:
             "real constraint claimed" if flag.external_constraint else "no real constraint known",
             f"named: {flag.reporter_user_id}" if flag.reporter_user_id else "anonymous",
         ]
-        lines.append(f"#{flag.id} [{flag.category.label}] {excerpt}")
+        lines.append(f"#{flag.id} [{flag.category.label}] ({flag.status}) {excerpt}")
         lines.append(f"    {', '.join(str(e) for e in extras if e)}")
     if digest.unlisted > 0:
         lines.append(f"…and {digest.unlisted} more")

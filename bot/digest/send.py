@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
@@ -57,13 +58,21 @@ def send_digest(
     try:
         digest = digests.build_digest(db, team_id=team_id, period=digests.rolling_week(now))
         client = workspaces.client_for(team_id)
-        posted = post_in_channel(client, schedule.channel_id, digest_message(digest, display_names(client, digest)))
+        posted = post_in_channel(client, schedule.channel_id, digest_message(digest, display_names(client, digest.flags)))
     except Exception as error:
         _release(db, team_id, week)
         log.error("digest not posted", extra={"team_id": team_id, "iso_week": week, "error": _describe(error)})
         return SendResult(team_id, "failed", _describe(error), schedule.channel_id)
 
-    digests.record_posted(db, team_id=team_id, iso_week=week, channel_id=posted["channel"], message_ts=posted["ts"], now=now)
+    digests.record_posted(
+        db,
+        team_id=team_id,
+        iso_week=week,
+        channel_id=posted["channel"],
+        message_ts=posted["ts"],
+        now=now,
+        period=digest.period,
+    )
     log.info("digest posted", extra={"team_id": team_id, "iso_week": week, "flags": digest.total})
     return SendResult(
         team_id, "posted", f"posted the digest for {week} ({digest.total} flags)", posted["channel"], posted["ts"]
@@ -92,9 +101,10 @@ def join_channel(client: WebClient, channel_id: str) -> None:
         ) from error
 
 
-def display_names(client: WebClient, digest: digests.Digest) -> dict[str, str]:
+def display_names(client: WebClient, flags: Iterable[digests.DigestFlag]) -> dict[str, str]:
     """Names for the people a digest mentions, so it can show them without pinging them. Best effort."""
-    user_ids = {f.source_user_id for f in digest.flags} | {f.reporter_user_id for f in digest.flags}
+    flags = list(flags)
+    user_ids = {f.source_user_id for f in flags} | {f.reporter_user_id for f in flags}
     names: dict[str, str] = {}
     for user_id in sorted(u for u in user_ids if u)[:NAMES_LOOKUP_MAX]:
         try:

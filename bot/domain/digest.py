@@ -15,7 +15,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import digests as digest_store
+from bot.db import flags as flag_store
+from bot.db.models import Flag
 from bot.domain.categories import Category
+from bot.domain.outcomes import OutcomeSummary, outcome_summary
 
 TREND_WEEKS = 8
 LISTED_FLAGS_MAX = 40  # one block each: with the header and counts, well inside a message's 50 blocks
@@ -74,6 +77,8 @@ class DigestFlag:
     permalink: str | None
     reporter_user_id: str | None  # None unless the reporter chose to be named
     created_at: datetime
+    status: str = "open"
+    status_reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -82,6 +87,7 @@ class Digest:
     period: Period
     counts: tuple[CategoryCount, ...]  # every category, in the agreement's order
     flags: tuple[DigestFlag, ...]  # the first LISTED_FLAGS_MAX of the period, oldest first
+    outcomes: OutcomeSummary | None = None
 
     @property
     def total(self) -> int:
@@ -104,21 +110,7 @@ def build_digest(db: sessionmaker[Session], *, team_id: str, period: Period) -> 
         rows = digest_store.list_flags_between(
             session, team_id=team_id, since=period.start, until=period.end, limit=LISTED_FLAGS_MAX
         )
-        flags = tuple(
-            DigestFlag(
-                id=row.id,
-                category=Category(row.category),
-                summary=row.summary,
-                source_text=row.source_text,
-                source_user_id=row.source_user_id,
-                date_demanded=row.date_demanded,
-                external_constraint=row.external_constraint,
-                permalink=row.permalink,
-                reporter_user_id=row.reporter_user_id if row.reporter_named else None,
-                created_at=row.created_at,
-            )
-            for row in rows
-        )
+        flags = tuple(_digest_flag(row) for row in rows)
     last = TREND_WEEKS - 1
     per_category = tuple(
         CategoryCount(
@@ -129,7 +121,32 @@ def build_digest(db: sessionmaker[Session], *, team_id: str, period: Period) -> 
         )
         for category in Category
     )
-    return Digest(team_id=team_id, period=period, counts=per_category, flags=flags)
+    outcomes = outcome_summary(db, team_id=team_id, since=period.start, until=period.end)
+    return Digest(team_id=team_id, period=period, counts=per_category, flags=flags, outcomes=outcomes)
+
+
+def get_digest_flag(db: sessionmaker[Session], *, team_id: str, flag_id: int) -> DigestFlag | None:
+    """One flag as the digest shows it, to redraw its block after a status change."""
+    with db() as session:
+        row = flag_store.get_flag(session, team_id=team_id, flag_id=flag_id)
+        return None if row is None else _digest_flag(row)
+
+
+def _digest_flag(row: Flag) -> DigestFlag:
+    return DigestFlag(
+        id=row.id,
+        category=Category(row.category),
+        summary=row.summary,
+        source_text=row.source_text,
+        source_user_id=row.source_user_id,
+        date_demanded=row.date_demanded,
+        external_constraint=row.external_constraint,
+        permalink=row.permalink,
+        reporter_user_id=row.reporter_user_id if row.reporter_named else None,
+        created_at=row.created_at,
+        status=row.status,
+        status_reason=row.status_reason,
+    )
 
 
 def is_week_done(db: sessionmaker[Session], *, team_id: str, iso_week: str, now: datetime) -> bool:
@@ -157,12 +174,36 @@ def claim_week(db: sessionmaker[Session], *, team_id: str, iso_week: str, now: d
 
 
 def record_posted(
-    db: sessionmaker[Session], *, team_id: str, iso_week: str, channel_id: str, message_ts: str, now: datetime
+    db: sessionmaker[Session],
+    *,
+    team_id: str,
+    iso_week: str,
+    channel_id: str,
+    message_ts: str,
+    now: datetime,
+    period: Period,
 ) -> None:
     with db.begin() as session:
         digest_store.mark_digest_posted(
-            session, team_id=team_id, iso_week=iso_week, channel_id=channel_id, message_ts=message_ts, now=now
+            session,
+            team_id=team_id,
+            iso_week=iso_week,
+            channel_id=channel_id,
+            message_ts=message_ts,
+            now=now,
+            period_start=period.start,
+            period_end=period.end,
         )
+
+
+def posted_digest(db: sessionmaker[Session], *, team_id: str, channel_id: str, message_ts: str) -> Digest | None:
+    """The digest a posted message shows, rebuilt from the database as it is now (to redraw it in place)."""
+    with db() as session:
+        run = digest_store.find_posted_run(session, team_id=team_id, channel_id=channel_id, message_ts=message_ts)
+    if run is None or run.period_start is None or run.period_end is None:
+        return None
+    label = f"{run.period_start:%d %b} – {run.period_end:%d %b %Y}"
+    return build_digest(db, team_id=team_id, period=Period(run.period_start, run.period_end, label))
 
 
 def release_week(db: sessionmaker[Session], *, team_id: str, iso_week: str) -> None:

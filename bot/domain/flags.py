@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.db import flags as flag_store
 from bot.db.models import Flag
 from bot.domain.categories import CATEGORY_BY_KEYWORD, DEFAULT_CATEGORY, Category
-from bot.domain.reporters import reporter_hash
+from bot.domain.reporters import reporter_hash, seal_contact
 
 SUMMARY_MAX = 3000  # characters; long enough for a pasted message, short enough for one Block Kit section
 SOURCE_MAX = 500
@@ -89,6 +89,7 @@ class RecordedFlag:
     status: str
     created_at: datetime
     reporter_named: bool
+    reporter_user_id: str | None  # only when the reporter chose to be named
     source_text: str | None
     source_user_id: str | None
     date_demanded: date | None
@@ -96,6 +97,8 @@ class RecordedFlag:
     channel_id: str | None
     message_ts: str | None
     permalink: str | None
+    status_reason: str | None = None
+    resolved_at: datetime | None = None
 
 
 def parse_inline(text: str) -> InlineFlag | UsageRequest:
@@ -145,6 +148,7 @@ def record_flag(
             summary=report.summary.strip(),
             reporter_hash=reporter_hash(reporter_key, team_id=report.team_id, user_id=report.reporter_id),
             reporter_user_id=report.reporter_id if report.name_reporter else None,
+            reporter_contact=seal_contact(reporter_key, report.reporter_id),
             source_text=report.source_text,
             source_user_id=report.source_user_id,
             date_demanded=report.date_demanded,
@@ -228,6 +232,7 @@ def to_recorded(row: Flag) -> RecordedFlag:
         status=row.status,
         created_at=row.created_at,
         reporter_named=row.reporter_named,
+        reporter_user_id=row.reporter_user_id if row.reporter_named else None,
         source_text=row.source_text,
         source_user_id=row.source_user_id,
         date_demanded=row.date_demanded,
@@ -235,4 +240,6 @@ def to_recorded(row: Flag) -> RecordedFlag:
         channel_id=row.channel_id,
         message_ts=row.message_ts,
         permalink=row.permalink,
+        status_reason=row.status_reason,
+        resolved_at=row.resolved_at,
     )

@@ -15,6 +15,7 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DEFAULT_WEEKDAY = 0  # Monday
 DEFAULT_HOUR = 9
 DEFAULT_TIMEZONE = "UTC"
+DEFAULT_RETENTION_DAYS = 365
 _CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,30}$")
 
 
@@ -72,9 +73,14 @@ def change_schedule(
     weekday: str | None = None,
     hour: int | None = None,
     timezone: str | None = None,
+    retention_days: int | None = None,
 ) -> DigestSchedule:
     """Validate and store the given settings (the others are left as they are)."""
     changes: dict[str, object] = {}
+    if retention_days is not None:
+        if not 7 <= retention_days <= 3650:
+            raise InvalidSetting("Retention must be between 7 and 3650 days.")
+        changes["retention_days"] = retention_days
     if channel_id is not None:
         if not _CHANNEL_ID.match(channel_id):
             raise InvalidSetting(f"{channel_id!r} is not a channel id (like C0123ABCD): pick the channel in Slack.")
@@ -92,6 +98,12 @@ def change_schedule(
     with db.begin() as session:
         settings_store.update_settings(session, team_id=team_id, now=now, **changes)
     return effective_schedule(db, team_id=team_id, default_channel=default_channel)
+
+
+def effective_retention_days(db: sessionmaker[Session], *, team_id: str) -> int:
+    with db() as session:
+        row = settings_store.get_settings(session, team_id=team_id)
+    return row.retention_days if row is not None and row.retention_days else DEFAULT_RETENTION_DAYS
 
 
 def valid_timezone(name: str) -> str:

@@ -8,9 +8,10 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
-from bot.blocks.home import home_view
+from bot.blocks.home import LEAD_FLAGS_SHOWN, home_view
 from bot.deps import Deps
 from bot.domain.home import home_summary
+from bot.domain.outcomes import list_open_flags, may_change_outcomes, wants_outcome_dms
 from bot.domain.workspace_settings import effective_schedule
 
 log = logging.getLogger(__name__)
@@ -49,10 +50,12 @@ def tell_user(
 
 def publish_home(client: WebClient, deps: Deps, *, team_id: str, user_id: str) -> None:
     summary = home_summary(deps.db, team_id=team_id, user_id=user_id, reporter_key=deps.reporter_key, now=deps.clock())
-    schedule = None
-    if is_workspace_admin(client, user_id):
-        schedule = effective_schedule(deps.db, team_id=team_id, default_channel=deps.settings.digest_channel)
-    client.views_publish(user_id=user_id, view=home_view(summary, schedule))
+    admin = is_workspace_admin(client, user_id)
+    schedule = effective_schedule(deps.db, team_id=team_id, default_channel=deps.settings.digest_channel) if admin else None
+    lead = may_change_outcomes(deps.db, team_id=team_id, user_id=user_id, actor_is_admin=admin)
+    open_flags = list_open_flags(deps.db, team_id=team_id, limit=LEAD_FLAGS_SHOWN) if lead else None
+    dms = wants_outcome_dms(deps.db, team_id=team_id, user_id=user_id, reporter_key=deps.reporter_key)
+    client.views_publish(user_id=user_id, view=home_view(summary, schedule, open_flags, outcome_dms=dms))
 
 
 def is_workspace_admin(client: WebClient, user_id: str) -> bool:

@@ -9,6 +9,7 @@ from bot.blocks.settings import DigestSettingsInput, read_digest_settings
 from bot.blocks.text import mrkdwn_section
 from bot.deps import Deps, deps
 from bot.digest.send import ChannelUnavailable, join_channel
+from bot.domain.outcomes import set_leads
 from bot.domain.workspace_settings import InvalidSetting, change_schedule, valid_timezone
 from bot.listeners.actions.digest_settings import ADMINS_ONLY
 from bot.listeners.replies import is_workspace_admin, publish_home, tell_user
@@ -44,7 +45,10 @@ def apply_digest_settings(client: WebClient, app_deps: Deps, form: DigestSetting
         weekday=form.weekday,
         hour=form.hour,
         timezone=form.timezone,
+        retention_days=form.retention_days,
     )
+    if form.lead_ids is not None:
+        set_leads(app_deps.db, team_id=team_id, user_ids=form.lead_ids)
     if schedule.channel_id:
         try:
             join_channel(client, schedule.channel_id)

@@ -1,0 +1,64 @@
+"""Outcome surfaces: the leads' status menu, the "not an issue" reason modal, the reporter's DM. Pure."""
+
+from __future__ import annotations
+
+import json
+
+from bot.blocks import ids
+from bot.blocks.text import fallback, inert, mrkdwn_section, quoted
+from bot.domain.flags import RecordedFlag
+from bot.domain.outcomes import REASON_MAX, Status
+
+
+def status_menu(flag_id: int, current: str) -> dict:
+    """An overflow menu with every status but the current one (an overflow holds at most five options)."""
+    options = [
+        {"text": {"type": "plain_text", "text": f"Mark {status.label.lower()}"}, "value": f"{flag_id}:{status.value}"}
+        for status in Status
+        if status.value != current
+    ]
+    return {"type": "overflow", "action_id": ids.FLAG_STATUS_ACTION, "options": options}
+
+
+def to_status_choice(value: str) -> tuple[int, Status] | None:
+    """(flag id, status) from a status menu option's value; None for anything we did not build."""
+    flag_text, _, status_text = str(value).partition(":")
+    if not flag_text.isdigit():
+        return None
+    try:
+        return int(flag_text), Status(status_text)
+    except ValueError:
+        return None
+
+
+def not_an_issue_modal(flag_id: int, metadata: dict) -> dict:
+    """Marking a flag "not an issue" asks for an optional reason, which the reporter will see."""
+    return {
+        "type": "modal",
+        "callback_id": ids.NOT_AN_ISSUE_MODAL,
+        "title": {"type": "plain_text", "text": "Not an issue"},
+        "submit": {"type": "plain_text", "text": "Mark not an issue"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "private_metadata": json.dumps({"flag_id": flag_id, **metadata})[:3000],
+        "blocks": [
+            {
+                "type": "input",
+                "block_id": ids.REASON_BLOCK,
+                "optional": True,
+                "label": {"type": "plain_text", "text": f"Why is flag #{flag_id} not an issue?"},
+                "hint": {"type": "plain_text", "text": "The reporter will see this. Explain, don't blame."},
+                "element": {"type": "plain_text_input", "action_id": ids.VALUE, "multiline": True, "max_length": REASON_MAX},
+            }
+        ],
+    }
+
+
+def flag_outcome_message(flag: RecordedFlag) -> dict:
+    """The reporter's DM when their flag is resolved or marked not an issue."""
+    status = Status(flag.status)
+    headline = f":white_check_mark: Your flag #{flag.id} was marked *{status.label.lower()}*."
+    blocks = [mrkdwn_section(headline), mrkdwn_section(quoted(flag.summary, 1000))]
+    if flag.status_reason:
+        blocks.append(mrkdwn_section(f"*Why:* {inert(flag.status_reason, 600)}"))
+    blocks.append(mrkdwn_section("_You get these messages because you flagged it. Turn them off on the app's Home tab._"))
+    return {"text": fallback(f"Your flag #{flag.id} was marked {status.label.lower()}."), "blocks": blocks}

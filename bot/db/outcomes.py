@@ -1,0 +1,105 @@
+"""Queries for flag outcomes: the status history, leads, reporter preferences, retention. All scoped by team."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from bot.db.models import Flag, FlagStatusChange, ReporterPreference, WorkspaceLead
+
+
+def add_status_change(
+    session: Session, *, flag: Flag, to_status: str, reason: str | None, changed_by: str, changed_at: datetime
+) -> FlagStatusChange:
+    change = FlagStatusChange(
+        team_id=flag.team_id,
+        flag_id=flag.id,
+        from_status=flag.status,
+        to_status=to_status,
+        reason=reason,
+        changed_by=changed_by,
+        changed_at=changed_at,
+    )
+    session.add(change)
+    return change
+
+
+def list_status_changes(session: Session, *, team_id: str, flag_id: int) -> list[FlagStatusChange]:
+    stmt = (
+        select(FlagStatusChange)
+        .where(FlagStatusChange.team_id == team_id, FlagStatusChange.flag_id == flag_id)
+        .order_by(FlagStatusChange.changed_at, FlagStatusChange.id)
+    )
+    return list(session.scalars(stmt))
+
+
+def list_lead_ids(session: Session, *, team_id: str) -> list[str]:
+    stmt = select(WorkspaceLead.user_id).where(WorkspaceLead.team_id == team_id).order_by(WorkspaceLead.user_id)
+    return list(session.scalars(stmt))
+
+
+def replace_leads(session: Session, *, team_id: str, user_ids: list[str]) -> None:
+    session.execute(delete(WorkspaceLead).where(WorkspaceLead.team_id == team_id))
+    session.add_all(WorkspaceLead(team_id=team_id, user_id=user_id) for user_id in dict.fromkeys(user_ids))
+
+
+def is_lead(session: Session, *, team_id: str, user_id: str) -> bool:
+    return session.get(WorkspaceLead, (team_id, user_id)) is not None
+
+
+def get_outcome_dms(session: Session, *, team_id: str, reporter_hash: str) -> bool:
+    preference = session.get(ReporterPreference, (team_id, reporter_hash))
+    return True if preference is None else preference.outcome_dms
+
+
+def set_outcome_dms(session: Session, *, team_id: str, reporter_hash: str, enabled: bool) -> None:
+    preference = session.get(ReporterPreference, (team_id, reporter_hash))
+    if preference is None:
+        session.add(ReporterPreference(team_id=team_id, reporter_hash=reporter_hash, outcome_dms=enabled))
+    else:
+        preference.outcome_dms = enabled
+
+
+def list_open_flags(session: Session, *, team_id: str, open_statuses: list[str], limit: int) -> list[Flag]:
+    stmt = (
+        select(Flag)
+        .where(Flag.team_id == team_id, Flag.status.in_(open_statuses))
+        .order_by(Flag.created_at.desc(), Flag.id.desc())
+        .limit(limit)
+    )
+    return list(session.scalars(stmt))
+
+
+def count_open_flags(
+    session: Session, *, team_id: str, open_statuses: list[str], created_before: datetime | None = None
+) -> int:
+    stmt = select(func.count()).select_from(Flag).where(Flag.team_id == team_id, Flag.status.in_(open_statuses))
+    if created_before is not None:
+        stmt = stmt.where(Flag.created_at < created_before)
+    return session.scalar(stmt) or 0
+
+
+def count_resolved_between(session: Session, *, team_id: str, since: datetime, until: datetime) -> int:
+    stmt = (
+        select(func.count())
+        .select_from(Flag)
+        .where(Flag.team_id == team_id, Flag.resolved_at >= since, Flag.resolved_at < until)
+    )
+    return session.scalar(stmt) or 0
+
+
+def list_resolution_times(
+    session: Session, *, team_id: str, since: datetime, until: datetime
+) -> list[tuple[datetime, datetime]]:
+    """(created_at, resolved_at) of flags resolved in the window: resolutions are leads' clicks, so few rows."""
+    stmt = select(Flag.created_at, Flag.resolved_at).where(
+        Flag.team_id == team_id, Flag.resolved_at >= since, Flag.resolved_at < until
+    )
+    return [(created, resolved) for created, resolved in session.execute(stmt)]
+
+
+def delete_flags_created_before(session: Session, *, team_id: str, before: datetime) -> int:
+    """Retention: history rows go with their flags (ON DELETE CASCADE)."""
+    return session.execute(delete(Flag).where(Flag.team_id == team_id, Flag.created_at < before)).rowcount

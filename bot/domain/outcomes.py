@@ -1,0 +1,161 @@
+"""What happened next: leads move a flag through its outcomes, every change is recorded, the reporter hears.
+
+Who may change an outcome: workspace admins and owners (Slack says who, so the caller passes `actor_is_admin`)
+and the members of the workspace's leads list.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.db import flags as flag_store
+from bot.db import outcomes as outcome_store
+from bot.domain.flags import FlagNotFound, RecordedFlag, to_recorded
+from bot.domain.reporters import open_contact, reporter_hash
+
+REASON_MAX = 300
+
+
+class Status(StrEnum):
+    """Stored as its value."""
+
+    OPEN = "open"
+    ACKNOWLEDGED = "acknowledged"
+    DISCUSSED = "discussed"
+    RESOLVED = "resolved"
+    NOT_AN_ISSUE = "not_an_issue"
+
+    @property
+    def label(self) -> str:
+        return {"not_an_issue": "Not an issue"}.get(self.value, self.value.capitalize())
+
+    @property
+    def is_closed(self) -> bool:
+        return self in CLOSED
+
+
+CLOSED = frozenset({Status.RESOLVED, Status.NOT_AN_ISSUE})
+OPEN_STATUSES = [s.value for s in Status if s not in CLOSED]
+STALE_AFTER = timedelta(weeks=4)
+MEDIAN_WINDOW = timedelta(weeks=8)
+
+
+class NotALead(Exception):
+    """Only workspace admins, owners and the leads list may change a flag's outcome."""
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    flag: RecordedFlag
+    from_status: Status
+    changed: bool  # False when the flag already had that status (a double click, a retried request)
+    notify_user_id: str | None  # the reporter to DM, when the flag closed and they have not opted out
+
+
+@dataclass(frozen=True)
+class OutcomeSummary:
+    resolved_in_period: int
+    open_now: int
+    open_over_four_weeks: int
+    median_days_to_resolution: float | None  # over resolutions in the last 8 weeks
+
+
+def may_change_outcomes(db: sessionmaker[Session], *, team_id: str, user_id: str, actor_is_admin: bool) -> bool:
+    if actor_is_admin:
+        return True
+    with db() as session:
+        return outcome_store.is_lead(session, team_id=team_id, user_id=user_id)
+
+
+def change_status(
+    db: sessionmaker[Session],
+    *,
+    team_id: str,
+    flag_id: int,
+    to_status: Status,
+    changed_by: str,
+    actor_is_admin: bool,
+    reporter_key: bytes,
+    now: datetime,
+    reason: str | None = None,
+) -> StatusChange:
+    """Move a flag to `to_status`, append the change to its history, and say whom to notify."""
+    if not may_change_outcomes(db, team_id=team_id, user_id=changed_by, actor_is_admin=actor_is_admin):
+        raise NotALead("Only workspace admins, owners and the leads list can change a flag's outcome.")
+    reason = (reason or "").strip()[:REASON_MAX] or None
+    with db.begin() as session:
+        row = flag_store.get_flag(session, team_id=team_id, flag_id=flag_id)
+        if row is None:
+            raise FlagNotFound(f"Flag #{flag_id} no longer exists.")
+        from_status = Status(row.status)
+        if from_status == to_status and (reason is None or reason == row.status_reason):
+            return StatusChange(to_recorded(row), from_status, changed=False, notify_user_id=None)
+        outcome_store.add_status_change(
+            session, flag=row, to_status=to_status, reason=reason, changed_by=changed_by, changed_at=now
+        )
+        row.status, row.status_reason = to_status.value, reason
+        row.resolved_at = now if to_status.is_closed else None
+        notify = None
+        if to_status.is_closed and not from_status.is_closed:
+            user_id = open_contact(reporter_key, row.reporter_contact)
+            if user_id and outcome_store.get_outcome_dms(session, team_id=team_id, reporter_hash=row.reporter_hash):
+                notify = user_id
+        return StatusChange(to_recorded(row), from_status, changed=True, notify_user_id=notify)
+
+
+def status_history(db: sessionmaker[Session], *, team_id: str, flag_id: int) -> list[tuple[str, str, str, datetime]]:
+    """(from, to, changed_by, changed_at) of one flag, oldest first."""
+    with db() as session:
+        changes = outcome_store.list_status_changes(session, team_id=team_id, flag_id=flag_id)
+        return [(c.from_status, c.to_status, c.changed_by, c.changed_at) for c in changes]
+
+
+def list_open_flags(db: sessionmaker[Session], *, team_id: str, limit: int) -> list[RecordedFlag]:
+    with db() as session:
+        rows = outcome_store.list_open_flags(session, team_id=team_id, open_statuses=OPEN_STATUSES, limit=limit)
+        return [to_recorded(row) for row in rows]
+
+
+def outcome_summary(db: sessionmaker[Session], *, team_id: str, since: datetime, until: datetime) -> OutcomeSummary:
+    with db() as session:
+        resolved = outcome_store.count_resolved_between(session, team_id=team_id, since=since, until=until)
+        open_now = outcome_store.count_open_flags(session, team_id=team_id, open_statuses=OPEN_STATUSES)
+        stale = outcome_store.count_open_flags(
+            session, team_id=team_id, open_statuses=OPEN_STATUSES, created_before=until - STALE_AFTER
+        )
+        times = outcome_store.list_resolution_times(session, team_id=team_id, since=until - MEDIAN_WINDOW, until=until)
+    days = [(resolved_at - created_at).total_seconds() / 86400 for created_at, resolved_at in times]
+    return OutcomeSummary(resolved, open_now, stale, statistics.median(days) if days else None)
+
+
+def list_leads(db: sessionmaker[Session], *, team_id: str) -> list[str]:
+    with db() as session:
+        return outcome_store.list_lead_ids(session, team_id=team_id)
+
+
+def set_leads(db: sessionmaker[Session], *, team_id: str, user_ids: list[str]) -> list[str]:
+    with db.begin() as session:
+        outcome_store.replace_leads(session, team_id=team_id, user_ids=user_ids)
+    return list_leads(db, team_id=team_id)
+
+
+def wants_outcome_dms(db: sessionmaker[Session], *, team_id: str, user_id: str, reporter_key: bytes) -> bool:
+    with db() as session:
+        return outcome_store.get_outcome_dms(
+            session, team_id=team_id, reporter_hash=reporter_hash(reporter_key, team_id=team_id, user_id=user_id)
+        )
+
+
+def set_outcome_dms(db: sessionmaker[Session], *, team_id: str, user_id: str, reporter_key: bytes, enabled: bool) -> None:
+    with db.begin() as session:
+        outcome_store.set_outcome_dms(
+            session,
+            team_id=team_id,
+            reporter_hash=reporter_hash(reporter_key, team_id=team_id, user_id=user_id),
+            enabled=enabled,
+        )

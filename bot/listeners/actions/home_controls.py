@@ -1,0 +1,49 @@
+"""Home tab controls: a reporter's outcome-DM switch, and the leads' CSV export."""
+
+from __future__ import annotations
+
+from slack_bolt import Ack, BoltContext
+from slack_sdk import WebClient
+
+from bot.blocks.flags import refusal_message
+from bot.deps import Deps, deps
+from bot.domain.export import export_rows, to_csv
+from bot.domain.outcomes import may_change_outcomes, set_outcome_dms
+from bot.listeners.outcomes import NOT_A_LEAD
+from bot.listeners.replies import is_workspace_admin, publish_home, tell_user
+
+
+def handle_outcome_dms_action(ack: Ack, action: dict, context: BoltContext, client: WebClient) -> None:
+    ack()
+    if not context.team_id or not context.user_id:
+        return
+    enabled = bool(action.get("selected_options"))
+    app_deps = deps(context)
+    set_outcome_dms(
+        app_deps.db, team_id=context.team_id, user_id=context.user_id, reporter_key=app_deps.reporter_key, enabled=enabled
+    )
+    app_deps.after_ack(publish_home, client, app_deps, team_id=context.team_id, user_id=context.user_id)
+
+
+def handle_export_csv_action(ack: Ack, context: BoltContext, client: WebClient) -> None:
+    ack()
+    if context.team_id and context.user_id:
+        deps(context).after_ack(send_csv_export, client, deps(context), context.team_id, context.user_id)
+
+
+def send_csv_export(client: WebClient, app_deps: Deps, team_id: str, user_id: str) -> None:
+    """Upload the workspace's flags as CSV into the lead's DM with the app (reporters anonymous, as everywhere)."""
+    if not may_change_outcomes(
+        app_deps.db, team_id=team_id, user_id=user_id, actor_is_admin=is_workspace_admin(client, user_id)
+    ):
+        tell_user(client, refusal_message(NOT_A_LEAD), user_id=user_id)
+        return
+    rows = export_rows(app_deps.db, team_id=team_id)
+    channel_id = client.conversations_open(users=user_id)["channel"]["id"]
+    client.files_upload_v2(
+        channel=channel_id,
+        content=to_csv(rows),
+        filename=f"deadline-flag-{team_id}.csv",
+        title="deadline-flag export",
+        initial_comment=f"{len(rows)} flags, reporters anonymous.",
+    )

@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+from slack_bolt import Ack, BoltContext
+from slack_sdk import WebClient
+
+from bot.blocks import ids
+from bot.deps import Deps, deps
+from bot.domain.outcomes import Status
+from bot.listeners.outcomes import ChangeOrigin, record_status
+from bot.listeners.replies import is_workspace_admin
+
+
+def handle_not_an_issue_submission(ack: Ack, view: dict, context: BoltContext, client: WebClient) -> None:
+    ack()
+    values = (view.get("state") or {}).get("values") or {}
+    reason = ((values.get(ids.REASON_BLOCK) or {}).get(ids.VALUE) or {}).get("value")
+    flag_id, origin = ChangeOrigin.from_metadata(view.get("private_metadata"))
+    if flag_id is None or not context.team_id or not context.user_id:
+        return
+    deps(context).after_ack(
+        mark_not_an_issue,
+        client,
+        deps(context),
+        context.team_id,
+        context.user_id,
+        flag_id,
+        reason if isinstance(reason, str) else None,
+        origin,
+    )
+
+
+def mark_not_an_issue(
+    client: WebClient, app_deps: Deps, team_id: str, user_id: str, flag_id: int, reason: str | None, origin: ChangeOrigin
+) -> None:
+    # The lead is checked again on submit: the modal proves nothing about who submits it now.
+    record_status(
+        client,
+        app_deps,
+        team_id=team_id,
+        user_id=user_id,
+        flag_id=flag_id,
+        status=Status.NOT_AN_ISSUE,
+        reason=reason,
+        origin=origin,
+        actor_is_admin=is_workspace_admin(client, user_id),
+    )

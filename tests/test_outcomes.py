@@ -1,0 +1,277 @@
+"""Leads move flags through their outcomes from the digest and the Home tab; every change is recorded; the
+reporter hears when their flag is resolved, unless they opted out; nobody else may change anything."""
+
+from __future__ import annotations
+
+import json
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.blocks import ids
+from bot.db import flags as flag_store
+from bot.digest.send import send_digest
+from bot.domain.outcomes import set_leads, status_history
+from bot.workspaces import Workspaces
+from tests.fake_slack_api import FakeSlackApi
+from tests.markup import live_markup
+from tests.slack_requests import SlackSender
+from tests.views import block_action, opened_view, submission
+
+ADMIN, LEAD, MEMBER, REPORTER = "U0ADMIN", "U0LEAD", "U0MEMBER", "U0REPORTER"
+
+
+@pytest.fixture(autouse=True)
+def admins(fake_slack_api: FakeSlackApi) -> None:
+    fake_slack_api.replies["users.info"] = lambda call: {
+        "ok": True,
+        "user": {"id": call.body["user"], "is_admin": call.body["user"] == ADMIN, "profile": {"display_name": "Pat"}},
+    }
+
+
+def flag_by_reporter(slack: SlackSender, text: str = "ship billing by Friday <!here>", user_id: str = REPORTER) -> int:
+    receipt = slack.command(text, user_id=user_id).json()
+    return int(next(b for b in receipt["blocks"] if b["type"] == "actions")["elements"][0]["value"])
+
+
+def post_digest(db: sessionmaker[Session], workspaces: Workspaces, fake: FakeSlackApi) -> dict:
+    result = send_digest(
+        db, workspaces, team_id="T1", default_channel="C0LEADS", now=datetime.now(UTC) + timedelta(seconds=1)
+    )
+    assert result.status == "posted"
+    [post] = fake.calls_to("chat.postMessage")
+    blocks = post.body["blocks"]
+    return {
+        "ts": result.message_ts,
+        "blocks": json.loads(blocks) if isinstance(blocks, str) else blocks,
+        "text": post.body["text"],
+    }
+
+
+def pick_status(slack: SlackSender, fake: FakeSlackApi, message: dict, flag_id: int, status: str, user_id: str) -> None:
+    payload = {
+        "type": "block_actions",
+        "team": {"id": "T1", "domain": "example"},
+        "user": {"id": user_id, "team_id": "T1"},
+        "api_app_id": "A1",
+        "token": "legacy",
+        "trigger_id": "9.9.9",
+        "container": {"type": "message", "message_ts": message["ts"], "channel_id": "C0LEADS", "is_ephemeral": False},
+        "channel": {"id": "C0LEADS", "name": "leads"},
+        "message": {"type": "message", "ts": message["ts"], "text": message["text"], "blocks": message["blocks"]},
+        "response_url": fake.response_url(f"hooks/{user_id}"),
+        "actions": [
+            {
+                "type": "overflow",
+                "action_id": ids.FLAG_STATUS_ACTION,
+                "block_id": f"flag:{flag_id}",
+                "selected_option": {"text": {"type": "plain_text", "text": status}, "value": f"{flag_id}:{status}"},
+                "action_ts": "1",
+            }
+        ],
+    }
+    assert slack.interaction(payload).status == 200
+
+
+def status_of(db: sessionmaker[Session], flag_id: int, team_id: str = "T1") -> str | None:
+    with db() as session:
+        flag = flag_store.get_flag(session, team_id=team_id, flag_id=flag_id)
+        return None if flag is None else flag.status
+
+
+def test_a_member_cannot_change_an_outcome_and_is_told_so(
+    slack: SlackSender, fake_slack_api: FakeSlackApi, db: sessionmaker[Session], workspaces: Workspaces
+) -> None:
+    flag_id = flag_by_reporter(slack)
+    message = post_digest(db, workspaces, fake_slack_api)
+
+    pick_status(slack, fake_slack_api, message, flag_id, "resolved", MEMBER)
+
+    [refusal] = fake_slack_api.wait_for(f"hooks/{MEMBER}")
+    assert "Only workspace admins, owners and the leads list" in refusal.body["text"]
+    assert status_of(db, flag_id) == "open"
+    assert status_history(db, team_id="T1", flag_id=flag_id) == []
+    assert fake_slack_api.calls_to("chat.update") == []
+
+
+def test_an_admin_acknowledges_from_the_digest_which_is_redrawn_in_place_and_the_change_is_recorded(
+    slack: SlackSender, fake_slack_api: FakeSlackApi, db: sessionmaker[Session], workspaces: Workspaces
+) -> None:
+    flag_id = flag_by_reporter(slack)
+    message = post_digest(db, workspaces, fake_slack_api)
+
+    pick_status(slack, fake_slack_api, message, flag_id, "acknowledged", ADMIN)
+
+    [update] = fake_slack_api.wait_for("chat.update")
+    assert (update.body["channel"], update.body["ts"]) == ("C0LEADS", message["ts"])
+    blocks = json.loads(update.body["blocks"]) if isinstance(update.body["blocks"], str) else update.body["blocks"]
+    [flag_block] = [b for b in blocks if b.get("block_id") == f"flag:{flag_id}"]
+    assert "*Acknowledged*" in flag_block["text"]["text"]
+    assert len(blocks) == len(message["blocks"])
+    assert live_markup([b for b in blocks if b.get("block_id")]) == []
+    assert status_of(db, flag_id) == "acknowledged"
+    [(from_status, to_status, changed_by, _)] = status_history(db, team_id="T1", flag_id=flag_id)
+    assert (from_status, to_status, changed_by) == ("open", "acknowledged", ADMIN)
+    assert fake_slack_api.calls_to("chat.postMessage")[1:] == []  # no DM: not resolved yet
+
+
+def test_a_lead_on_the_list_resolves_and_the_reporter_gets_a_dm(
+    slack: SlackSender, fake_slack_api: FakeSlackApi, db: sessionmaker[Session], workspaces: Workspaces
+) -> None:
+    set_leads(db, team_id="T1", user_ids=[LEAD])
+    flag_id = flag_by_reporter(slack)
+    message = post_digest(db, workspaces, fake_slack_api)
+
+    pick_status(slack, fake_slack_api, message, flag_id, "resolved", LEAD)
+
+    fake_slack_api.wait_for("chat.update")
+    dm = fake_slack_api.wait_for("chat.postMessage", count=2)[1]
+    assert dm.body["channel"] == REPORTER
+    assert f"flag #{flag_id} was marked *resolved*" in json.dumps(dm.body)
+    assert status_of(db, flag_id) == "resolved"
+
+
+def test_a_reporter_who_opted_out_gets_no_dm(
+    slack: SlackSender, fake_slack_api: FakeSlackApi, db: sessionmaker[Session], workspaces: Workspaces
+) -> None:
+    flag_id = flag_by_reporter(slack)
+    opt_out = block_action(ids.OUTCOME_DMS_ACTION, "", user_id=REPORTER, from_home=True)
+    opt_out["actions"] = [
+        {"type": "checkboxes", "action_id": ids.OUTCOME_DMS_ACTION, "block_id": "b", "selected_options": []}
+    ]
+    slack.interaction(opt_out)
+    fake_slack_api.wait_for("views.publish")
+    message = post_digest(db, workspaces, fake_slack_api)
+
+    pick_status(slack, fake_slack_api, message, flag_id, "resolved", ADMIN)
+
+    fake_slack_api.wait_for("chat.update")
+    assert status_of(db, flag_id) == "resolved"
+    assert [c.body["channel"] for c in fake_slack_api.calls_to("chat.postMessage")] == ["C0LEADS"]
+
+
+def test_picking_the_same_status_twice_records_one_change_and_sends_one_dm(
+    slack: SlackSender,
+    fake_slack_api: FakeSlackApi,
+    db: sessionmaker[Session],
+    workspaces: Workspaces,
+    after_ack_pool: ThreadPoolExecutor,
+) -> None:
+    flag_id = flag_by_reporter(slack)
+    message = post_digest(db, workspaces, fake_slack_api)
+
+    pick_status(slack, fake_slack_api, message, flag_id, "resolved", ADMIN)
+    fake_slack_api.wait_for("chat.update")
+    pick_status(slack, fake_slack_api, message, flag_id, "resolved", ADMIN)
+    after_ack_pool.shutdown(wait=True)  # the second click's work is done ...
+
+    assert len(status_history(db, team_id="T1", flag_id=flag_id)) == 1  # ... and changed nothing
+    assert len(fake_slack_api.calls_to("chat.postMessage")) == 2  # the digest and one DM
+
+
+def test_not_an_issue_asks_for_a_reason_which_the_reporter_sees_and_the_digest_is_rebuilt(
+    slack: SlackSender, fake_slack_api: FakeSlackApi, db: sessionmaker[Session], workspaces: Workspaces
+) -> None:
+    flag_id = flag_by_reporter(slack)
+    message = post_digest(db, workspaces, fake_slack_api)
+
+    pick_status(slack, fake_slack_api, message, flag_id, "not_an_issue", ADMIN)
+    modal = opened_view(fake_slack_api.wait_for("views.open")[0])
+    slack.interaction(submission(modal, {ids.REASON_BLOCK: "The date is the regulator's <!channel>"}, user_id=ADMIN))
+
+    [update] = fake_slack_api.wait_for("chat.update")
+    assert update.body["ts"] == message["ts"]
+    assert "Not an issue" in json.dumps(update.body)
+    dm = fake_slack_api.wait_for("chat.postMessage", count=2)[1]
+    assert dm.body["channel"] == REPORTER
+    assert "The date is the regulator's &lt;!channel&gt;" in json.dumps(dm.body)
+    assert live_markup(json.loads(dm.body["blocks"]) if isinstance(dm.body["blocks"], str) else dm.body["blocks"]) == []
+    [(_, to_status, _, _)] = status_history(db, team_id="T1", flag_id=flag_id)
+    assert to_status == "not_an_issue"
+
+
+def test_leads_see_open_flags_on_home_and_can_change_them_there(
+    slack: SlackSender, fake_slack_api: FakeSlackApi, db: sessionmaker[Session]
+) -> None:
+    flag_id = flag_by_reporter(slack, "open one")
+    set_leads(db, team_id="T1", user_ids=[LEAD])
+    slack.event({"type": "app_home_opened", "user": MEMBER, "tab": "home"})
+    member_home = json.dumps(fake_slack_api.wait_for("views.publish")[0].body)
+    slack.event({"type": "app_home_opened", "user": LEAD, "tab": "home"}, event_id="Ev2")
+    lead_home = json.dumps(fake_slack_api.wait_for("views.publish", count=2)[1].body)
+
+    slack.interaction(
+        {
+            **block_action(ids.FLAG_STATUS_ACTION, "", user_id=LEAD, from_home=True),
+            "actions": [
+                {
+                    "type": "overflow",
+                    "action_id": ids.FLAG_STATUS_ACTION,
+                    "block_id": "x",
+                    "selected_option": {"value": f"{flag_id}:discussed"},
+                }
+            ],
+        }
+    )
+
+    assert "open one" not in member_home and ids.EXPORT_CSV_ACTION not in member_home
+    assert "open one" in lead_home and ids.EXPORT_CSV_ACTION in lead_home
+    fake_slack_api.wait_for("views.publish", count=3)
+    assert status_of(db, flag_id) == "discussed"
+
+
+def test_a_status_menu_value_from_another_workspace_changes_nothing(
+    slack: SlackSender, fake_slack_api: FakeSlackApi, db: sessionmaker[Session]
+) -> None:
+    flag_id = flag_by_reporter(slack)
+
+    payload = block_action(
+        ids.FLAG_STATUS_ACTION, "", team_id="T2", user_id=ADMIN, response_url=fake_slack_api.response_url("hooks/t2")
+    )
+    payload["actions"] = [
+        {
+            "type": "overflow",
+            "action_id": ids.FLAG_STATUS_ACTION,
+            "block_id": "x",
+            "selected_option": {"value": f"{flag_id}:resolved"},
+        }
+    ]
+    slack.interaction(payload)
+
+    [refusal] = fake_slack_api.wait_for("hooks/t2")
+    assert f"#{flag_id} no longer exists" in refusal.body["text"]
+    assert status_of(db, flag_id) == "open"
+
+
+def test_a_withdrawn_flag_takes_its_history_with_it(
+    slack: SlackSender, fake_slack_api: FakeSlackApi, db: sessionmaker[Session], workspaces: Workspaces
+) -> None:
+    flag_id = flag_by_reporter(slack)
+    message = post_digest(db, workspaces, fake_slack_api)
+    pick_status(slack, fake_slack_api, message, flag_id, "acknowledged", ADMIN)
+    fake_slack_api.wait_for("chat.update")
+
+    slack.interaction(block_action(ids.WITHDRAW_FLAG_ACTION, str(flag_id), user_id=REPORTER))
+
+    assert status_of(db, flag_id) is None
+    assert status_history(db, team_id="T1", flag_id=flag_id) == []
+
+
+def test_a_lead_downloads_the_csv_into_their_dm_and_a_member_cannot(
+    slack: SlackSender, fake_slack_api: FakeSlackApi, db: sessionmaker[Session]
+) -> None:
+    flag_by_reporter(slack, "=HYPERLINK(evil)")
+    set_leads(db, team_id="T1", user_ids=[LEAD])
+
+    slack.interaction(block_action(ids.EXPORT_CSV_ACTION, "", user_id=MEMBER, from_home=True))
+    [refusal] = fake_slack_api.wait_for("chat.postMessage")
+    slack.interaction(block_action(ids.EXPORT_CSV_ACTION, "", user_id=LEAD, from_home=True))
+    [complete] = fake_slack_api.wait_for("files.completeUploadExternal")
+
+    assert refusal.body["channel"] == MEMBER
+    [upload] = fake_slack_api.calls_to("upload/F0001")
+    assert b"'=HYPERLINK(evil)" in upload.raw  # a formula in user text stays text in a spreadsheet
+    assert REPORTER.encode() not in upload.raw
+    assert complete.body["channel_id"] == "D0REPORTER"  # the conversations.open DM (the fake's one DM id)
