@@ -7,13 +7,15 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from slack_bolt import App, BoltContext
+from slack_bolt import App, BoltContext, BoltResponse
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
 from bot.db.session import engine_of
 from bot.deps import Deps
 from bot.domain import workspaces as workspace_life
+from bot.domain.deliveries import is_first_delivery
 from bot.listeners import register_listeners
 from bot.listeners.errors import handle_unexpected_error
 from bot.oauth import create_oauth_settings
@@ -65,6 +67,23 @@ def create_app(settings: Settings, db: sessionmaker[Session], background: Thread
         # So hand over long-lived things (a session factory), never an open session.
         context["deps"] = app_deps
         next()
+
+    @app.middleware
+    def drop_retried_events(body: dict, context: BoltContext, next: Callable[[], None]) -> BoltResponse | None:
+        # Slack redelivers an event it got no 200 for in time: each event_id is taken once (no second Home
+        # publish, no second uninstall). If the database cannot say, the event is handled: better twice than never.
+        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+        if isinstance(event_id, str) and event_id:
+            try:
+                first = is_first_delivery(db, delivery_key=event_id, team_id=context.team_id or "", now=app_deps.clock())
+            except SQLAlchemyError:
+                log.warning("could not check for a retried event", extra={"team_id": context.team_id})
+                first = True
+            if not first:
+                log.info("retried event dropped", extra={"team_id": context.team_id, "event_id": event_id})
+                return BoltResponse(status=200, body="")
+        next()
+        return None
 
     app.error(handle_unexpected_error)
     register_listeners(app)

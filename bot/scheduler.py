@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.config import Settings
 from bot.digest.send import SendResult, send_digest
 from bot.domain import digest as digests
+from bot.domain.deliveries import forget_old_deliveries
 from bot.domain.retention import purge_expired_flags
 from bot.domain.workspace_settings import effective_schedule
 from bot.domain.workspaces import purge_uninstalled_workspaces
@@ -54,6 +55,7 @@ def run_purges(db: sessionmaker[Session], *, now: datetime, grace: timedelta) ->
     try:
         expired = purge_expired_flags(db, now=now)
         purged = purge_uninstalled_workspaces(db, now, grace)
+        forget_old_deliveries(db, now=now)
     except Exception as error:
         log.error("purge failed", extra={"error": type(error).__name__})
         return []

@@ -7,6 +7,7 @@ headers and parsed body, and can be told to be slow or to fail. Nothing here eve
 from __future__ import annotations
 
 import base64
+import itertools
 import json
 import threading
 import time
@@ -127,10 +128,13 @@ def _auth_test(call: Call) -> dict[str, Any]:
     }
 
 
+_view_ids = itertools.count(1)
+
+
 def _view(call: Call) -> dict[str, Any]:
     view = call.body.get("view")
     view = json.loads(view) if isinstance(view, str) else (view or {})
-    return {"ok": True, "view": {"id": "V0001", "hash": "h1", **view}}
+    return {"ok": True, "view": {"id": f"V{next(_view_ids):05d}", "hash": "h1", **view}}
 
 
 def _permalink(call: Call) -> dict[str, Any]:

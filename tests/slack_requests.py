@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import itertools
 import json
 import re
 import time
@@ -15,6 +16,12 @@ from urllib.request import Request, urlopen
 from slack_sdk.signature import SignatureVerifier
 
 SIGNING_SECRET = "test-signing-secret"
+_trigger_ids = itertools.count(1)
+
+
+def new_trigger_id() -> str:
+    """A fresh trigger_id, as Slack gives every command and interaction its own."""
+    return f"13345224609.{next(_trigger_ids)}.8088930838d88f008e0"
 
 
 @dataclass
@@ -84,7 +91,7 @@ class SlackSender:
             "text": text,
             "api_app_id": "A1",
             "response_url": self.response_url,
-            "trigger_id": "13345224609.738474920.8088930838d88f008e0",
+            "trigger_id": new_trigger_id(),
             **extra,
         }
         return self.form(form)
@@ -98,14 +105,14 @@ class SlackSender:
         """block_actions, view_submission, shortcuts: form-encoded `payload=<json>`, as Slack sends them."""
         return self.form({"payload": json.dumps(payload)}, **kwargs)
 
-    def event(self, event: dict[str, Any], *, team_id: str = "T1", event_id: str = "Ev1", **kwargs: Any) -> Reply:
+    def event(self, event: dict[str, Any], *, team_id: str = "T1", event_id: str | None = None, **kwargs: Any) -> Reply:
         body = {
             "token": "legacy",
             "team_id": team_id,
             "api_app_id": "A1",
             "type": "event_callback",
             "event": event,
-            "event_id": event_id,
+            "event_id": event_id or f"Ev{next(_trigger_ids):08d}",  # Slack gives each event its own id
             "event_time": int(time.time()),
             "authorizations": [{"team_id": team_id, "user_id": "UBOT", "is_bot": True, "is_enterprise_install": False}],
         }

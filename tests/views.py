@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from typing import Any
 
 from tests.fake_slack_api import Call
+
+_view_ids = itertools.count(90000)
 
 
 def opened_view(call: Call) -> dict:
@@ -54,7 +57,8 @@ def submission(view: dict, answers: dict[str, Any] | None = None, *, team_id: st
         "api_app_id": "A1",
         "token": "legacy",
         "trigger_id": "2.3.4",
-        "view": {**view, "id": "V0001", "team_id": team_id, "state": {"values": values}, "hash": "h1"},
+        # Slack gives every opened view its own id (the fake does too); a submission carries it.
+        "view": {"id": f"V{next(_view_ids):05d}", **view, "team_id": team_id, "state": {"values": values}, "hash": "h1"},
         "response_urls": [],
         "is_enterprise_install": False,
     }

@@ -27,6 +27,7 @@ def add_flag(
     channel_id: str | None = None,
     message_ts: str | None = None,
     permalink: str | None = None,
+    request_key: str | None = None,
 ) -> Flag:
     flag = Flag(
         team_id=team_id,
@@ -45,6 +46,7 @@ def add_flag(
         permalink=permalink,
         status="open",
         created_at=created_at,
+        request_key=request_key,
     )
     session.add(flag)
     session.flush()  # assigns flag.id
@@ -54,6 +56,10 @@ def add_flag(
 def get_flag(session: Session, *, team_id: str, flag_id: int) -> Flag | None:
     # team_id as well as id: an id guessed from another workspace finds nothing.
     return session.scalar(select(Flag).where(Flag.team_id == team_id, Flag.id == flag_id))
+
+
+def get_flag_by_request_key(session: Session, *, team_id: str, request_key: str) -> Flag | None:
+    return session.scalar(select(Flag).where(Flag.team_id == team_id, Flag.request_key == request_key))
 
 
 def list_flags(session: Session, *, team_id: str, since: datetime | None = None, limit: int | None = None) -> list[Flag]:

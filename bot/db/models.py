@@ -69,6 +69,8 @@ class Flag(Base):
         # The digest's outcomes: flags still open (and for how long), and resolutions in a period.
         Index("ix_flags_team_id_status_created_at", "team_id", "status", "created_at"),
         Index("ix_flags_team_id_resolved_at", "team_id", "resolved_at"),
+        # A retried delivery of the same command or modal submission finds the flag it already created.
+        UniqueConstraint("team_id", "request_key"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -94,6 +96,7 @@ class Flag(Base):
     status_reason: Mapped[str | None] = mapped_column(String(300))  # "not an issue" may say why
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # set on resolved / not an issue
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    request_key: Mapped[str | None] = mapped_column(String(64))  # the command's trigger_id or the modal's view id
 
 
 class WorkspaceSettings(Base):
@@ -179,3 +182,17 @@ class ReporterPreference(Base):
     team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     reporter_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     outcome_dms: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class SlackDelivery(Base):
+    """An Events API delivery already taken (its event_id), so Slack's retries of it are acknowledged and dropped.
+
+    Kept two days (Slack retries within minutes), then deleted by the clock process.
+    """
+
+    __tablename__ = "slack_deliveries"
+    __table_args__ = (Index("ix_slack_deliveries_team_id_received_at", "team_id", "received_at"),)
+
+    delivery_key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -4,19 +4,26 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from bot.db.models import Flag, FlagStatusChange, ReporterPreference, WorkspaceLead
 
 
 def add_status_change(
-    session: Session, *, flag: Flag, to_status: str, reason: str | None, changed_by: str, changed_at: datetime
+    session: Session,
+    *,
+    flag: Flag,
+    from_status: str,
+    to_status: str,
+    reason: str | None,
+    changed_by: str,
+    changed_at: datetime,
 ) -> FlagStatusChange:
     change = FlagStatusChange(
         team_id=flag.team_id,
         flag_id=flag.id,
-        from_status=flag.status,
+        from_status=from_status,
         to_status=to_status,
         reason=reason,
         changed_by=changed_by,
@@ -103,3 +110,17 @@ def list_resolution_times(
 def delete_flags_created_before(session: Session, *, team_id: str, before: datetime) -> int:
     """Retention: history rows go with their flags (ON DELETE CASCADE)."""
     return session.execute(delete(Flag).where(Flag.team_id == team_id, Flag.created_at < before)).rowcount
+
+
+def compare_and_set_status(
+    session: Session, *, flag: Flag, expected: str, to_status: str, reason: str | None, resolved_at: datetime | None
+) -> bool:
+    """Set the status only if it is still `expected`: of two concurrent changes (a click and its retry), one wins."""
+    result = session.execute(
+        update(Flag)
+        .where(Flag.team_id == flag.team_id, Flag.id == flag.id, Flag.status == expected)
+        .values(status=to_status, status_reason=reason, resolved_at=resolved_at)
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(flag)
+    return result.rowcount == 1

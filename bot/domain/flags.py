@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import flags as flag_store
@@ -78,6 +78,8 @@ class FlagReport:
     channel_id: str | None = None
     message_ts: str | None = None
     permalink: str | None = None
+    # The command's trigger_id or the modal's view id: the same delivery twice stores one flag.
+    request_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -138,8 +140,24 @@ def validate(report: FlagReport) -> None:
 def record_flag(
     db: sessionmaker[Session], report: FlagReport, *, reporter_key: bytes, now: datetime | None = None
 ) -> RecordedFlag:
-    """Store one flag. The transaction is over before we return, so callers get plain data."""
+    """Store one flag. The transaction is over before we return, so callers get plain data.
+
+    A report whose request_key is already stored is a retried delivery: the flag stored then is returned.
+    """
     validate(report)
+    try:
+        return _insert_flag(db, report, reporter_key, now)
+    except IntegrityError:
+        if report.request_key is None:
+            raise FlagNotSaved("The flag could not be saved.") from None
+        with _storing(), db() as session:
+            row = flag_store.get_flag_by_request_key(session, team_id=report.team_id, request_key=report.request_key)
+            if row is None:
+                raise FlagNotSaved("The flag could not be saved.") from None
+            return to_recorded(row)
+
+
+def _insert_flag(db: sessionmaker[Session], report: FlagReport, reporter_key: bytes, now: datetime | None) -> RecordedFlag:
     with _storing(), db.begin() as session:  # commits on success, rolls back on any exception
         row = flag_store.add_flag(
             session,
@@ -157,6 +175,7 @@ def record_flag(
             message_ts=report.message_ts,
             permalink=report.permalink,
             created_at=now or datetime.now(UTC),
+            request_key=report.request_key[:64] if report.request_key else None,
         )
         return to_recorded(row)
 
@@ -214,6 +233,8 @@ def _storing() -> Iterator[None]:
     """Turn a database failure into FlagNotSaved, so surfaces can give the reporter's input back."""
     try:
         yield
+    except IntegrityError:
+        raise  # a retried delivery (request_key), which record_flag answers with the flag already stored
     except SQLAlchemyError as error:
         raise FlagNotSaved("The flag could not be saved.") from error
 

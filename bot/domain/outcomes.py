@@ -95,11 +95,25 @@ def change_status(
         from_status = Status(row.status)
         if from_status == to_status and (reason is None or reason == row.status_reason):
             return StatusChange(to_recorded(row), from_status, changed=False, notify_user_id=None)
-        outcome_store.add_status_change(
-            session, flag=row, to_status=to_status, reason=reason, changed_by=changed_by, changed_at=now
+        won = outcome_store.compare_and_set_status(
+            session,
+            flag=row,
+            expected=from_status.value,
+            to_status=to_status.value,
+            reason=reason,
+            resolved_at=now if to_status.is_closed else None,
         )
-        row.status, row.status_reason = to_status.value, reason
-        row.resolved_at = now if to_status.is_closed else None
+        if not won:  # another change got there first (a retried delivery, two leads at once)
+            return StatusChange(to_recorded(row), Status(row.status), changed=False, notify_user_id=None)
+        outcome_store.add_status_change(
+            session,
+            flag=row,
+            from_status=from_status.value,
+            to_status=to_status.value,
+            reason=reason,
+            changed_by=changed_by,
+            changed_at=now,
+        )
         notify = None
         if to_status.is_closed and not from_status.is_closed:
             user_id = open_contact(reporter_key, row.reporter_contact)

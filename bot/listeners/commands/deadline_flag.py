@@ -39,6 +39,7 @@ def handle_deadline_flag_command(ack: Ack, command: dict, context: BoltContext) 
         category=parsed.category,
         summary=parsed.summary,
         # No channel id: for a command typed in a DM it would tell who the reporter is.
+        request_key=command.get("trigger_id"),
     )
     try:
         recorded = flags.record_flag(deps(context).db, report, reporter_key=deps(context).reporter_key)

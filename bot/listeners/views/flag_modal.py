@@ -37,6 +37,7 @@ def handle_flag_modal_submission(ack: Ack, view: dict, context: BoltContext, cli
         external_constraint=form.external_constraint,
         channel_id=origin.channel_id,
         message_ts=origin.message_ts,
+        request_key=view.get("id"),
     )
     app_deps = deps(context)
     try:
