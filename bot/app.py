@@ -44,16 +44,15 @@ def create_app(settings: Settings, db: sessionmaker[Session], background: Thread
             "authorize": authorize,
         }
     else:
-        # One token whatever the team: SingleWorkspace is the one place that holds it.
-        mode = {
-            "client": SingleWorkspace(settings).client_for(team_id=""),
-            # The token is checked once at start-up (bot.slack_checks), not in every worker as it boots.
-            "token_verification_enabled": False,
-        }
+        # One token whatever the team: SingleWorkspace is the one place that holds it. Its authorize answers
+        # without a Web API call, so a flag is stored even when Slack's API is unreachable (Bolt's own
+        # single-team authorization calls auth.test first); the token is checked once at start-up instead.
+        single = SingleWorkspace(settings)
+        mode = {"client": single.client_for(team_id=""), "authorize": single.bolt_authorize()}
     app = App(
         signing_secret=settings.signing_secret,
         # Listeners run in the request thread and ack() with their answer, so Bolt returns as soon as they do
-        # instead of polling for ack() every 10 ms. Anything that waits on the Web API goes to a lazy listener.
+        # instead of polling for ack() every 10 ms. Anything that waits on the Web API goes to Deps.after_ack.
         process_before_response=True,
         logger=logging.getLogger("slack_bolt"),
         listener_executor=background,

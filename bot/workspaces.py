@@ -4,9 +4,11 @@ token source), the digest, the clock process and the CLI call `client_for`."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from slack_bolt.authorization import AuthorizeResult
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
@@ -64,6 +66,18 @@ class SingleWorkspace:
         if not self._team_ids:
             self._team_ids = [self.client_for("").auth_test()["team_id"]]
         return list(self._team_ids)
+
+    def bolt_authorize(self) -> Callable[..., AuthorizeResult]:
+        """Bolt's authorize for this mode: the one token, for the workspace the request comes from.
+
+        A plain function: Bolt injects arguments by parameter name, and a bound method's `self` confuses it.
+        """
+        token = self.settings.bot_token
+
+        def authorize(enterprise_id: str | None, team_id: str | None, user_id: str | None) -> AuthorizeResult:
+            return AuthorizeResult(enterprise_id=enterprise_id, team_id=team_id, user_id=user_id, bot_token=token)
+
+        return authorize
 
 
 @dataclass

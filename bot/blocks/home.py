@@ -123,3 +123,14 @@ def week_counts_text(summary: HomeSummary) -> str:
     lines = [f"*{total}* flag{'s' if total != 1 else ''} in the last 7 days (names are never shown here)."]
     lines += [f"• {category.label}: *{count}*" for category, count in summary.week_counts.items() if count]
     return "\n".join(lines)
+
+
+def home_unavailable_view() -> dict:
+    text = (
+        ":warning: deadline-flag cannot reach its database right now, so your flags cannot be shown. "
+        "Please try again in a minute."
+    )
+    return {
+        "type": "home",
+        "blocks": [{"type": "header", "text": {"type": "plain_text", "text": "deadline-flag"}}, mrkdwn_section(text)],
+    }

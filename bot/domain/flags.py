@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.db import flags as flag_store
 from bot.db.models import Flag
 from bot.domain.categories import CATEGORY_BY_KEYWORD, DEFAULT_CATEGORY, Category
+from bot.domain.errors import StorageUnavailable
 from bot.domain.reporters import reporter_hash, seal_contact
 
 SUMMARY_MAX = 3000  # characters; long enough for a pasted message, short enough for one Block Kit section
@@ -47,7 +48,7 @@ class NotYourFlag(Exception):
     """Only the reporter may edit or withdraw a flag."""
 
 
-class FlagNotSaved(Exception):
+class FlagNotSaved(StorageUnavailable):
     """The database refused or could not be reached; the reporter's input must be given back to them."""
 
 

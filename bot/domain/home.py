@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import flags as flag_store
 from bot.domain.categories import Category
+from bot.domain.errors import storage_errors
 from bot.domain.flags import RecordedFlag, to_recorded
 from bot.domain.reporters import reporter_hash
 
@@ -28,7 +29,7 @@ def home_summary(
 ) -> HomeSummary:
     own_hash = reporter_hash(reporter_key, team_id=team_id, user_id=user_id)
     week_start = now - timedelta(days=7)
-    with db() as session:
+    with storage_errors(), db() as session:
         own = flag_store.list_reporter_flags(session, team_id=team_id, reporter_hash=own_hash, limit=OWN_FLAGS_SHOWN)
         total = flag_store.count_reporter_flags(session, team_id=team_id, reporter_hash=own_hash)
         counts = flag_store.count_flags_by_category(session, team_id=team_id, since=week_start, until=now)

@@ -8,8 +8,10 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
-from bot.blocks.home import LEAD_FLAGS_SHOWN, home_view
+from bot.blocks.home import LEAD_FLAGS_SHOWN, home_unavailable_view, home_view
+from bot.blocks.text import mrkdwn_section
 from bot.deps import Deps
+from bot.domain.errors import StorageUnavailable
 from bot.domain.home import home_summary
 from bot.domain.outcomes import list_open_flags, may_change_outcomes, wants_outcome_dms
 from bot.domain.workspace_settings import effective_schedule
@@ -48,8 +50,40 @@ def tell_user(
     client.chat_postMessage(channel=user_id, **message)
 
 
+def open_modal(
+    client: WebClient, view: dict, *, trigger_id: str | None, user_id: str, response_url: str | None = None
+) -> None:
+    """views.open; if Slack will not open it (down, rate-limited past our retries, trigger expired), say so."""
+    try:
+        client.views_open(trigger_id=trigger_id, view=view)
+    except Exception as error:  # SlackApiError or a connection error: either way the user saw nothing happen
+        log.warning("views.open failed", extra={"error": _describe(error)})
+        tell_user(client, MODAL_FAILED, user_id=user_id, response_url=response_url)
+
+
+MODAL_FAILED = {
+    "text": "Slack did not open the form. Please try again in a moment.",
+    "blocks": [
+        mrkdwn_section(
+            ":warning: Slack did not open the form. Please try again in a moment, "
+            "or flag it inline: `/deadline-flag what was asked`."
+        )
+    ],
+}
+
+
+def _describe(error: Exception) -> str:
+    return str(error.response.get("error")) if isinstance(error, SlackApiError) else type(error).__name__
+
+
 def publish_home(client: WebClient, deps: Deps, *, team_id: str, user_id: str) -> None:
-    summary = home_summary(deps.db, team_id=team_id, user_id=user_id, reporter_key=deps.reporter_key, now=deps.clock())
+    try:
+        summary = home_summary(deps.db, team_id=team_id, user_id=user_id, reporter_key=deps.reporter_key, now=deps.clock())
+    except StorageUnavailable:
+        # The Home tab says so rather than showing stale or empty data; the next open tries again.
+        log.error("home not published: database unavailable", extra={"team_id": team_id})
+        client.views_publish(user_id=user_id, view=home_unavailable_view())
+        return
     admin = is_workspace_admin(client, user_id)
     schedule = effective_schedule(deps.db, team_id=team_id, default_channel=deps.settings.digest_channel) if admin else None
     lead = may_change_outcomes(deps.db, team_id=team_id, user_id=user_id, actor_is_admin=admin)

@@ -9,7 +9,7 @@ from bot.blocks.flag_modal import FlagDraft, ModalOrigin, flag_modal
 from bot.blocks.flags import flag_withdrawn_message, refusal_message
 from bot.deps import deps
 from bot.domain import flags
-from bot.listeners.replies import publish_home, tell_user
+from bot.listeners.replies import open_modal, publish_home, tell_user
 
 
 def is_from_home(body: dict) -> bool:
@@ -24,7 +24,7 @@ def to_flag_id(action: dict) -> int | None:
 def handle_new_flag_action(ack: Ack, body: dict, context: BoltContext, client: WebClient) -> None:
     ack()
     view = flag_modal(FlagDraft(), ModalOrigin(from_home=True))
-    deps(context).after_ack(client.views_open, trigger_id=body.get("trigger_id"), view=view)
+    deps(context).after_ack(open_modal, client, view, trigger_id=body.get("trigger_id"), user_id=context.user_id or "")
 
 
 def handle_edit_flag_action(ack: Ack, body: dict, action: dict, context: BoltContext, client: WebClient) -> None:
@@ -51,7 +51,14 @@ def handle_edit_flag_action(ack: Ack, body: dict, action: dict, context: BoltCon
         )
         return
     origin = ModalOrigin(flag_id=flag.id, response_url=body.get("response_url"), from_home=is_from_home(body))
-    app_deps.after_ack(client.views_open, trigger_id=body.get("trigger_id"), view=flag_modal(FlagDraft.of(flag), origin))
+    app_deps.after_ack(
+        open_modal,
+        client,
+        flag_modal(FlagDraft.of(flag), origin),
+        trigger_id=body.get("trigger_id"),
+        user_id=context.user_id or "",
+        response_url=body.get("response_url"),
+    )
 
 
 def handle_withdraw_flag_action(ack: Ack, body: dict, action: dict, context: BoltContext, client: WebClient) -> None:

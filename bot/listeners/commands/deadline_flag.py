@@ -9,6 +9,7 @@ from bot.blocks.flag_modal import FlagDraft, ModalOrigin, flag_modal
 from bot.blocks.flags import flag_not_saved_message, flag_recorded_message, invalid_report_message, usage_message
 from bot.deps import deps
 from bot.domain import flags
+from bot.listeners.replies import open_modal
 from bot.logs import new_error_ref
 
 log = logging.getLogger(__name__)
@@ -23,7 +24,14 @@ def handle_empty_deadline_flag_command(ack: Ack, command: dict, context: BoltCon
     ack()
     origin = ModalOrigin(response_url=command.get("response_url"))
     # A trigger_id expires within 3 seconds of the command: the modal opens straight after the ack.
-    deps(context).after_ack(client.views_open, trigger_id=command.get("trigger_id"), view=flag_modal(FlagDraft(), origin))
+    deps(context).after_ack(
+        open_modal,
+        client,
+        flag_modal(FlagDraft(), origin),
+        trigger_id=command.get("trigger_id"),
+        user_id=context.user_id or "",
+        response_url=origin.response_url,
+    )
 
 
 def handle_deadline_flag_command(ack: Ack, command: dict, context: BoltContext) -> None:

@@ -5,6 +5,7 @@ from slack_sdk import WebClient
 
 from bot.blocks.flag_modal import FlagDraft, ModalOrigin, flag_modal
 from bot.deps import deps
+from bot.listeners.replies import open_modal
 
 
 def handle_log_request_shortcut(ack: Ack, shortcut: dict, context: BoltContext, client: WebClient) -> None:
@@ -27,4 +28,11 @@ def handle_log_request_shortcut(ack: Ack, shortcut: dict, context: BoltContext, 
         source_user_id=message.get("user"),
         source_text=bot_name if not message.get("user") and bot_name else "",
     )
-    deps(context).after_ack(client.views_open, trigger_id=shortcut.get("trigger_id"), view=flag_modal(draft, origin))
+    deps(context).after_ack(
+        open_modal,
+        client,
+        flag_modal(draft, origin),
+        trigger_id=shortcut.get("trigger_id"),
+        user_id=context.user_id or "",
+        response_url=origin.response_url,
+    )

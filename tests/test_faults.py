@@ -1,0 +1,127 @@
+"""Faults: the database or the Web API down or rate-limiting during each thing the app does, and a clock process
+killed mid-digest. The user is told, nothing is lost or duplicated, and the next run recovers."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.blocks import ids
+from bot.config import Settings
+from bot.db import digests as digest_store
+from bot.db import flags as flag_store
+from bot.digest.send import send_digest
+from bot.workspaces import Workspaces
+from tests.conftest import serve_app
+from tests.fake_slack_api import FakeSlackApi
+from tests.slack_requests import SlackSender
+from tests.views import block_action, message_shortcut
+
+RATE_LIMITED = {"status": 429, "headers": {"Retry-After": "0"}, "error": "ratelimited"}
+MESSAGE = {"type": "message", "user": "U0PM", "ts": "1700000000.000100", "text": "ship it by Friday"}
+
+
+def stored(db: sessionmaker[Session]) -> list:
+    with db() as session:
+        return flag_store.list_flags(session, team_id="T1")
+
+
+def test_database_down_during_a_home_publish_shows_a_home_that_says_so(
+    slack: SlackSender, down_app_url: str, fake_slack_api: FakeSlackApi
+) -> None:
+    down = SlackSender(url=down_app_url + "/slack/events", response_url=slack.response_url)
+
+    reply = down.event({"type": "app_home_opened", "user": "U1", "tab": "home"})
+
+    assert reply.status == 200
+    [publish] = fake_slack_api.wait_for("views.publish")
+    assert "cannot reach its database" in json.dumps(publish.body)
+
+
+WEB_API_CALLS: dict[str, tuple[str, Callable[[SlackSender, FakeSlackApi], object]]] = {
+    "views.open (command)": ("views.open", lambda s, f: s.command("")),
+    "views.open (shortcut)": (
+        "views.open",
+        lambda s, f: s.interaction(message_shortcut(MESSAGE, response_url=f.response_url("h"))),
+    ),
+    "views.publish": ("views.publish", lambda s, f: s.event({"type": "app_home_opened", "user": "U1", "tab": "home"})),
+    "users.info (Home)": ("users.info", lambda s, f: s.event({"type": "app_home_opened", "user": "U1", "tab": "home"})),
+    "chat.postMessage (DM refusal)": (
+        "chat.postMessage",
+        lambda s, f: s.interaction(block_action(ids.WITHDRAW_FLAG_ACTION, "999", from_home=True)),
+    ),
+}
+
+
+@pytest.mark.parametrize("call", list(WEB_API_CALLS))
+def test_a_rate_limited_web_api_call_is_retried_and_goes_through(
+    slack: SlackSender, fake_slack_api: FakeSlackApi, call: str
+) -> None:
+    method, act = WEB_API_CALLS[call]
+    fake_slack_api.fail(method, **RATE_LIMITED)
+
+    act(slack, fake_slack_api)
+
+    assert len(fake_slack_api.wait_for(method, count=2)) == 2  # the 429, then slack_sdk's retry
+
+
+def test_when_slack_will_not_open_the_form_the_user_is_told_through_the_response_url(
+    slack: SlackSender, fake_slack_api: FakeSlackApi
+) -> None:
+    fake_slack_api.fail("views.open", error="expired_trigger_id")
+
+    slack.command("")
+
+    [told] = fake_slack_api.wait_for("hooks/1")
+    assert "Slack did not open the form" in told.body["text"]
+
+
+def test_with_the_web_api_unreachable_an_inline_flag_is_still_stored_and_receipted(
+    settings: Settings, db: sessionmaker[Session], engine: Engine, fake_slack_api: FakeSlackApi
+) -> None:
+    dead_api = replace(settings, slack_api_url="http://127.0.0.1:1/api/")
+    with serve_app(dead_api, db, engine) as base_url:
+        slack = SlackSender(url=base_url + "/slack/events", response_url=fake_slack_api.response_url())
+
+        reply = slack.command("feature: works without the Web API")
+        slack.command("")  # the form cannot open: Slack is down, so the user is told via the response_url
+
+        assert reply.status == 200 and "works without the Web API" in reply.text
+        assert [f.summary for f in stored(db)] == ["works without the Web API"]
+        assert "Slack did not open the form" in fake_slack_api.wait_for("hooks/1")[0].body["text"]
+
+
+def test_a_digest_with_the_web_api_unreachable_fails_cleanly_and_the_next_run_posts(
+    db: sessionmaker[Session], settings: Settings, workspaces: Workspaces, fake_slack_api: FakeSlackApi
+) -> None:
+    from bot.workspaces import workspaces_for
+
+    now = datetime(2026, 11, 30, 9, tzinfo=UTC)
+    unreachable = workspaces_for(replace(settings, slack_api_url="http://127.0.0.1:1/api/"))
+
+    failed = send_digest(db, unreachable, team_id="T1", default_channel="C0LEADS", now=now)
+    posted = send_digest(db, workspaces, team_id="T1", default_channel="C0LEADS", now=now + timedelta(minutes=5))
+
+    assert (failed.status, posted.status) == ("failed", "posted")
+    assert len(fake_slack_api.calls_to("chat.postMessage")) == 1
+
+
+def test_a_clock_process_killed_mid_digest_is_recovered_after_the_claim_goes_stale(
+    db: sessionmaker[Session], workspaces: Workspaces, fake_slack_api: FakeSlackApi
+) -> None:
+    now = datetime(2026, 11, 30, 9, tzinfo=UTC)
+    with db.begin() as session:  # a process claimed the week, then died before posting
+        digest_store.insert_digest_claim(session, team_id="T1", iso_week="2026-W49", now=now)
+
+    too_soon = send_digest(db, workspaces, team_id="T1", default_channel="C0LEADS", now=now + timedelta(minutes=5))
+    recovered = send_digest(db, workspaces, team_id="T1", default_channel="C0LEADS", now=now + timedelta(minutes=16))
+    again = send_digest(db, workspaces, team_id="T1", default_channel="C0LEADS", now=now + timedelta(minutes=30))
+
+    assert (too_soon.status, recovered.status, again.status) == ("already_sent", "posted", "already_sent")
+    assert len(fake_slack_api.calls_to("chat.postMessage")) == 1
