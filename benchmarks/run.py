@@ -49,6 +49,7 @@ from benchmarks.servers import (  # noqa: E402
     stop_server,
     wait_until_ready,
 )
+from bot.config import Settings  # noqa: E402
 from tests.fake_slack_api import FakeSlackApi, start_fake_slack_api  # noqa: E402
 
 DEADLINE_FLAG = "deadline-flag"
@@ -99,8 +100,13 @@ def build_parser() -> argparse.ArgumentParser:
     add("--rounds", type=int, default=2, help="batches per app and level, alternating which app goes first (default: 2)")
     add("--databases", type=_databases, default=[SQLITE, POSTGRESQL], help="sqlite,postgresql (default: both)")
     add("--postgres-url", default=POSTGRES_ADMIN_URL_DEFAULT, help=f"admin URL (default: {POSTGRES_ADMIN_URL_DEFAULT})")
-    add("--web-concurrency", type=int, default=2, help="gunicorn workers for both apps: WEB_CONCURRENCY (default: 2)")
-    add("--web-threads", type=int, default=8, help="threads per worker for both apps: WEB_THREADS (default: 8)")
+    add(
+        "--web-concurrency",
+        type=int,
+        default=None,
+        help="gunicorn workers for both apps: WEB_CONCURRENCY (default: the app's own, 1 on SQLite, 2 on PostgreSQL)",
+    )
+    add("--web-threads", type=int, default=2, help="threads per worker for both apps: WEB_THREADS (default: 2, the app's)")
     add("--no-keepalive", action="store_true", help="open a new connection for every request")
     add("--log-dir", type=Path, help="keep the servers' logs here (default: a temp dir, removed on exit)")
     return parser
@@ -187,9 +193,9 @@ def bench_backend(
     backend: Backend, options: Options, fake: FakeSlackApi, log_dir: Path, numbers: RequestNumbers
 ) -> list[str]:
     """Run every concurrency level on one backend and return its report lines. Servers stop even on failure."""
-    env = AppEnvironment(
-        SIGNING_SECRET, fake.api_url, backend.url, REPORTER_KEY, options.web_concurrency, options.web_threads
-    )
+    # Both apps get the same explicit settings: the app's defaults for this backend unless overridden.
+    workers = options.web_concurrency or Settings(database_url=backend.url).workers
+    env = AppEnvironment(SIGNING_SECRET, fake.api_url, backend.url, REPORTER_KEY, workers, options.web_threads)
     if backend.name == POSTGRESQL:
         run_migrations(env)
     servers: dict[str, Server] = {}
@@ -261,7 +267,8 @@ def header_lines(options: Options) -> list[str]:
     return [
         f"deadline-flag vs bare bolt: {options.requests} requests per app and level in {options.rounds} alternating "
         f"batches, warm-up {options.warmup}, keep-alive {'on' if options.keepalive else 'off'}",
-        f"both apps: gunicorn gthread, WEB_CONCURRENCY={options.web_concurrency}, WEB_THREADS={options.web_threads}; "
+        f"both apps: gunicorn gthread, WEB_CONCURRENCY={options.web_concurrency or 'app default (1 SQLite, 2 PostgreSQL)'}, "
+        f"WEB_THREADS={options.web_threads}; "
         f"client and servers share {os.cpu_count()} CPUs",
     ]
 

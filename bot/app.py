@@ -61,16 +61,13 @@ def create_app(settings: Settings, db: sessionmaker[Session], background: Thread
     app_deps = Deps(settings=settings, db=db, background=background, installation_store=installation_store)
 
     @app.middleware
-    def provide_deps(context: BoltContext, next: Callable[[], None]) -> None:
-        # next() only marks the chain to go on; the listener runs later, maybe in another thread.
-        # So hand over long-lived things (a session factory), never an open session.
+    def prepare_request(body: dict, context: BoltContext, next: Callable[[], None]) -> BoltResponse | None:
+        # One middleware, not two: each costs Bolt an argument injection on every request.
+        # 1. Hand listeners the long-lived things (a session factory, never an open session): next() only marks
+        #    the chain to go on, and the listener may run in another thread.
         context["deps"] = app_deps
-        next()
-
-    @app.middleware
-    def drop_retried_events(body: dict, context: BoltContext, next: Callable[[], None]) -> BoltResponse | None:
-        # Slack redelivers an event it got no 200 for in time: each event_id is taken once (no second Home
-        # publish, no second uninstall). If the database cannot say, the event is handled: better twice than never.
+        # 2. Slack redelivers an event it got no 200 for in time: each event_id is taken once (no second Home
+        #    publish, no second uninstall). If the database cannot say, the event is handled: better twice than never.
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
         if isinstance(event_id, str) and event_id:
             try:

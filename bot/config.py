@@ -33,8 +33,18 @@ class Settings:
     digest_channel: str | None = None
     port: int = PORT_DEFAULT
     reporter_key: str | None = None
-    web_concurrency: int = 2  # gunicorn worker processes (WEB_CONCURRENCY, as Heroku sets it)
-    web_threads: int = 8  # threads per worker (WEB_THREADS)
+    # gunicorn worker processes (WEB_CONCURRENCY, as Heroku sets it); None: 1 on SQLite, which takes one writer at
+    # a time (more processes only queue on its file lock), else 2. See README, "Benchmarks".
+    web_concurrency: int | None = None
+    # Threads per worker (WEB_THREADS). A flag costs ~1-2 ms of CPU under the GIL: more threads add contention, not speed.
+    web_threads: int = 2
+
+    @property
+    def workers(self) -> int:
+        if self.web_concurrency is not None:
+            return self.web_concurrency
+        return 1 if self.database_url.startswith("sqlite") else 2
+
     purge_after_days: int = PURGE_AFTER_DAYS_DEFAULT  # an uninstalled workspace's data is kept this long
 
     @property
@@ -105,8 +115,8 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
         digest_channel=get("DIGEST_CHANNEL"),
         port=get_int("PORT", PORT_DEFAULT),
         reporter_key=get("REPORTER_KEY"),
-        web_concurrency=get_int("WEB_CONCURRENCY", 2),
-        web_threads=get_int("WEB_THREADS", 8),
+        web_concurrency=get_int("WEB_CONCURRENCY", 0) or None,
+        web_threads=get_int("WEB_THREADS", 2),
         purge_after_days=get_int("PURGE_AFTER_DAYS", PURGE_AFTER_DAYS_DEFAULT),
     )
 

@@ -37,7 +37,7 @@ class GunicornServer(BaseApplication):  # type: ignore[misc]
 def gunicorn_options(settings: Settings, *, host: str = "0.0.0.0") -> dict[str, Any]:
     return {
         "bind": f"{host}:{settings.port}",
-        "workers": settings.web_concurrency,
+        "workers": settings.workers,
         # gthread: each worker serves several requests at once; listeners wait on the database, not the CPU.
         "worker_class": "gthread",
         "threads": settings.web_threads,

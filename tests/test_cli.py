@@ -263,3 +263,16 @@ def test_settings_set_and_show(tmp_path: Path) -> None:
     assert changed.stdout.splitlines()[0] == "T1: channel C0DEFAULT, every fri at 16:00 Europe/Paris"
     assert bad.returncode == 2
     assert "is not a timezone" in bad.stderr
+
+
+def test_serve_defaults_to_one_process_on_sqlite_and_two_threads() -> None:
+    from bot.config import Settings, load_settings
+    from bot.server import gunicorn_options
+
+    sqlite = gunicorn_options(Settings(database_url="sqlite:///x.db"))
+    postgres = gunicorn_options(Settings(database_url="postgresql+psycopg://db/x"))
+    pinned = gunicorn_options(load_settings({"WEB_CONCURRENCY": "4", "WEB_THREADS": "3"}))
+
+    assert (sqlite["workers"], sqlite["threads"]) == (1, 2)
+    assert (postgres["workers"], postgres["threads"]) == (2, 2)
+    assert (pinned["workers"], pinned["threads"]) == (4, 3)
