@@ -7,7 +7,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from slack_bolt import App, BoltContext
+from slack_bolt import App, BoltContext, BoltResponse
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
@@ -20,6 +20,15 @@ from bot.oauth import create_oauth_settings
 from bot.workspaces import SingleWorkspace, create_web_client
 
 log = logging.getLogger(__name__)
+
+
+def refuse_malformed_event(body: dict, next: Callable[[], BoltResponse]) -> BoltResponse:
+    """400 for an Events API body whose `event` is not an object, once its signature is checked: Bolt's authorization
+    middleware reads it as one, and would raise into the app's error handler."""
+    if "event" in body and not isinstance(body["event"], dict):
+        log.warning("malformed event envelope refused", extra={"event_type": type(body["event"]).__name__})
+        return BoltResponse(status=400, body="bad request")
+    return next()
 
 
 def create_app(settings: Settings, db: sessionmaker[Session], background: ThreadPoolExecutor | None = None) -> App:
@@ -55,6 +64,7 @@ def create_app(settings: Settings, db: sessionmaker[Session], background: Thread
         process_before_response=True,
         logger=logging.getLogger("slack_bolt"),
         listener_executor=background,
+        before_authorize=refuse_malformed_event,
         **mode,
     )
     app_deps = Deps(settings=settings, db=db, background=background, installation_store=installation_store)
