@@ -76,9 +76,7 @@ def change_schedule(
     """Validate and store the given settings (the others are left as they are)."""
     changes: dict[str, object] = {}
     if channel_id is not None:
-        if not _CHANNEL_ID.match(channel_id):
-            raise InvalidSetting(f"{channel_id!r} is not a channel id (like C0123ABCD): pick the channel in Slack.")
-        changes["digest_channel"] = channel_id
+        changes["digest_channel"] = valid_channel_id(channel_id)
     if weekday is not None:
         if weekday.lower()[:3] not in WEEKDAYS:
             raise InvalidSetting(f"Weekday must be one of {', '.join(WEEKDAYS)}.")
@@ -92,6 +90,12 @@ def change_schedule(
     with db.begin() as session:
         settings_store.update_settings(session, team_id=team_id, now=now, **changes)
     return effective_schedule(db, team_id=team_id, default_channel=default_channel)
+
+
+def valid_channel_id(channel_id: str) -> str:
+    if not _CHANNEL_ID.match(channel_id):
+        raise InvalidSetting(f"{channel_id!r} is not a channel id (like C0123ABCD): pick the channel in Slack.")
+    return channel_id
 
 
 def valid_timezone(name: str) -> str:
