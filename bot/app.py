@@ -24,6 +24,15 @@ from bot.workspaces import SingleWorkspace, create_web_client
 log = logging.getLogger(__name__)
 
 
+def refuse_malformed_event(body: dict, next: Callable[[], BoltResponse]) -> BoltResponse:
+    """400 for an Events API body whose `event` is not an object, once its signature is checked: Bolt's authorization
+    middleware reads it as one, and would raise into the app's error handler."""
+    if "event" in body and not isinstance(body["event"], dict):
+        log.warning("malformed event envelope refused", extra={"event_type": type(body["event"]).__name__})
+        return BoltResponse(status=400, body="bad request")
+    return next()
+
+
 def create_app(settings: Settings, db: sessionmaker[Session], background: ThreadPoolExecutor | None = None) -> App:
     """The Bolt app. `background` runs after-ack work (tests pass theirs, to wait for it before tearing down)."""
     background = background or ThreadPoolExecutor(max_workers=8, thread_name_prefix="after-ack")
@@ -56,6 +65,7 @@ def create_app(settings: Settings, db: sessionmaker[Session], background: Thread
         process_before_response=True,
         logger=logging.getLogger("slack_bolt"),
         listener_executor=background,
+        before_authorize=refuse_malformed_event,
         **mode,
     )
     app_deps = Deps(settings=settings, db=db, background=background, installation_store=installation_store)
@@ -68,10 +78,11 @@ def create_app(settings: Settings, db: sessionmaker[Session], background: Thread
         context["deps"] = app_deps
         # 2. Slack redelivers an event it got no 200 for in time: each event_id is taken once (no second Home
         #    publish, no second uninstall). If the database cannot say, the event is handled: better twice than never.
+        # An event without a workspace is refused by its listener and stores nothing, this record included.
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if isinstance(event_id, str) and event_id:
+        if isinstance(event_id, str) and event_id and context.team_id:
             try:
-                first = is_first_delivery(db, delivery_key=event_id, team_id=context.team_id or "", now=app_deps.clock())
+                first = is_first_delivery(db, delivery_key=event_id, team_id=context.team_id, now=app_deps.clock())
             except SQLAlchemyError:
                 log.warning("could not check for a retried event", extra={"team_id": context.team_id})
                 first = True

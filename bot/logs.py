@@ -33,6 +33,9 @@ def configure_logging(level: str = "INFO") -> None:
     # Alembic narrates every run at INFO ("Context impl SQLiteImpl."), and the embedded database is
     # migrated before each command: our own "database is at the newest revision" line says what matters.
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    # slack_sdk logs every request's body and every response at DEBUG: bot tokens from oauth.v2.access, refresh
+    # tokens, the text of receipts. Never below INFO, whatever level the process runs at.
+    logging.getLogger("slack_sdk").setLevel(max(logging.INFO, logging.getLevelName(level.upper())))
 
 
 def new_error_ref() -> str:

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 from socketserver import ThreadingMixIn
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
@@ -23,9 +24,16 @@ from bot.config import Settings, normalise_database_url
 from bot.db.migrate import upgrade_to_head
 from bot.db.session import create_db_engine, create_session_factory
 from bot.db.slack_stores import SCHEMA_METADATA
+from bot.domain.categories import Category
+from bot.domain.digest import claim_week
+from bot.domain.flags import FlagReport, record_flag
+from bot.domain.workspace_settings import change_schedule
+from bot.domain.workspaces import record_uninstall
 from bot.web import SLACK_EVENTS_PATH, create_wsgi_app
 from bot.workspaces import Workspaces, workspaces_for
 from tests.fake_slack_api import OAUTH_CLIENT_ID, OAUTH_CLIENT_SECRET, FakeSlackApi, start_fake_slack_api
+from tests.invariants import AfterAckWork, FuzzedApp
+from tests.slack_payloads import SEEDED_TEAMS
 from tests.slack_requests import SIGNING_SECRET, Browser, SlackSender
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
@@ -184,6 +192,52 @@ def down_app_url(settings: Settings, unreachable_database_url: str) -> Iterator[
     with serve_app(down_settings, create_session_factory(engine), engine) as base_url:
         yield base_url
     engine.dispose()
+
+
+def seed_three_workspaces(db: sessionmaker[Session], key: bytes) -> None:
+    """Flags (ids 1-9, three per workspace, the same reporter ids in each), digest settings, a digest run and an
+    uninstall record, in T1, T2 and T9: what fuzzed requests must never touch outside their own workspace."""
+    now = datetime.now(UTC)
+    for team_id in SEEDED_TEAMS:
+        for user_id, named in (("U1", False), ("U2", False), ("U1", True)):
+            report = FlagReport(team_id, user_id, Category.OTHER, f"{team_id}'s flag by {user_id}", name_reporter=named)
+            record_flag(db, report, reporter_key=key)
+        change_schedule(db, team_id=team_id, now=now, default_channel=None, channel_id="C0LEADS", hour=10)
+        assert claim_week(db, team_id=team_id, iso_week="2026-W01", now=now)
+    record_uninstall(db, team_id="T9", now=now)
+
+
+@contextmanager
+def fuzzed(settings: Settings, db: sessionmaker[Session], engine: Engine, fake: FakeSlackApi) -> Iterator[FuzzedApp]:
+    # UADMIN is a workspace admin, so fuzzed digest settings reach the database too.
+    fake.replies["users.info"] = lambda call: {
+        "ok": True,
+        "user": {"id": call.body.get("user"), "is_admin": call.body.get("user") == "UADMIN"},
+    }
+    seed_three_workspaces(db, settings.reporter_hash_key)
+    after_ack = AfterAckWork()
+    with serve_app(settings, db, engine, after_ack) as base_url:
+        slack = SlackSender(url=base_url + SLACK_EVENTS_PATH, response_url=fake.response_url())
+        yield FuzzedApp(slack=slack, fake=fake, engine=engine, after_ack=after_ack, base_url=base_url)
+
+
+@pytest.fixture
+def fuzzed_app(
+    settings: Settings, db: sessionmaker[Session], engine: Engine, fake_slack_api: FakeSlackApi
+) -> Iterator[FuzzedApp]:
+    """The single-workspace app, seeded, for fuzz tests (tests/invariants.py checks each request)."""
+    with fuzzed(settings, db, engine, fake_slack_api) as app:
+        yield app
+
+
+@pytest.fixture
+def fuzzed_oauth_app(
+    oauth_settings: Settings, db: sessionmaker[Session], engine: Engine, fake_slack_api: FakeSlackApi
+) -> Iterator[FuzzedApp]:
+    """The OAuth-mode app, seeded, with T1 and T2 installed (see FuzzedApp.reinstall)."""
+    with fuzzed(oauth_settings, db, engine, fake_slack_api) as app:
+        app.reinstall()
+        yield app
 
 
 @pytest.fixture

@@ -39,3 +39,98 @@ def block_limit_violations(blocks: list[dict], *, max_blocks: int = 50) -> list[
             if len(element.get("text", "")) > 2000:
                 problems.append(f"context text of {len(element['text'])} chars")
     return problems
+
+
+def _elements(block: dict) -> Iterator[dict]:
+    """The interactive elements of a block (an input's element, a section's accessory, an actions block's list)."""
+    for key in ("element", "accessory"):
+        if isinstance(block.get(key), dict):
+            yield block[key]
+    if block.get("type") == "actions":
+        yield from block.get("elements", [])
+
+
+def _element_violations(element: dict) -> list[str]:
+    problems = []
+    options = [*element.get("options", []), *element.get("initial_options", [])]
+    if isinstance(element.get("initial_option"), dict):
+        options.append(element["initial_option"])
+    for option in options:
+        for key in ("text", "description"):
+            if len((option.get(key) or {}).get("text", "")) > 75:
+                problems.append(f"option {key} of {len(option[key]['text'])} chars")
+        if len(option.get("value", "")) > 150:
+            problems.append(f"option value of {len(option['value'])} chars")
+    if element.get("type") == "button":
+        if len(element["text"]["text"]) > 75:
+            problems.append(f"button text of {len(element['text']['text'])} chars")
+        if len(element.get("value", "")) > 2000:
+            problems.append(f"button value of {len(element['value'])} chars")
+    initial, max_length = element.get("initial_value"), element.get("max_length")
+    if isinstance(initial, str) and isinstance(max_length, int) and len(initial) > max_length:
+        problems.append(f"initial_value of {len(initial)} chars > max_length {max_length}")
+    return problems
+
+
+def _text_objects(value: Any) -> Iterator[dict]:
+    if isinstance(value, dict):
+        if value.get("type") in ("plain_text", "mrkdwn") and "text" in value:
+            yield value
+        for item in value.values():
+            yield from _text_objects(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _text_objects(item)
+
+
+def _all_blocks_violations(blocks: list[dict], max_blocks: int) -> list[str]:
+    problems = block_limit_violations(blocks, max_blocks=max_blocks)
+    for block in blocks:
+        if block["type"] == "section" and "text" in block and not block["text"].get("text"):
+            problems.append("empty section text")
+        for element in _elements(block):
+            problems += _element_violations(element)
+    for text in _text_objects(blocks):
+        if not isinstance(text["text"], str) or not text["text"]:
+            problems.append(f"empty or non-string {text['type']} text")
+    return problems
+
+
+def message_limit_violations(message: dict) -> list[str]:
+    """Where a message (chat.postMessage, chat.postEphemeral, a response_url post, a command's answer) breaks Slack's
+    limits: 50 blocks, the block limits above, and a `text` of at most 40,000 characters."""
+    problems = _all_blocks_violations(message.get("blocks") or [], max_blocks=50)
+    if len(message.get("text") or "") > 40_000:
+        problems.append(f"message text of {len(message['text'])} chars")
+    return problems
+
+
+def view_limit_violations(view: dict) -> list[str]:
+    """Where a modal or Home tab breaks Slack's limits: 100 blocks, a title/submit/close of 24 characters,
+    private_metadata of 3,000, and the block limits above."""
+    problems = _all_blocks_violations(view.get("blocks") or [], max_blocks=100)
+    for key in ("title", "submit", "close"):
+        if len((view.get(key) or {}).get("text", "")) > 24:
+            problems.append(f"{key} of {len(view[key]['text'])} chars")
+    if len(view.get("private_metadata") or "") > 3000:
+        problems.append(f"private_metadata of {len(view['private_metadata'])} chars")
+    return problems
+
+
+def rendered_markup(value: Any) -> list[str]:
+    """The strings Slack parses for mentions and links: mrkdwn text objects, and a message's top-level `text`."""
+    found = [text["text"] for text in _text_objects(value) if text["type"] == "mrkdwn"]
+    if isinstance(value, dict) and isinstance(value.get("text"), str):
+        found.append(value["text"])
+    return found
+
+
+BROADCAST_WORD = re.compile(r"@(channel|here|everyone)\b", re.IGNORECASE)
+
+
+def live_markup_in_rendered(value: Any) -> list[str]:
+    """Mentions, broadcasts and links Slack would render, in mrkdwn and fallback text; plus bare broadcast words in
+    plain_text (not parsed, but kept inert everywhere)."""
+    live = [text for text in rendered_markup(value) if LIVE_MARKUP.search(text)]
+    plain = [t["text"] for t in _text_objects(value) if t["type"] == "plain_text" and BROADCAST_WORD.search(t["text"])]
+    return live + plain

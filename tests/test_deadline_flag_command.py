@@ -140,3 +140,28 @@ def test_database_down_tells_the_user_and_gives_their_text_back(slack: SlackSend
     assert "payments migration by the 1st &lt;!here&gt;" in text
     assert "reference `" in text
     assert live_markup(body) == []
+
+
+def test_nul_characters_are_left_out_of_a_stored_flag(slack: SlackSender, db: sessionmaker[Session]) -> None:
+    reply = slack.command("ship\x00 it")
+
+    assert reply.status == 200
+    assert [f.summary for f in stored(db)] == ["ship it"]
+
+
+def test_a_flag_of_nul_characters_alone_asks_for_words_and_stores_nothing(
+    slack: SlackSender, db: sessionmaker[Session]
+) -> None:
+    reply = slack.command("\x00\x00")
+
+    assert "Add a few words" in all_text(reply.json())
+    assert stored(db) == []
+
+
+def test_a_command_without_a_user_is_refused_so_nobody_else_can_claim_the_flag(
+    slack: SlackSender, db: sessionmaker[Session]
+) -> None:
+    reply = slack.form({"command": "/deadline-flag", "text": "ship it by Friday", "team_id": "T1"})
+
+    assert "without a user" in all_text(reply.json())
+    assert stored(db) == []

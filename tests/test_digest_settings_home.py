@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import logging
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.blocks import ids
+from bot.db.models import WorkspaceSettings
 from bot.domain.workspace_settings import effective_schedule
 from tests.fake_slack_api import FakeSlackApi
 from tests.slack_requests import SlackSender
@@ -81,6 +84,36 @@ def test_an_unknown_timezone_is_an_error_beside_the_field(slack: SlackSender, fa
 
     assert list(reply.json()["errors"]) == [ids.DIGEST_TIMEZONE_BLOCK]
     assert effective_schedule(db, team_id="T1", default_channel=None).timezone == "UTC"
+
+
+def test_an_hour_or_channel_slack_would_not_offer_is_an_error_beside_its_field_and_nothing_is_saved(
+    slack: SlackSender, fake_slack_api: FakeSlackApi, db: sessionmaker[Session], caplog: pytest.LogCaptureFixture
+) -> None:
+    view = open_settings(slack, fake_slack_api)
+    payload = submission(view, {ids.DIGEST_CHANNEL_BLOCK: "D0DIRECT"}, user_id=ADMIN)
+    payload["view"]["state"]["values"][ids.DIGEST_HOUR_BLOCK][ids.VALUE]["selected_option"] = {"value": "²"}
+
+    reply = slack.interaction(payload)
+
+    assert sorted(reply.json()["errors"]) == sorted([ids.DIGEST_CHANNEL_BLOCK, ids.DIGEST_HOUR_BLOCK])
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+    assert effective_schedule(db, team_id="T1", default_channel=None).channel_id is None
+
+
+def test_settings_submitted_without_a_workspace_are_refused_and_nothing_is_saved(
+    slack: SlackSender, fake_slack_api: FakeSlackApi, db: sessionmaker[Session]
+) -> None:
+    view = open_settings(slack, fake_slack_api)
+    payload = submission(view, {ids.DIGEST_CHANNEL_BLOCK: "C0LEADS"}, user_id=ADMIN)
+    # An org-wide install's view_submission: no team, and here no user.team_id or view.team_id either.
+    payload.update(team=None, user={"id": ADMIN}, is_enterprise_install=True, enterprise={"id": "E0GRID"})
+    del payload["view"]["team_id"]
+
+    reply = slack.interaction(payload)
+
+    assert list(reply.json()["errors"]) == [ids.DIGEST_CHANNEL_BLOCK]
+    with db() as session:
+        assert session.scalars(select(WorkspaceSettings)).all() == []
 
 
 def test_a_member_cannot_open_or_submit_the_settings(

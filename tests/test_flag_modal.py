@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 
 import pytest
@@ -180,3 +181,45 @@ def test_malformed_private_metadata_files_a_new_flag(
 
     assert reply.status == 200
     assert [f.summary for f in stored(db)] == ["still stored"]
+
+
+@pytest.mark.parametrize("flag_id", [2**31, 2**64, -1, 0])
+def test_an_edit_of_a_flag_id_past_the_columns_range_is_not_found_beside_the_field(
+    slack: SlackSender,
+    fake_slack_api: FakeSlackApi,
+    db: sessionmaker[Session],
+    caplog: pytest.LogCaptureFixture,
+    flag_id: int,
+) -> None:
+    view = open_modal(slack, fake_slack_api)
+    view["private_metadata"] = f'{{"flag_id": {flag_id}}}'
+
+    reply = slack.interaction(submission(view, {ids.SUMMARY_BLOCK: "an edit"}))
+
+    assert "no longer exists" in reply.json()["errors"][ids.SUMMARY_BLOCK]
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+    assert stored(db) == []
+
+
+def test_a_person_that_is_not_a_user_id_is_an_error_beside_the_person_field(
+    slack: SlackSender, fake_slack_api: FakeSlackApi, db: sessionmaker[Session]
+) -> None:
+    view = open_modal(slack, fake_slack_api)
+
+    reply = slack.interaction(submission(view, {ids.SUMMARY_BLOCK: "x", ids.SOURCE_USER_BLOCK: "U" + "1" * 40}))
+
+    assert list(reply.json()["errors"]) == [ids.SOURCE_USER_BLOCK]
+    assert stored(db) == []
+
+
+def test_a_source_message_link_not_in_slacks_forms_is_dropped_and_the_flag_still_stored(
+    slack: SlackSender, fake_slack_api: FakeSlackApi, db: sessionmaker[Session]
+) -> None:
+    view = open_modal(slack, fake_slack_api)
+    view["private_metadata"] = '{"channel_id": "' + "C" * 40 + '", "message_ts": "not a ts"}'
+
+    reply = slack.interaction(submission(view, {ids.SUMMARY_BLOCK: "linked to nothing"}))
+
+    assert reply.status == 200
+    [flag] = stored(db)
+    assert (flag.summary, flag.channel_id, flag.message_ts) == ("linked to nothing", None, None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
@@ -129,3 +130,15 @@ def test_a_very_long_message_is_prefilled_up_to_the_stored_limit(slack: SlackSen
     view = log_message(slack, fake_slack_api, {**MESSAGE, "text": "z" * 5000})
 
     assert initial(view, ids.SUMMARY_BLOCK, "initial_value") == "z" * 3000
+
+
+def test_a_message_whose_fields_are_not_the_documented_types_opens_an_empty_form_without_an_error(
+    slack: SlackSender, fake_slack_api: FakeSlackApi, caplog: pytest.LogCaptureFixture
+) -> None:
+    odd = {"type": "message", "ts": "1700000000.000100", "user": "U1", "text": None, "bot_profile": True, "username": 7}
+
+    view = log_message(slack, fake_slack_api, odd)
+
+    assert initial(view, ids.SUMMARY_BLOCK, "initial_value") is None
+    assert initial(view, ids.SOURCE_USER_BLOCK, "initial_user") == "U1"
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []

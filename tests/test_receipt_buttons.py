@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -109,3 +111,31 @@ def test_a_button_with_a_malformed_flag_id_is_acknowledged_and_ignored(
 
     assert reply.status == 200
     assert len(stored(db)) == 1
+
+
+@pytest.mark.parametrize("value", ["²", "9" * 5000, str(2**64), " 1", ""])
+@pytest.mark.parametrize("action_id", [ids.EDIT_FLAG_ACTION, ids.WITHDRAW_FLAG_ACTION])
+def test_a_button_value_that_is_not_a_flag_id_changes_nothing_and_logs_no_error(
+    slack: SlackSender, db: sessionmaker[Session], caplog: pytest.LogCaptureFixture, action_id: str, value: str
+) -> None:
+    flag_id, _ = flag_inline(slack)
+
+    reply = slack.interaction(block_action(action_id, value))
+
+    assert reply.status == 200
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+    assert [flag.id for flag in stored(db)] == [flag_id]
+
+
+def test_a_click_whose_container_is_not_an_object_still_withdraws_and_logs_no_error(
+    slack: SlackSender, db: sessionmaker[Session], caplog: pytest.LogCaptureFixture
+) -> None:
+    flag_id, _ = flag_inline(slack)
+    payload = block_action(ids.WITHDRAW_FLAG_ACTION, str(flag_id))
+    payload["container"] = "view"
+
+    reply = slack.interaction(payload)
+
+    assert reply.status == 200
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+    assert stored(db) == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import time
 from urllib.parse import urlencode
 
@@ -85,3 +86,15 @@ def test_a_command_without_a_workspace_is_refused_with_its_text_given_back(
     assert reply.status == 200
     assert "ship it by Friday" in reply.text
     assert flag_count(db) == 0
+
+
+@pytest.mark.parametrize("event", [[], "app_home_opened", 7, None])
+def test_a_signed_event_envelope_whose_event_is_not_an_object_is_refused_with_a_400_not_an_error(
+    slack: SlackSender, caplog: pytest.LogCaptureFixture, event: object
+) -> None:
+    envelope = {"type": "event_callback", "team_id": "T1", "event": event, "event_id": "Ev1", "api_app_id": "A1"}
+
+    reply = post(slack.url, json.dumps(envelope), content_type="application/json")
+
+    assert reply.status == 400
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []

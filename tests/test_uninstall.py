@@ -3,9 +3,11 @@ only that workspace's; a re-install in between keeps everything."""
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -63,6 +65,19 @@ def test_a_revoked_bot_token_uninstalls_too(
     assert installed_teams(engine) == {"T2"}
     with db() as session:
         assert workspace_store.get_uninstall(session, team_id="T3") is not None
+
+
+@pytest.mark.parametrize("tokens", [None, [], "UBOT", {"oauth": ["U1"]}])
+def test_tokens_revoked_without_a_bot_token_keeps_the_installation_and_logs_no_error(
+    browser: Browser, oauth_slack: SlackSender, engine: Engine, caplog: pytest.LogCaptureFixture, tokens: object
+) -> None:
+    two_workspaces_with_flags(browser, oauth_slack)
+
+    reply = oauth_slack.event({"type": "tokens_revoked", "tokens": tokens}, team_id="T3")
+
+    assert reply.status == 200
+    assert installed_teams(engine) == {"T2", "T3"}
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
 
 
 def test_after_the_grace_period_only_the_uninstalled_workspaces_data_is_purged(

@@ -41,8 +41,15 @@ class ModalOrigin:
             return cls()
         if not isinstance(values, dict):
             return cls()
-        known = {k: v for k, v in values.items() if k in cls.__dataclass_fields__ and isinstance(v, str | int | bool)}
-        return cls(**known)
+        # Each field as the type we wrote it; anything else reads as absent.
+        flag_id = values.get("flag_id")
+        known: dict = {k: v for k, v in values.items() if k in _TEXT_FIELDS and isinstance(v, str)}
+        if type(flag_id) is int:  # not a bool, which isinstance(…, int) would pass
+            known["flag_id"] = flag_id
+        return cls(**known, from_home=values.get("from_home") is True)
+
+
+_TEXT_FIELDS = ("channel_id", "message_ts", "thread_ts", "team_domain", "response_url")
 
 
 @dataclass(frozen=True)
@@ -206,7 +213,8 @@ def read_flag_modal(state_values: dict) -> FlagModalInput:
 
     def selected(block_id: str) -> str | None:
         option = element(block_id).get("selected_option")
-        return option.get("value") if isinstance(option, dict) else None
+        value = option.get("value") if isinstance(option, dict) else None
+        return value if isinstance(value, str) else None
 
     errors: dict[str, str] = {}
     try:
@@ -231,11 +239,12 @@ def read_flag_modal(state_values: dict) -> FlagModalInput:
         constraint = None  # text typed and then 'None known' chosen: the choice wins
 
     name_me = element(ids.NAME_ME_BLOCK).get("selected_options")
+    source_user = element(ids.SOURCE_USER_BLOCK).get("selected_user")
     return FlagModalInput(
         category=category,
         summary=text(ids.SUMMARY_BLOCK) or "",
         source_text=text(ids.SOURCE_TEXT_BLOCK),
-        source_user_id=element(ids.SOURCE_USER_BLOCK).get("selected_user") or None,
+        source_user_id=source_user if isinstance(source_user, str) and source_user else None,
         date_demanded=date_demanded,
         external_constraint=constraint,
         name_reporter=isinstance(name_me, list)
@@ -248,6 +257,7 @@ def read_flag_modal(state_values: dict) -> FlagModalInput:
 BLOCK_FOR_FIELD = {
     "summary": ids.SUMMARY_BLOCK,
     "source_text": ids.SOURCE_TEXT_BLOCK,
+    "source_user_id": ids.SOURCE_USER_BLOCK,
     "external_constraint": ids.CONSTRAINT_TEXT_BLOCK,
     "date_demanded": ids.DATE_DEMANDED_BLOCK,
 }

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from bot.blocks import ids
 from bot.domain.workspace_settings import WEEKDAYS, DigestSchedule
 
+HOUR_VALUES = tuple(str(hour) for hour in range(24))
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
@@ -39,7 +40,7 @@ def _input(block_id: str, label: str, element: dict, hint: str | None = None) ->
 
 def digest_settings_modal(schedule: DigestSchedule, lead_ids: list[str], retention_days: int) -> dict:
     weekdays = [_option(name, key) for name, key in zip(WEEKDAY_NAMES, WEEKDAYS, strict=True)]
-    hours = [_option(f"{hour:02d}:00", str(hour)) for hour in range(24)]
+    hours = [_option(f"{int(hour):02d}:00", hour) for hour in HOUR_VALUES]
     channel: dict = {"type": "conversations_select", "filter": {"include": ["public", "private"], "exclude_bot_users": True}}
     if schedule.channel_id:
         channel["initial_conversation"] = schedule.channel_id
@@ -84,11 +85,18 @@ def read_digest_settings(state_values: dict) -> DigestSettingsInput:
 
     def selected(block_id: str) -> str | None:
         option = element(block_id).get("selected_option")
-        return option.get("value") if isinstance(option, dict) else None
+        value = option.get("value") if isinstance(option, dict) else None
+        return value if isinstance(value, str) else None
 
     errors: dict[str, str] = {}
     hour_text = selected(ids.DIGEST_HOUR_BLOCK)
-    hour = int(hour_text) if hour_text and hour_text.isdigit() else None
+    hour = None
+    if hour_text is not None:
+        # Our options' values are "0".."23"; isdigit() alone would pass "²", which int() refuses.
+        if hour_text in HOUR_VALUES:
+            hour = int(hour_text)
+        else:
+            errors[ids.DIGEST_HOUR_BLOCK] = "Pick an hour from the list."
     weekday = selected(ids.DIGEST_WEEKDAY_BLOCK)
     if weekday is not None and weekday not in WEEKDAYS:
         errors[ids.DIGEST_WEEKDAY_BLOCK] = "Pick a day from the list."
@@ -97,8 +105,9 @@ def read_digest_settings(state_values: dict) -> DigestSettingsInput:
     retention_text = str(element(ids.RETENTION_BLOCK).get("value") or "")
     if retention_text and not (retention_text.isdigit() and 7 <= int(retention_text) <= 3650):
         errors[ids.RETENTION_BLOCK] = "A whole number of days between 7 and 3650."
+    channel_id = element(ids.DIGEST_CHANNEL_BLOCK).get("selected_conversation")
     return DigestSettingsInput(
-        channel_id=element(ids.DIGEST_CHANNEL_BLOCK).get("selected_conversation") or None,
+        channel_id=channel_id if isinstance(channel_id, str) and channel_id else None,
         weekday=weekday,
         hour=hour,
         timezone=timezone.strip() if isinstance(timezone, str) and timezone.strip() else None,

@@ -9,7 +9,7 @@ import hmac
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
@@ -23,9 +23,14 @@ from bot.domain.reporters import reporter_hash, seal_contact
 
 SUMMARY_MAX = 3000  # characters; long enough for a pasted message, short enough for one Block Kit section
 SOURCE_MAX = 500
+FLAG_ID_MAX = 2**31 - 1  # flags.id is a 32-bit integer on PostgreSQL: a larger id finds nothing
 CONSTRAINT_MAX = 500
 HELP_WORDS = frozenset({"help", "?", "-h", "--help", "usage"})
 # "feature: build a CSV button": a short word, a colon, then the text.
+# Slack's ids (T…, U…, W…, C…, G…, D…) fit the 32-character columns; a message ts is seconds.microseconds.
+_SLACK_ID = re.compile(r"\A[A-Z0-9]{1,32}\Z")
+_MESSAGE_TS = re.compile(r"\A[0-9]{1,12}\.[0-9]{1,12}\Z")
+_REQUEST_KEY = re.compile(r"^[A-Za-z0-9._-]{1,64}$")  # trigger ids and view ids, as Slack makes them
 _KEYWORD_FORM = re.compile(r"^([A-Za-z][A-Za-z_-]{0,19})\s*:\s*(.*)$", re.DOTALL)
 
 
@@ -123,8 +128,13 @@ def parse_inline(text: str) -> InlineFlag | UsageRequest:
 
 def validate(report: FlagReport) -> None:
     """Raise InvalidReport if the report cannot be stored as it is."""
-    if not report.team_id:
+    if not _SLACK_ID.match(report.team_id):
         raise InvalidReport("This request came without a workspace, so there is nowhere to file it.")
+    if not _SLACK_ID.match(report.reporter_id):
+        # Without a user id, anyone else without one could edit or withdraw the flag.
+        raise InvalidReport("This request came without a user, so the flag could not be yours alone.")
+    if report.source_user_id is not None and not _SLACK_ID.match(report.source_user_id):
+        raise InvalidReport("Pick the person from the list.", "source_user_id")
     if not report.summary.strip():
         raise InvalidReport("Add a few words about what was asked for.", "summary")
     if len(report.summary) > SUMMARY_MAX:
@@ -138,6 +148,30 @@ def validate(report: FlagReport) -> None:
         raise InvalidReport(f"Keep the external constraint under {CONSTRAINT_MAX} characters.", "external_constraint")
 
 
+def storable(report: FlagReport) -> FlagReport:
+    """The report as the database can hold it: text without NULs or lone surrogates (PostgreSQL refuses both;
+    nobody types one), a request key only in Slack's id form, and no link to the source message unless its
+    channel and ts are in Slack's forms (the flag is stored either way)."""
+    if report.channel_id is None or report.message_ts is None:
+        linked = False
+    else:
+        linked = bool(_SLACK_ID.match(report.channel_id) and _MESSAGE_TS.match(report.message_ts))
+    key = report.request_key if report.request_key and _REQUEST_KEY.match(report.request_key) else None
+    return replace(
+        report,
+        summary=_clean(report.summary),
+        source_text=report.source_text and _clean(report.source_text),
+        external_constraint=report.external_constraint and _clean(report.external_constraint),
+        channel_id=report.channel_id if linked else None,
+        message_ts=report.message_ts if linked else None,
+        request_key=key,
+    )
+
+
+def _clean(text: str) -> str:
+    return text.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
+
+
 def record_flag(
     db: sessionmaker[Session], report: FlagReport, *, reporter_key: bytes, now: datetime | None = None
 ) -> RecordedFlag:
@@ -145,6 +179,7 @@ def record_flag(
 
     A report whose request_key is already stored is a retried delivery: the flag stored then is returned.
     """
+    report = storable(report)
     validate(report)
     try:
         return _insert_flag(db, report, reporter_key, now)
@@ -183,6 +218,7 @@ def _insert_flag(db: sessionmaker[Session], report: FlagReport, reporter_key: by
 
 def update_flag(db: sessionmaker[Session], flag_id: int, report: FlagReport, *, reporter_key: bytes) -> RecordedFlag:
     """Replace what the reporter can edit (not where it came from: channel, message, permalink stay)."""
+    report = storable(report)
     validate(report)
     with _storing(), db.begin() as session:
         row = _own_flag(session, report.team_id, flag_id, report.reporter_id, reporter_key)
@@ -220,7 +256,8 @@ def set_permalink(db: sessionmaker[Session], *, team_id: str, flag_id: int, perm
 
 
 def _own_flag(session: Session, team_id: str, flag_id: int, reporter_id: str, reporter_key: bytes) -> Flag:
-    row = flag_store.get_flag(session, team_id=team_id, flag_id=flag_id)
+    # Past the column's range PostgreSQL refuses the query, and SQLite's driver cannot even send it: no such flag.
+    row = flag_store.get_flag(session, team_id=team_id, flag_id=flag_id) if 0 < flag_id <= FLAG_ID_MAX else None
     if row is None:
         raise FlagNotFound(f"Flag #{flag_id} no longer exists.")
     expected = reporter_hash(reporter_key, team_id=team_id, user_id=reporter_id)

@@ -82,9 +82,7 @@ def change_schedule(
             raise InvalidSetting("Retention must be between 7 and 3650 days.")
         changes["retention_days"] = retention_days
     if channel_id is not None:
-        if not _CHANNEL_ID.match(channel_id):
-            raise InvalidSetting(f"{channel_id!r} is not a channel id (like C0123ABCD): pick the channel in Slack.")
-        changes["digest_channel"] = channel_id
+        changes["digest_channel"] = valid_channel_id(channel_id)
     if weekday is not None:
         if weekday.lower()[:3] not in WEEKDAYS:
             raise InvalidSetting(f"Weekday must be one of {', '.join(WEEKDAYS)}.")
@@ -104,6 +102,12 @@ def effective_retention_days(db: sessionmaker[Session], *, team_id: str) -> int:
     with db() as session:
         row = settings_store.get_settings(session, team_id=team_id)
     return row.retention_days if row is not None and row.retention_days else DEFAULT_RETENTION_DAYS
+
+
+def valid_channel_id(channel_id: str) -> str:
+    if not _CHANNEL_ID.match(channel_id):
+        raise InvalidSetting(f"{channel_id!r} is not a channel id (like C0123ABCD): pick the channel in Slack.")
+    return channel_id
 
 
 def valid_timezone(name: str) -> str:

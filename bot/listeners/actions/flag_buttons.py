@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
@@ -13,12 +15,18 @@ from bot.listeners.replies import open_modal, publish_home, tell_user
 
 
 def is_from_home(body: dict) -> bool:
-    return (body.get("container") or {}).get("type") == "view"
+    container = body.get("container")
+    return isinstance(container, dict) and container.get("type") == "view"
+
+
+# Our buttons carry str(flag.id): isdigit() alone would pass "²", which int() refuses, and 5,000 digits, which it
+# refuses too. An id past the column's range is the domain's FlagNotFound.
+_FLAG_ID = re.compile(r"\A[0-9]{1,10}\Z")
 
 
 def to_flag_id(action: dict) -> int | None:
-    value = str(action.get("value") or "")
-    return int(value) if value.isdigit() else None
+    value = action.get("value")
+    return int(value) if isinstance(value, str) and _FLAG_ID.match(value) else None
 
 
 def handle_new_flag_action(ack: Ack, body: dict, context: BoltContext, client: WebClient) -> None:

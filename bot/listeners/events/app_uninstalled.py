@@ -18,7 +18,8 @@ def handle_app_uninstalled(context: BoltContext) -> None:
 
 def handle_tokens_revoked(event: dict, context: BoltContext) -> None:
     # The app asks for no user scopes, so only a revoked bot token matters: without it the app is gone.
-    if event.get("tokens", {}).get("bot"):
+    tokens = event.get("tokens")
+    if isinstance(tokens, dict) and tokens.get("bot"):
         _uninstall(context)
 
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
@@ -8,25 +10,33 @@ from bot.deps import deps
 from bot.listeners.replies import open_modal
 
 
+def to_dict(value: Any) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def to_text(value: Any) -> str | None:
+    """A string field as Slack documents it; anything else (null, a number, an object) reads as absent."""
+    return value if isinstance(value, str) and value else None
+
+
 def handle_log_request_shortcut(ack: Ack, shortcut: dict, context: BoltContext, client: WebClient) -> None:
     """ "Log this request" on a message: the flag modal, prefilled from the message, which the flag will link to."""
     ack()
-    message = shortcut.get("message") if isinstance(shortcut.get("message"), dict) else {}
-    channel = shortcut.get("channel") if isinstance(shortcut.get("channel"), dict) else {}
-    team = shortcut.get("team") if isinstance(shortcut.get("team"), dict) else {}
+    message, channel, team = (to_dict(shortcut.get(key)) for key in ("message", "channel", "team"))
     origin = ModalOrigin(
-        channel_id=channel.get("id"),
-        message_ts=message.get("ts") or shortcut.get("message_ts"),
-        thread_ts=message.get("thread_ts"),
-        team_domain=team.get("domain"),
-        response_url=shortcut.get("response_url"),
+        channel_id=to_text(channel.get("id")),
+        message_ts=to_text(message.get("ts")) or to_text(shortcut.get("message_ts")),
+        thread_ts=to_text(message.get("thread_ts")),
+        team_domain=to_text(team.get("domain")),
+        response_url=to_text(shortcut.get("response_url")),
     )
     # A bot's message has no user: its name is the best "where it came from" we have.
-    bot_name = (message.get("bot_profile") or {}).get("name") or message.get("username")
+    author = to_text(message.get("user"))
+    bot_name = to_text(to_dict(message.get("bot_profile")).get("name")) or to_text(message.get("username"))
     draft = FlagDraft(
-        summary=str(message.get("text") or ""),
-        source_user_id=message.get("user"),
-        source_text=bot_name if not message.get("user") and bot_name else "",
+        summary=to_text(message.get("text")) or "",
+        source_user_id=author,
+        source_text=bot_name if not author and bot_name else "",
     )
     deps(context).after_ack(
         open_modal,

@@ -10,20 +10,29 @@ from bot.blocks.text import mrkdwn_section
 from bot.deps import Deps, deps
 from bot.digest.send import ChannelUnavailable, join_channel
 from bot.domain.outcomes import set_leads
-from bot.domain.workspace_settings import InvalidSetting, change_schedule, valid_timezone
+from bot.domain.workspace_settings import InvalidSetting, change_schedule, valid_channel_id, valid_timezone
 from bot.listeners.actions.digest_settings import ADMINS_ONLY
 from bot.listeners.replies import is_workspace_admin, publish_home, tell_user
+
+NO_WORKSPACE = "This request came without a workspace, so there is nowhere to save the settings."
 
 
 def handle_digest_settings_submission(ack: Ack, view: dict, context: BoltContext, client: WebClient) -> None:
     """Errors beside the fields now; the admin check, the save and joining the channel after the ack."""
     form = read_digest_settings((view.get("state") or {}).get("values") or {})
     errors = dict(form.errors)
-    if form.timezone:
+    if not context.team_id:  # an org-wide install's payload without a workspace: nowhere to save the settings
+        errors[ids.DIGEST_CHANNEL_BLOCK] = NO_WORKSPACE
+    # Checked before the ack, as change_schedule will check them after it: a refusal there would be lost.
+    for block_id, value, check in (
+        (ids.DIGEST_CHANNEL_BLOCK, form.channel_id, valid_channel_id),
+        (ids.DIGEST_TIMEZONE_BLOCK, form.timezone, valid_timezone),
+    ):
         try:
-            valid_timezone(form.timezone)
+            if value:
+                check(value)
         except InvalidSetting as problem:
-            errors[ids.DIGEST_TIMEZONE_BLOCK] = str(problem)
+            errors[block_id] = str(problem)
     if errors:
         ack(response_action="errors", errors=errors)
         return
