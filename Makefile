@@ -21,5 +21,7 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+# Slash commands through `python -m bot serve` beside a bare Bolt app, then the digest at 1k/10k/100k flags.
 bench: $(VENV)/.installed
-	$(VENV)/bin/python benchmarks/run.py
+	$(VENV)/bin/python benchmarks/run.py --requests 1000
+	$(VENV)/bin/python benchmarks/digest.py

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from bot.db.models import Flag, FlagStatusChange, ReporterPreference, WorkspaceLead
@@ -79,13 +79,13 @@ def list_open_flags(session: Session, *, team_id: str, open_statuses: list[str],
     return list(session.scalars(stmt))
 
 
-def count_open_flags(
-    session: Session, *, team_id: str, open_statuses: list[str], created_before: datetime | None = None
-) -> int:
-    stmt = select(func.count()).select_from(Flag).where(Flag.team_id == team_id, Flag.status.in_(open_statuses))
-    if created_before is not None:
-        stmt = stmt.where(Flag.created_at < created_before)
-    return session.scalar(stmt) or 0
+def count_open_flags(session: Session, *, team_id: str, open_statuses: list[str], stale_before: datetime) -> tuple[int, int]:
+    """(flags still open, of which created before `stale_before`): one index-only scan for both."""
+    stmt = select(func.count(), func.coalesce(func.sum(case((Flag.created_at < stale_before, 1), else_=0)), 0)).where(
+        Flag.team_id == team_id, Flag.status.in_(open_statuses)
+    )
+    open_now, stale = session.execute(stmt).one()
+    return int(open_now), int(stale)
 
 
 def count_resolved_between(session: Session, *, team_id: str, since: datetime, until: datetime) -> int:

@@ -138,9 +138,8 @@ def list_open_flags(db: sessionmaker[Session], *, team_id: str, limit: int) -> l
 def outcome_summary(db: sessionmaker[Session], *, team_id: str, since: datetime, until: datetime) -> OutcomeSummary:
     with db() as session:
         resolved = outcome_store.count_resolved_between(session, team_id=team_id, since=since, until=until)
-        open_now = outcome_store.count_open_flags(session, team_id=team_id, open_statuses=OPEN_STATUSES)
-        stale = outcome_store.count_open_flags(
-            session, team_id=team_id, open_statuses=OPEN_STATUSES, created_before=until - STALE_AFTER
+        open_now, stale = outcome_store.count_open_flags(
+            session, team_id=team_id, open_statuses=OPEN_STATUSES, stale_before=until - STALE_AFTER
         )
         times = outcome_store.list_resolution_times(session, team_id=team_id, since=until - MEDIAN_WINDOW, until=until)
     days = [(resolved_at - created_at).total_seconds() / 86400 for created_at, resolved_at in times]
