@@ -24,9 +24,23 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str)
 
 
+class DropBoltTokenNotices(logging.Filter):
+    """Bolt reads SLACK_BOT_TOKEN from the environment by itself, then warns that it "will be ignored" because the
+    app hands it a client (and an authorize): the token *is* used, through them. Those notices would mislead."""
+
+    NOTICES = (
+        "As you gave `client` as well, `token` will be unused.",
+        "As `installation_store` or `authorize` has been used",
+    )
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.name.startswith("slack_bolt") and record.getMessage().startswith(self.NOTICES))
+
+
 def configure_logging(level: str = "INFO") -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(JsonFormatter())
+    handler.addFilter(DropBoltTokenNotices())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

@@ -276,3 +276,18 @@ def test_serve_defaults_to_one_process_on_sqlite_and_two_threads() -> None:
     assert (sqlite["workers"], sqlite["threads"]) == (1, 2)
     assert (postgres["workers"], postgres["threads"]) == (2, 2)
     assert (pinned["workers"], pinned["threads"]) == (4, 3)
+
+
+def test_misleading_bolt_token_notices_are_dropped_and_other_warnings_kept() -> None:
+    import logging
+
+    from bot.logs import DropBoltTokenNotices
+
+    def record(name: str, message: str) -> logging.LogRecord:
+        return logging.LogRecord(name, logging.WARNING, __file__, 1, message, None, None)
+
+    notice = DropBoltTokenNotices()
+
+    assert not notice.filter(record("slack_bolt.App", "As you gave `client` as well, `token` will be unused."))
+    assert notice.filter(record("slack_bolt.App", "Unhandled request"))
+    assert notice.filter(record("bot", "As you gave `client` as well, `token` will be unused."))
