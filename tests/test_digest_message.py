@@ -8,16 +8,22 @@ import pytest
 
 from bot.blocks.digest import digest_message, sparkline
 from bot.domain.categories import Category
-from bot.domain.digest import LISTED_FLAGS_MAX, CategoryCount, Digest, DigestFlag, rolling_week
+from bot.domain.digest import LISTED_FLAGS_MAX, CategoryCount, Digest, rolling_week
+from bot.domain.flags import RecordedFlag
 from tests.markup import block_limit_violations, live_markup, strings
 
 NOW = datetime(2026, 11, 30, 9, tzinfo=UTC)
 HOSTILE = "<!channel> <!here> @everyone <@U123> <#C1> <https://evil.example|click> *bold* & `code` > quote " + "x" * 5000
 
 
-def a_flag(i: int, summary: str = "ship it by Friday", **overrides: object) -> DigestFlag:
+def a_flag(i: int, summary: str = "ship it by Friday", **overrides: object) -> RecordedFlag:
     values: dict = dict(
         id=i,
+        team_id="T1",
+        status="open",
+        reporter_named=bool(overrides.get("reporter_user_id")),
+        channel_id=None,
+        message_ts=None,
         category=Category.FEATURE_NOT_PROBLEM,
         summary=summary,
         source_text=None,
@@ -28,7 +34,7 @@ def a_flag(i: int, summary: str = "ship it by Friday", **overrides: object) -> D
         reporter_user_id=None,
         created_at=NOW - timedelta(hours=i),
     )
-    return DigestFlag(**{**values, **overrides})
+    return RecordedFlag(**{**values, **overrides})
 
 
 def a_digest(total: int, summary: str = "ship it by Friday", **flag_fields: object) -> Digest:

@@ -14,7 +14,7 @@ from bot.blocks.flag_modal import FlagDraft, ModalOrigin, flag_modal
 from bot.blocks.flags import flag_not_saved_message, flag_recorded_message, invalid_report_message, usage_message
 from bot.blocks.home import home_view
 from bot.domain.categories import Category
-from bot.domain.digest import LISTED_FLAGS_MAX, CategoryCount, Digest, DigestFlag, rolling_week
+from bot.domain.digest import LISTED_FLAGS_MAX, CategoryCount, Digest, rolling_week
 from bot.domain.flags import CONSTRAINT_MAX, FLAG_ID_MAX, SOURCE_MAX, SUMMARY_MAX, RecordedFlag
 from bot.domain.home import OWN_FLAGS_SHOWN, HomeSummary
 from bot.domain.workspace_settings import DigestSchedule
@@ -156,8 +156,13 @@ def test_the_home_tab_keeps_slacks_limits_and_no_live_markup_from_flags(
 
 
 digest_flags = st.builds(
-    DigestFlag,
+    RecordedFlag,
     id=flag_ids,
+    team_id=st.just("T1"),
+    status=st.sampled_from(["open", "acknowledged", "discussed", "resolved", "not_an_issue"]),
+    reporter_named=st.booleans(),
+    channel_id=st.none(),
+    message_ts=st.none(),
     category=categories,
     summary=summaries,
     source_text=optional_text,
@@ -177,7 +182,7 @@ digest_flags = st.builds(
     names=st.fixed_dictionaries({"U0BOSS": typed, "U0ME": typed}),
 )
 def test_the_digest_keeps_slacks_limits_and_no_live_markup_from_flags_or_display_names(
-    flags: list[DigestFlag], trend: list[int], names: dict[str, str]
+    flags: list[RecordedFlag], trend: list[int], names: dict[str, str]
 ) -> None:
     counts = tuple(CategoryCount(c, trend[-1], trend[-2], tuple(trend)) for c in Category)
     digest = Digest(team_id="T1", period=rolling_week(NOW), counts=counts, flags=tuple(flags))

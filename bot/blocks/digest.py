@@ -12,7 +12,8 @@ from collections.abc import Mapping
 from bot.blocks import ids
 from bot.blocks.outcomes import status_menu
 from bot.blocks.text import BLOCKS_PER_MESSAGE, HEADER_TEXT_MAX, context, fallback, inert, mrkdwn_section, plain, quoted
-from bot.domain.digest import Digest, DigestFlag
+from bot.domain.digest import Digest
+from bot.domain.flags import RecordedFlag
 from bot.domain.outcomes import OutcomeSummary, Status
 
 EXCERPT_MAX = 400
@@ -68,7 +69,7 @@ def digest_message(digest: Digest, names: Mapping[str, str] | None = None) -> di
     return {"text": fallback(text), "blocks": blocks[:BLOCKS_PER_MESSAGE]}
 
 
-def flag_section(flag: DigestFlag, names: Mapping[str, str]) -> dict:
+def flag_section(flag: RecordedFlag, names: Mapping[str, str]) -> dict:
     source = [inert(flag.source_text, 200)] if flag.source_text else []
     if flag.source_user_id:
         source.append(inert(names.get(flag.source_user_id, "a teammate"), 80))

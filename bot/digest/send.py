@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.blocks.digest import digest_message
 from bot.domain import digest as digests
+from bot.domain.flags import RecordedFlag
 from bot.domain.workspace_settings import effective_schedule
 from bot.workspaces import Workspaces
 
@@ -101,7 +102,7 @@ def join_channel(client: WebClient, channel_id: str) -> None:
         ) from error
 
 
-def display_names(client: WebClient, flags: Iterable[digests.DigestFlag]) -> dict[str, str]:
+def display_names(client: WebClient, flags: Iterable[RecordedFlag]) -> dict[str, str]:
     """Names for the people a digest mentions, so it can show them without pinging them. Best effort."""
     flags = list(flags)
     user_ids = {f.source_user_id for f in flags} | {f.reporter_user_id for f in flags}

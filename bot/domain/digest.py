@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import digests as digest_store
 from bot.db import flags as flag_store
-from bot.db.models import Flag
 from bot.domain.categories import Category
+from bot.domain.flags import RecordedFlag, to_recorded
 from bot.domain.outcomes import OutcomeSummary, outcome_summary
 
 TREND_WEEKS = 8
@@ -66,27 +66,11 @@ class CategoryCount:
 
 
 @dataclass(frozen=True)
-class DigestFlag:
-    id: int
-    category: Category
-    summary: str
-    source_text: str | None
-    source_user_id: str | None
-    date_demanded: date | None
-    external_constraint: str | None
-    permalink: str | None
-    reporter_user_id: str | None  # None unless the reporter chose to be named
-    created_at: datetime
-    status: str = "open"
-    status_reason: str | None = None
-
-
-@dataclass(frozen=True)
 class Digest:
     team_id: str
     period: Period
     counts: tuple[CategoryCount, ...]  # every category, in the agreement's order
-    flags: tuple[DigestFlag, ...]  # the first LISTED_FLAGS_MAX of the period, oldest first
+    flags: tuple[RecordedFlag, ...]  # the first LISTED_FLAGS_MAX of the period, oldest first
     outcomes: OutcomeSummary | None = None
 
     @property
@@ -110,7 +94,7 @@ def build_digest(db: sessionmaker[Session], *, team_id: str, period: Period) -> 
         rows = digest_store.list_flags_between(
             session, team_id=team_id, since=period.start, until=period.end, limit=LISTED_FLAGS_MAX
         )
-        flags = tuple(_digest_flag(row) for row in rows)
+        flags = tuple(to_recorded(row) for row in rows)
     last = TREND_WEEKS - 1
     per_category = tuple(
         CategoryCount(
@@ -125,28 +109,11 @@ def build_digest(db: sessionmaker[Session], *, team_id: str, period: Period) -> 
     return Digest(team_id=team_id, period=period, counts=per_category, flags=flags, outcomes=outcomes)
 
 
-def get_digest_flag(db: sessionmaker[Session], *, team_id: str, flag_id: int) -> DigestFlag | None:
-    """One flag as the digest shows it, to redraw its block after a status change."""
+def get_digest_flag(db: sessionmaker[Session], *, team_id: str, flag_id: int) -> RecordedFlag | None:
+    """One flag, to redraw its block in a posted digest after a status change."""
     with db() as session:
         row = flag_store.get_flag(session, team_id=team_id, flag_id=flag_id)
-        return None if row is None else _digest_flag(row)
-
-
-def _digest_flag(row: Flag) -> DigestFlag:
-    return DigestFlag(
-        id=row.id,
-        category=Category(row.category),
-        summary=row.summary,
-        source_text=row.source_text,
-        source_user_id=row.source_user_id,
-        date_demanded=row.date_demanded,
-        external_constraint=row.external_constraint,
-        permalink=row.permalink,
-        reporter_user_id=row.reporter_user_id if row.reporter_named else None,
-        created_at=row.created_at,
-        status=row.status,
-        status_reason=row.status_reason,
-    )
+        return None if row is None else to_recorded(row)
 
 
 def is_week_done(db: sessionmaker[Session], *, team_id: str, iso_week: str, now: datetime) -> bool:
