@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot.blocks import ids
 from bot.db.models import Flag
+from bot.digest.send import send_digest
 from bot.logs import JsonFormatter, configure_logging
+from bot.workspaces import Workspaces
 from tests.fake_slack_api import OAUTH_CLIENT_SECRET, FakeSlackApi
 from tests.slack_requests import SIGNING_SECRET, Browser, SlackSender
 from tests.views import block_action, message_shortcut, opened_view, submission
@@ -71,6 +75,36 @@ def test_no_token_or_secret_is_logged_at_any_level_and_no_reporter_or_flag_text_
     assert [line for _, line in logs if any(secret in line for secret in SECRETS)] == []
     at_info = [line for level, line in logs if level >= logging.INFO]
     assert [line for line in at_info if REPORTER in line or FLAG_TEXT in line] == []
+
+
+def test_the_digest_and_an_outcome_with_its_dm_log_no_token_reporter_or_flag_text(
+    slack: SlackSender,
+    fake_slack_api: FakeSlackApi,
+    db: sessionmaker[Session],
+    workspaces: Workspaces,
+    logs: list[tuple[int, str]],
+) -> None:
+    fake_slack_api.replies["users.info"] = lambda call: {"ok": True, "user": {"id": call.body["user"], "is_admin": True}}
+    receipt = slack.command(FLAG_TEXT, user_id=REPORTER).json()
+    flag_id = next(b for b in receipt["blocks"] if b["type"] == "actions")["elements"][0]["value"]
+    assert send_digest(db, workspaces, team_id="T1", default_channel="C0LEADS", now=datetime.now(UTC)).status == "posted"
+    resolve = block_action(ids.FLAG_STATUS_ACTION, "", user_id="U0ADMIN", from_home=True)
+    resolve["actions"] = [
+        {
+            "type": "overflow",
+            "action_id": ids.FLAG_STATUS_ACTION,
+            "block_id": "x",
+            "selected_option": {"value": f"{flag_id}:resolved"},
+        }
+    ]
+
+    slack.interaction(resolve)
+
+    [dm] = [c for c in fake_slack_api.wait_for("chat.postMessage", count=2) if c.body["channel"] == REPORTER]
+    assert FLAG_TEXT in str(dm.body)  # the DM did carry the text and reached the reporter ...
+    assert [line for _, line in logs if any(secret in line for secret in SECRETS)] == []
+    at_info = [line for level, line in logs if level >= logging.INFO]
+    assert [line for line in at_info if REPORTER in line or FLAG_TEXT in line] == []  # ... and no log line did
 
 
 def test_an_oauth_install_and_its_requests_log_no_token_or_client_secret(
