@@ -15,6 +15,7 @@ from pathlib import Path
 from socketserver import ThreadingMixIn
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
+import hypothesis
 import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
@@ -35,6 +36,11 @@ from tests.fake_slack_api import OAUTH_CLIENT_ID, OAUTH_CLIENT_SECRET, FakeSlack
 from tests.invariants import AfterAckWork, FuzzedApp
 from tests.slack_payloads import SEEDED_TEAMS
 from tests.slack_requests import SIGNING_SECRET, Browser, SlackSender
+
+# CI runs the fuzz tests derandomized (the same examples every run), so a red CI always means a change broke
+# something; local runs explore new examples each time (`HYPOTHESIS_PROFILE=ci` reproduces CI's).
+hypothesis.settings.register_profile("ci", derandomize=True, print_blob=True)
+hypothesis.settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 
