@@ -169,12 +169,21 @@ def block_actions(draw: st.DrawFn) -> Sent:
     action_id = draw(
         st.sampled_from([ids.EDIT_FLAG_ACTION, ids.WITHDRAW_FLAG_ACTION, ids.NEW_FLAG_ACTION])
         | st.sampled_from([ids.DIGEST_SETTINGS_ACTION, "unknown_action", ids.VALUE])
+        | st.sampled_from([ids.FLAG_STATUS_ACTION, ids.FLAG_STATUS_ACTION, ids.OUTCOME_DMS_ACTION, ids.EXPORT_CSV_ACTION])
+    )
+    # A status menu's option value is "<flag id>:<status>"; checkboxes send selected_options.
+    status_values = st.builds(
+        lambda flag, status: f"{flag}:{status}",
+        flag_id_values,
+        st.sampled_from(["open", "acknowledged", "discussed", "resolved", "not_an_issue", "bogus", ""]),
     )
     action = {
-        "type": "button",
+        "type": draw(st.sampled_from(["button", "overflow", "checkboxes"])),
         "action_id": action_id,
         "block_id": draw(maybe(st.text(max_size=10))),
         "value": draw(st.one_of(flag_id_values, flag_id_values, json_values, st.just(...))),
+        "selected_option": draw(st.sampled_from([...]) | st.fixed_dictionaries({"value": status_values}) | json_values),
+        "selected_options": draw(st.sampled_from([..., [], [{"value": "on"}]]) | json_values),
         "action_ts": "1700000000.1",
     }
     container = draw(
@@ -288,8 +297,25 @@ def _settings_values(draw: st.DrawFn) -> Any:
 @st.composite
 def view_submissions(draw: st.DrawFn) -> Sent:
     body, team_id = draw(_interaction_envelope("view_submission"))
-    callback_id = draw(st.sampled_from([ids.FLAG_MODAL, ids.FLAG_MODAL, ids.DIGEST_SETTINGS_MODAL, "other_modal"]))
+    callback_id = draw(
+        st.sampled_from([ids.FLAG_MODAL, ids.FLAG_MODAL, ids.DIGEST_SETTINGS_MODAL, ids.NOT_AN_ISSUE_MODAL, "other_modal"])
+    )
     values = _settings_values(draw) if callback_id == ids.DIGEST_SETTINGS_MODAL else _flag_modal_values(draw)
+    if callback_id == ids.NOT_AN_ISSUE_MODAL:
+        values = draw(
+            st.fixed_dictionaries(
+                {
+                    ids.REASON_BLOCK: st.fixed_dictionaries(
+                        {
+                            ids.VALUE: st.fixed_dictionaries(
+                                {"type": st.just("plain_text_input"), "value": st.none() | st.text(max_size=400)}
+                            )
+                        }
+                    )
+                }
+            )
+            | json_values
+        )
     body["view"] = drop(
         {
             "id": "V0001",

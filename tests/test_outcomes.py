@@ -4,6 +4,7 @@ reporter hears when their flag is resolved, unless they opted out; nobody else m
 from __future__ import annotations
 
 import json
+import logging
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
@@ -275,3 +276,61 @@ def test_a_lead_downloads_the_csv_into_their_dm_and_a_member_cannot(
     assert b"'=HYPERLINK(evil)" in upload.raw  # a formula in user text stays text in a spreadsheet
     assert REPORTER.encode() not in upload.raw
     assert complete.body["channel_id"] == "D0REPORTER"  # the conversations.open DM (the fake's one DM id)
+
+
+@pytest.mark.parametrize(
+    "payload_change",
+    [
+        {"actions": [{"type": "overflow", "action_id": ids.FLAG_STATUS_ACTION, "block_id": "x", "selected_option": 1}]},
+        {
+            "actions": [
+                {
+                    "type": "overflow",
+                    "action_id": ids.FLAG_STATUS_ACTION,
+                    "block_id": "x",
+                    "selected_option": {"value": "1:resolved"},
+                }
+            ],
+            "container": [],
+            "message": "text",
+        },
+    ],
+    ids=["selected_option not an object", "container and message of the wrong types"],
+)
+def test_a_malformed_status_menu_payload_is_acknowledged_and_changes_nothing(
+    slack: SlackSender,
+    fake_slack_api: FakeSlackApi,
+    db: sessionmaker[Session],
+    payload_change: dict,
+    after_ack_pool: ThreadPoolExecutor,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    flag_id = flag_by_reporter(slack)  # flag #1
+    fake_slack_api.replies["users.info"] = lambda call: {"ok": True, "user": {"id": call.body["user"], "is_admin": False}}
+
+    with caplog.at_level(logging.ERROR):
+        reply = slack.interaction({**block_action(ids.FLAG_STATUS_ACTION, "", user_id=MEMBER), **payload_change})
+        after_ack_pool.shutdown(wait=True)
+
+    assert reply.status == 200
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []  # no listener failed
+    assert status_of(db, flag_id) == "open"
+
+
+def test_a_not_an_issue_submission_with_malformed_state_or_metadata_is_acknowledged(
+    slack: SlackSender, fake_slack_api: FakeSlackApi, caplog: pytest.LogCaptureFixture
+) -> None:
+    view = {
+        "id": "V1",
+        "type": "modal",
+        "callback_id": ids.NOT_AN_ISSUE_MODAL,
+        "state": {"values": [1, 2]},
+        "private_metadata": ["not", "a", "string"],
+    }
+    payload = {**submission({"blocks": []}), "view": view}
+
+    with caplog.at_level(logging.ERROR):
+        reply = slack.interaction(payload)
+
+    assert reply.status == 200
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []  # no listener failed

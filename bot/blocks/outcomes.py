@@ -62,3 +62,13 @@ def flag_outcome_message(flag: RecordedFlag) -> dict:
         blocks.append(mrkdwn_section(f"*Why:* {inert(flag.status_reason, 600)}"))
     blocks.append(mrkdwn_section("_You get these messages because you flagged it. Turn them off on the app's Home tab._"))
     return {"text": fallback(f"Your flag #{flag.id} was marked {status.label.lower()}."), "blocks": blocks}
+
+
+def read_reason(view: dict) -> str | None:
+    """The typed reason from a submitted "not an issue" modal; anything malformed reads as no reason."""
+    state = view.get("state")
+    values = state.get("values") if isinstance(state, dict) else None
+    block = values.get(ids.REASON_BLOCK) if isinstance(values, dict) else None
+    element = block.get(ids.VALUE) if isinstance(block, dict) else None
+    reason = element.get("value") if isinstance(element, dict) else None
+    return reason if isinstance(reason, str) and reason.strip() else None

@@ -41,16 +41,17 @@ class ChangeOrigin:
         return {k: v for k, v in values.items() if v not in (None, False)}
 
     @classmethod
-    def from_metadata(cls, metadata: str | None) -> tuple[int | None, ChangeOrigin]:
+    def from_metadata(cls, metadata: object) -> tuple[int | None, ChangeOrigin]:
         try:
-            values = json.loads(metadata or "{}")
+            values = json.loads(metadata) if isinstance(metadata, str) else None
         except ValueError:
             return None, cls()
         if not isinstance(values, dict):
             return None, cls()
-        flag_id = values.pop("flag_id", None)
-        known = {k: v for k, v in values.items() if k in ("channel_id", "message_ts", "from_home", "response_url")}
-        return (flag_id if isinstance(flag_id, int) else None), cls(**known)
+        flag_id = values.get("flag_id")
+        texts = {k: v for k in ("channel_id", "message_ts", "response_url") if isinstance(v := values.get(k), str) and v}
+        origin = cls(**texts, from_home=values.get("from_home") is True)
+        return (flag_id if type(flag_id) is int and 0 < flag_id < 2**31 else None), origin
 
 
 def choose_status(

@@ -11,18 +11,20 @@ from bot.listeners.outcomes import ChangeOrigin, choose_status
 def handle_flag_status_action(ack: Ack, body: dict, action: dict, context: BoltContext, client: WebClient) -> None:
     """A lead picked a status from a flag's menu, in the digest or on the Home tab."""
     ack()
-    choice = to_status_choice(str((action.get("selected_option") or {}).get("value") or ""))
+    option = action.get("selected_option")
+    value = option.get("value") if isinstance(option, dict) else None
+    choice = to_status_choice(value) if isinstance(value, str) else None
     if choice is None or not context.team_id or not context.user_id:
         return
-    container = body.get("container") or {}
-    message = body.get("message") if isinstance(body.get("message"), dict) else {}
+    container, channel, message = (_object(body.get(key)) for key in ("container", "channel", "message"))
+    blocks, text = message.get("blocks"), message.get("text")
     origin = ChangeOrigin(
-        channel_id=container.get("channel_id") or (body.get("channel") or {}).get("id"),
-        message_ts=container.get("message_ts"),
+        channel_id=_text(container.get("channel_id")) or _text(channel.get("id")),
+        message_ts=_text(container.get("message_ts")),
         from_home=container.get("type") == "view",
-        response_url=body.get("response_url"),
-        message_blocks=message.get("blocks") if isinstance(message.get("blocks"), list) else None,
-        message_text=str(message.get("text") or "deadline-flag digest"),
+        response_url=_text(body.get("response_url")),
+        message_blocks=blocks if isinstance(blocks, list) and all(isinstance(b, dict) for b in blocks) else None,
+        message_text=text if isinstance(text, str) and text else "deadline-flag digest",
     )
     flag_id, status = choice
     # users.info (is this an admin?) waits on Slack: after the ack.
@@ -37,3 +39,11 @@ def handle_flag_status_action(ack: Ack, body: dict, action: dict, context: BoltC
         origin=origin,
         trigger_id=body.get("trigger_id"),
     )
+
+
+def _object(value: object) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None

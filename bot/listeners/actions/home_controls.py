@@ -17,7 +17,8 @@ def handle_outcome_dms_action(ack: Ack, action: dict, context: BoltContext, clie
     ack()
     if not context.team_id or not context.user_id:
         return
-    enabled = bool(action.get("selected_options"))
+    selected = action.get("selected_options")
+    enabled = isinstance(selected, list) and len(selected) > 0
     app_deps = deps(context)
     set_outcome_dms(
         app_deps.db, team_id=context.team_id, user_id=context.user_id, reporter_key=app_deps.reporter_key, enabled=enabled

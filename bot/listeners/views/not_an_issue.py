@@ -3,7 +3,7 @@ from __future__ import annotations
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
-from bot.blocks import ids
+from bot.blocks.outcomes import read_reason
 from bot.deps import Deps, deps
 from bot.domain.outcomes import Status
 from bot.listeners.outcomes import ChangeOrigin, record_status
@@ -12,8 +12,7 @@ from bot.listeners.replies import is_workspace_admin
 
 def handle_not_an_issue_submission(ack: Ack, view: dict, context: BoltContext, client: WebClient) -> None:
     ack()
-    values = (view.get("state") or {}).get("values") or {}
-    reason = ((values.get(ids.REASON_BLOCK) or {}).get(ids.VALUE) or {}).get("value")
+    reason = read_reason(view)
     flag_id, origin = ChangeOrigin.from_metadata(view.get("private_metadata"))
     if flag_id is None or not context.team_id or not context.user_id:
         return
