@@ -74,7 +74,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     purge = commands.add_parser(
         "purge",
-        help="delete uninstalled workspaces' data once PURGE_AFTER_DAYS have passed; with --team, one workspace's at once",
+        help="delete flags past their workspace's retention and uninstalled workspaces' data past PURGE_AFTER_DAYS; "
+        "with --team, one workspace's data at once",
     )
     purge.add_argument("--team", metavar="TEAM_ID", help="purge this workspace's data now, installed or not")
     purge.set_defaults(run=run_purge)
