@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlencode
 
@@ -130,3 +131,41 @@ def test_of_eight_concurrent_identical_changes_exactly_one_is_recorded(db: sessi
 
     assert changed.count(True) == 1
     assert len(status_history(db, team_id="T1", flag_id=flag.id)) == 1
+
+
+def test_an_event_without_a_workspace_leaves_no_delivery_record(slack: SlackSender, db: sessionmaker[Session]) -> None:
+    from sqlalchemy import func, select
+
+    from bot.db.models import SlackDelivery
+    from tests.slack_requests import post
+
+    body = {
+        "type": "event_callback",
+        "event_id": "Ev0NOTEAM",
+        "event": {"type": "app_home_opened", "user": "U1", "tab": "home"},
+    }
+    reply = post(slack.url, json.dumps(body), content_type="application/json")
+
+    assert reply.status < 500
+    with db() as session:
+        assert session.scalar(select(func.count()).select_from(SlackDelivery)) == 0
+
+
+def test_a_request_key_not_in_slacks_id_form_is_not_kept_and_the_flag_is_stored(db: sessionmaker[Session]) -> None:
+    from bot.domain import flags
+    from bot.domain.categories import Category
+
+    report = flags.FlagReport(
+        team_id="T1",
+        reporter_id="U1",
+        category=Category.OTHER,
+        summary="text \ud800 with a lone surrogate",
+        request_key='{"?\ud95c\udd8a": [null]}',
+    )
+
+    flag = flags.record_flag(db, report, reporter_key=b"k")
+
+    with db() as session:
+        row = flag_store.get_flag(session, team_id="T1", flag_id=flag.id)
+        assert row is not None and row.request_key is None
+        assert row.summary == "text ? with a lone surrogate"
