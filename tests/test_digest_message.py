@@ -118,3 +118,20 @@ def test_date_demanded_and_constraint_are_shown() -> None:
 def test_sparkline_scales_to_the_shared_top() -> None:
     assert sparkline((0, 1, 2, 4), top=4) == "▁▃▅█"
     assert sparkline((0, 0), top=0) == "▁▁"
+
+
+def test_the_message_shows_what_happened_next_when_the_digest_has_outcomes() -> None:
+    from dataclasses import replace
+
+    from bot.domain.outcomes import OutcomeSummary
+
+    digest = replace(
+        a_digest(3),
+        outcomes=OutcomeSummary(resolved_in_period=2, open_now=5, open_over_four_weeks=1, median_days_to_resolution=3.5),
+    )
+
+    text = str(digest_message(digest)["blocks"])
+
+    assert "2 resolved or closed in this period" in text
+    assert "5 still open" in text and "1 open for more than 4 weeks" in text
+    assert "median time to resolution over 8 weeks: 3.5 days" in text

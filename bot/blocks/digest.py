@@ -59,6 +59,8 @@ def digest_message(digest: Digest, names: Mapping[str, str] | None = None) -> di
         mrkdwn_section("\n".join(count_lines)),
         context("Trend: the last 8 periods, oldest first. Reporters are anonymous unless they chose to be named."),
     ]
+    if digest.outcomes is not None:
+        blocks.append(mrkdwn_section(outcomes_text(digest.outcomes)))
     if digest.flags:
         blocks.append({"type": "divider"})
         blocks += [flag_section(flag, names) for flag in digest.flags]
