@@ -34,13 +34,8 @@ class ModalOrigin:
         return metadata
 
     @classmethod
-    def from_metadata(cls, metadata: str | None) -> ModalOrigin:
-        try:
-            values = json.loads(metadata or "{}")
-        except ValueError:
-            return cls()
-        if not isinstance(values, dict):
-            return cls()
+    def from_metadata(cls, metadata: object) -> ModalOrigin:
+        values = metadata_object(metadata)
         # Each field as the type we wrote it; anything else reads as absent.
         flag_id = values.get("flag_id")
         known: dict = {k: v for k, v in values.items() if k in _TEXT_FIELDS and isinstance(v, str)}
@@ -50,6 +45,15 @@ class ModalOrigin:
 
 
 _TEXT_FIELDS = ("channel_id", "message_ts", "thread_ts", "team_domain", "response_url")
+
+
+def metadata_object(metadata: object) -> dict:
+    """A view's private_metadata as the JSON object the app wrote there; anything else reads as empty."""
+    try:
+        values = json.loads(metadata) if isinstance(metadata, str) else None
+    except ValueError:
+        return {}
+    return values if isinstance(values, dict) else {}
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from bot.blocks import ids
+from bot.blocks.flag_modal import PRIVATE_METADATA_MAX
 from bot.blocks.text import fallback, inert, mrkdwn_section, quoted
 from bot.domain.flags import RecordedFlag
 from bot.domain.outcomes import REASON_MAX, Status
@@ -39,7 +40,7 @@ def not_an_issue_modal(flag_id: int, metadata: dict) -> dict:
         "title": {"type": "plain_text", "text": "Not an issue"},
         "submit": {"type": "plain_text", "text": "Mark not an issue"},
         "close": {"type": "plain_text", "text": "Cancel"},
-        "private_metadata": json.dumps({"flag_id": flag_id, **metadata})[:3000],
+        "private_metadata": _metadata(flag_id, metadata),
         "blocks": [
             {
                 "type": "input",
@@ -51,6 +52,13 @@ def not_an_issue_modal(flag_id: int, metadata: dict) -> dict:
             }
         ],
     }
+
+
+def _metadata(flag_id: int, origin: dict) -> str:
+    text = json.dumps({"flag_id": flag_id, **origin})
+    if len(text) > PRIVATE_METADATA_MAX:  # only a response_url that long could do it: drop it, keep valid JSON
+        text = json.dumps({"flag_id": flag_id, **{k: v for k, v in origin.items() if k != "response_url"}})
+    return text
 
 
 def flag_outcome_message(flag: RecordedFlag) -> dict:

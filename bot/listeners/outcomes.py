@@ -3,13 +3,13 @@ check the lead, record the change, redraw where it was made, tell the reporter."
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import asdict, dataclass, field
 
 from slack_sdk import WebClient
 
 from bot.blocks.digest import digest_message, flag_section, replace_flag_block
+from bot.blocks.flag_modal import metadata_object
 from bot.blocks.flags import refusal_message
 from bot.blocks.outcomes import flag_outcome_message, not_an_issue_modal
 from bot.deps import Deps
@@ -42,12 +42,7 @@ class ChangeOrigin:
 
     @classmethod
     def from_metadata(cls, metadata: object) -> tuple[int | None, ChangeOrigin]:
-        try:
-            values = json.loads(metadata) if isinstance(metadata, str) else None
-        except ValueError:
-            return None, cls()
-        if not isinstance(values, dict):
-            return None, cls()
+        values = metadata_object(metadata)
         flag_id = values.get("flag_id")
         texts = {k: v for k in ("channel_id", "message_ts", "response_url") if isinstance(v := values.get(k), str) and v}
         origin = cls(**texts, from_home=values.get("from_home") is True)
