@@ -111,14 +111,23 @@ def record_status(
     if not change.changed:  # a double click or a retried request: nothing to redraw or announce
         return
     log.info("flag status changed", extra={"team_id": team_id, "flag_id": flag_id, "to": status.value})
-    redraw(client, app_deps, team_id=team_id, user_id=user_id, flag_id=flag_id, origin=origin)
+    redraw(client, app_deps, team_id=team_id, user_id=user_id, flag_id=flag_id, origin=origin, actor_is_admin=actor_is_admin)
     if change.notify_user_id:
         client.chat_postMessage(channel=change.notify_user_id, **flag_outcome_message(change.flag))
 
 
-def redraw(client: WebClient, app_deps: Deps, *, team_id: str, user_id: str, flag_id: int, origin: ChangeOrigin) -> None:
+def redraw(
+    client: WebClient,
+    app_deps: Deps,
+    *,
+    team_id: str,
+    user_id: str,
+    flag_id: int,
+    origin: ChangeOrigin,
+    actor_is_admin: bool,
+) -> None:
     if origin.from_home:
-        publish_home(client, app_deps, team_id=team_id, user_id=user_id)
+        publish_home(client, app_deps, team_id=team_id, user_id=user_id, is_admin=actor_is_admin)
         return
     if not (origin.channel_id and origin.message_ts):
         return

@@ -76,7 +76,8 @@ def _describe(error: Exception) -> str:
     return str(error.response.get("error")) if isinstance(error, SlackApiError) else type(error).__name__
 
 
-def publish_home(client: WebClient, deps: Deps, *, team_id: str, user_id: str) -> None:
+def publish_home(client: WebClient, deps: Deps, *, team_id: str, user_id: str, is_admin: bool | None = None) -> None:
+    """Publish the user's Home tab. `is_admin`: when the caller has just asked Slack, so it is not asked twice."""
     try:
         summary = home_summary(deps.db, team_id=team_id, user_id=user_id, reporter_key=deps.reporter_key, now=deps.clock())
     except StorageUnavailable:
@@ -84,7 +85,7 @@ def publish_home(client: WebClient, deps: Deps, *, team_id: str, user_id: str) -
         log.error("home not published: database unavailable", extra={"team_id": team_id})
         client.views_publish(user_id=user_id, view=home_unavailable_view())
         return
-    admin = is_workspace_admin(client, user_id)
+    admin = is_workspace_admin(client, user_id) if is_admin is None else is_admin
     schedule = effective_schedule(deps.db, team_id=team_id, default_channel=deps.settings.digest_channel) if admin else None
     lead = may_change_outcomes(deps.db, team_id=team_id, user_id=user_id, actor_is_admin=admin)
     open_flags = list_open_flags(deps.db, team_id=team_id, limit=LEAD_FLAGS_SHOWN) if lead else None

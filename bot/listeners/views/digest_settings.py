@@ -67,4 +67,4 @@ def apply_digest_settings(client: WebClient, app_deps: Deps, form: DigestSetting
                 "type `/invite @deadline-flag` there, or the digest cannot be posted."
             )
             tell_user(client, {"text": text, "blocks": [mrkdwn_section(text)]}, user_id=user_id)
-    publish_home(client, app_deps, team_id=team_id, user_id=user_id)
+    publish_home(client, app_deps, team_id=team_id, user_id=user_id, is_admin=True)  # checked above
