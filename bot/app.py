@@ -11,6 +11,7 @@ from slack_bolt import App, BoltContext, BoltResponse
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+import bot.bolt_patches  # noqa: F401  (slack-bolt's parse_body fix, applied on import)
 from bot.config import Settings
 from bot.db.session import engine_of
 from bot.deps import Deps
