@@ -59,6 +59,11 @@ def build_parser() -> argparse.ArgumentParser:
     change = settings.add_parser("set", help="change settings (the others stay as they are)")
     change.add_argument("--team", required=True, help="workspace id")
     change.add_argument("--channel", help="digest channel id, e.g. C0123ABCD")
+    change.add_argument(
+        "--allow-shared",
+        action="store_true",
+        help="accept a --channel shared with another organisation (Slack Connect): its people would read the flags",
+    )
     change.add_argument("--weekday", help="mon, tue, wed, thu, fri, sat or sun")
     change.add_argument("--hour", type=int, help="hour of the day, 0-23, in the workspace's timezone")
     change.add_argument("--timezone", help="IANA timezone, e.g. Europe/Paris")
@@ -138,6 +143,7 @@ def run_digest_preview(args: argparse.Namespace, settings: Settings) -> int:
 
 def run_digest_send(args: argparse.Namespace, settings: Settings) -> int:
     from bot.digest.send import send_digest
+    from bot.people import People
     from bot.workspaces import workspaces_for
 
     db = _open_database(settings)
@@ -147,9 +153,16 @@ def run_digest_send(args: argparse.Namespace, settings: Settings) -> int:
     except Exception as error:  # single-workspace mode asks Slack (auth.test) which workspace the token is for
         raise ConfigError(f"could not tell which workspaces to send to ({type(error).__name__}): pass --team") from None
     failed = 0
+    people = People()
     for team_id in team_ids:
         result = send_digest(
-            db, workspaces, team_id=team_id, default_channel=settings.digest_channel, now=_now(), force=args.force
+            db,
+            workspaces,
+            team_id=team_id,
+            default_channel=settings.digest_channel,
+            now=_now(),
+            force=args.force,
+            people=people,
         )
         print(f"{team_id}: {result.detail}")
         failed += result.status in ("failed", "no_channel")
@@ -173,6 +186,8 @@ def run_settings_set(args: argparse.Namespace, settings: Settings) -> int:
     from bot.domain.workspace_settings import InvalidSetting, change_schedule
 
     db = _open_database(settings)
+    if args.channel and not args.allow_shared:
+        _refuse_a_shared_channel(args, settings, db)
     try:
         change_schedule(
             db,
@@ -184,12 +199,27 @@ def run_settings_set(args: argparse.Namespace, settings: Settings) -> int:
             hour=args.hour,
             timezone=args.timezone,
             retention_days=args.retention_days,
+            allow_shared=args.allow_shared,
         )
     except InvalidSetting as problem:
         raise ConfigError(str(problem)) from None
     if args.leads is not None:
         set_leads(db, team_id=args.team, user_ids=[u.strip() for u in args.leads.split(",") if u.strip()])
     return run_settings_show(args, settings)
+
+
+def _refuse_a_shared_channel(args: argparse.Namespace, settings: Settings, db: sessionmaker[Session]) -> None:
+    """A Slack Connect channel would show flag text to another organisation: refused unless --allow-shared."""
+    from bot.digest.send import CONFIRM_IN_CLI, shared_channel_refusal
+    from bot.workspaces import workspaces_for
+
+    try:
+        client = workspaces_for(settings, engine_of(db)).client_for(args.team)
+    except Exception:  # not installed, or no token: the digest send checks the channel again before posting
+        return
+    refusal = shared_channel_refusal(client, args.channel, confirm=CONFIRM_IN_CLI.replace("C…", args.channel))
+    if refusal:
+        raise ConfigError(refusal.replace(f"<#{args.channel}>", args.channel))
 
 
 def run_export(args: argparse.Namespace, settings: Settings) -> int:

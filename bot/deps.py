@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from concurrent.futures import Executor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
 from bot.logs import new_error_ref
+from bot.people import People
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +27,7 @@ class Deps:
     db: sessionmaker[Session]
     background: Executor  # work that waits on the Web API, started once the HTTP answer is on its way
     installation_store: InstallationStore | None = None  # OAuth mode only: where uninstalls delete the tokens
+    people: People = field(default_factory=People)  # users.info answers, kept a few minutes
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
 
     @property

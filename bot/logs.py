@@ -55,3 +55,11 @@ def configure_logging(level: str = "INFO") -> None:
 def new_error_ref() -> str:
     """A short reference shown to the user and logged with the error, so support can find one from the other."""
     return secrets.token_hex(4)
+
+
+def describe_error(error: BaseException) -> str:
+    """A failure in a few words fit for a log line: Slack's error code, else the exception's type (never its message,
+    which may carry a URL, a token or a flag's text)."""
+    response = getattr(error, "response", None)
+    code = response.get("error") if hasattr(response, "get") else None
+    return f"Slack answered {code}" if code else type(error).__name__

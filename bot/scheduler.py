@@ -19,6 +19,7 @@ from bot.domain.deliveries import forget_old_deliveries
 from bot.domain.retention import purge_expired_flags
 from bot.domain.workspace_settings import effective_schedule
 from bot.domain.workspaces import purge_uninstalled_workspaces
+from bot.people import People
 from bot.workspaces import Workspaces
 
 log = logging.getLogger(__name__)
@@ -27,7 +28,12 @@ PURGE_SECONDS = 3600
 
 
 def run_due_digests(
-    db: sessionmaker[Session], workspaces: Workspaces, *, default_channel: str | None, now: datetime
+    db: sessionmaker[Session],
+    workspaces: Workspaces,
+    *,
+    default_channel: str | None,
+    now: datetime,
+    people: People | None = None,
 ) -> list[SendResult]:
     """Send every digest that is due and not yet sent this week. Safe to run any number of times, anywhere."""
     try:
@@ -46,7 +52,12 @@ def run_due_digests(
         except Exception as error:  # the database is down: try again next tick
             log.error("digest check failed", extra={"team_id": team_id, "error": type(error).__name__})
             continue
-        results.append(send_digest(db, workspaces, team_id=team_id, default_channel=default_channel, now=now))
+        try:  # one workspace's failure, whatever it is, never skips the others
+            results.append(
+                send_digest(db, workspaces, team_id=team_id, default_channel=default_channel, now=now, people=people)
+            )
+        except Exception as error:
+            log.error("digest send failed", extra={"team_id": team_id, "error": type(error).__name__})
     return results
 
 
@@ -71,8 +82,10 @@ def build_scheduler(
     *,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> BlockingScheduler:
+    people = People()  # users.info answers, kept a few minutes across ticks
+
     def tick() -> None:
-        run_due_digests(db, workspaces, default_channel=settings.digest_channel, now=clock())
+        run_due_digests(db, workspaces, default_channel=settings.digest_channel, now=clock(), people=people)
 
     def purge() -> None:
         run_purges(db, now=clock(), grace=timedelta(days=settings.purge_after_days))

@@ -155,7 +155,7 @@ def app_url(
 @pytest.fixture
 def slack(app_url: str, fake_slack_api: FakeSlackApi) -> SlackSender:
     """Sends signed requests to the app's /slack/events, as Slack would."""
-    return SlackSender(url=app_url + SLACK_EVENTS_PATH, response_url=fake_slack_api.response_url())
+    return SlackSender(url=app_url + SLACK_EVENTS_PATH, fake=fake_slack_api)
 
 
 @pytest.fixture
@@ -173,7 +173,7 @@ def oauth_app_url(oauth_settings: Settings, db: sessionmaker[Session], engine: E
 @pytest.fixture
 def oauth_slack(oauth_app_url: str, fake_slack_api: FakeSlackApi) -> SlackSender:
     """Signed requests to the OAuth-mode app's /slack/events."""
-    return SlackSender(url=oauth_app_url + SLACK_EVENTS_PATH, response_url=fake_slack_api.response_url())
+    return SlackSender(url=oauth_app_url + SLACK_EVENTS_PATH, fake=fake_slack_api)
 
 
 @pytest.fixture
@@ -223,7 +223,7 @@ def fuzzed(settings: Settings, db: sessionmaker[Session], engine: Engine, fake: 
     seed_three_workspaces(db, settings.reporter_hash_key)
     after_ack = AfterAckWork()
     with serve_app(settings, db, engine, after_ack) as base_url:
-        slack = SlackSender(url=base_url + SLACK_EVENTS_PATH, response_url=fake.response_url())
+        slack = SlackSender(url=base_url + SLACK_EVENTS_PATH, fake=fake)
         yield FuzzedApp(slack=slack, fake=fake, engine=engine, after_ack=after_ack, base_url=base_url)
 
 

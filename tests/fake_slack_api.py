@@ -1,7 +1,11 @@
 """A real HTTP server standing in for the Slack Web API (and for response_url), in the manner of Bolt's own tests.
 
-It answers like Slack (canned bodies per method, `invalid_auth` without a bot token), keeps every call with its
-headers and parsed body, and can be told to be slow or to fail. Nothing here ever reaches slack.com.
+It is as strict as Slack by default (../shared/SLACK_REALITY.md): it refuses messages and views past Block Kit's
+limits (the cumulative block text included) and what slack_sdk's own models refuse, a trigger_id older than 3
+seconds or used twice, a response_url used more than 5 times or after 30 minutes, chat.update on a message the app
+did not post, and posts to channels the bot is not in, that are private to it or archived. A test opts out of a
+rule (`fake.lenient.add("trigger_id")`), never into it. It keeps every call with its headers and parsed body, and
+can be told to be slow, to fail or to rate-limit. Nothing here ever reaches slack.com.
 """
 
 from __future__ import annotations
@@ -17,7 +21,16 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl
 
+from tests.markup import message_limit_violations, view_limit_violations
+
 Reply = dict[str, Any] | Callable[["Call"], dict[str, Any]]
+TRIGGER_LIFETIME = 3.0  # seconds a trigger_id can open a view
+RESPONSE_URL_USES = 5
+RESPONSE_URL_LIFETIME = 30 * 60
+MESSAGE_METHODS = {"chat.postMessage", "chat.update", "chat.postEphemeral"}
+VIEW_METHODS = {"views.open", "views.push", "views.update", "views.publish"}
+# The realism rules a test may opt out of, by name (FakeSlackApi.lenient).
+RULES = {"blocks", "views", "trigger_id", "response_url", "chat.update", "channels"}
 # Methods Slack serves without a bot token in the Authorization header.
 NO_BOT_TOKEN_METHODS = {"oauth.v2.access", "oauth.v2.exchange"}
 BOT_USER_ID = "UBOT"
@@ -48,6 +61,48 @@ class Failure:
 
 
 @dataclass
+class Channel:
+    """A conversation as Slack sees it from the bot: public or private, archived, shared with another organisation."""
+
+    id: str
+    is_private: bool = False
+    is_archived: bool = False
+    is_member: bool = True  # the bot is in it
+    is_ext_shared: bool = False
+    is_im: bool = False
+    members: set[str] | None = None  # who is in it; None: anyone asked about
+
+    def info(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.id.lower(),
+            "is_channel": not (self.is_private or self.is_im),
+            "is_group": self.is_private,
+            "is_im": self.is_im,
+            "is_private": self.is_private or self.is_im,
+            "is_archived": self.is_archived,
+            "is_member": self.is_member,
+            "is_ext_shared": self.is_ext_shared,
+            "is_shared": self.is_ext_shared,
+        }
+
+
+def default_channels() -> dict[str, Channel]:
+    """The channels the bot has been invited to in every test's workspace: where commands are typed, and the leads'."""
+    return {"C1": Channel("C1"), "C0LEADS": Channel("C0LEADS")}
+
+
+@dataclass
+class PostedMessage:
+    channel: str
+    ts: str
+    body: dict[str, Any]
+    thread_ts: str | None = None
+    by_app: bool = True
+    deleted: bool = False
+
+
+@dataclass
 class FakeSlackApi:
     url: str = ""
     calls: list[Call] = field(default_factory=list)
@@ -56,7 +111,16 @@ class FakeSlackApi:
     failures: dict[str, Failure] = field(default_factory=dict)
     holds: dict[str, threading.Event] = field(default_factory=dict)
     team_id: str = "T1"
+    channels: dict[str, Channel] = field(default_factory=default_channels)
+    messages: dict[tuple[str, str], PostedMessage] = field(default_factory=dict)
+    triggers: dict[str, float] = field(default_factory=dict)  # trigger_id -> when Slack issued it (monotonic)
+    used_triggers: set[str] = field(default_factory=set)
+    response_urls: dict[str, list[float]] = field(default_factory=dict)  # path -> [issued at, then each use]
+    opened_views: set[str] = field(default_factory=set)
+    lenient: set[str] = field(default_factory=set)  # realism rules (RULES) this test turned off
+    refusals: list[tuple[str, str]] = field(default_factory=list)  # (method, error) for every call refused by a rule
     _changed: threading.Condition = field(default_factory=threading.Condition)
+    _ts: itertools.count = field(default_factory=lambda: itertools.count(1))
 
     @property
     def api_url(self) -> str:
@@ -64,7 +128,35 @@ class FakeSlackApi:
         return f"{self.url}/api/"
 
     def response_url(self, name: str = "hooks/1") -> str:
+        """A response_url as Slack issues one with an interaction: usable 5 times within 30 minutes."""
+        self.response_urls.setdefault(name, [time.monotonic()])
         return f"{self.url}/{name}"
+
+    def issue_trigger(self, trigger_id: str) -> None:
+        """Slack gave a payload this trigger_id now (the first time a test sends it): it opens one view within 3 s."""
+        with self._changed:
+            self.triggers.setdefault(trigger_id, time.monotonic())
+
+    def add_channel(self, channel_id: str, **attributes: Any) -> Channel:
+        self.channels[channel_id] = Channel(channel_id, **attributes)
+        return self.channels[channel_id]
+
+    def rate_limit(self, method: str, *, retry_after: int = 1, times: int = 1) -> None:
+        """Answer the next `times` calls of `method` with HTTP 429 and Retry-After, as Slack rate-limits."""
+        self.fail(method, status=429, times=times, headers={"Retry-After": str(retry_after)}, error="ratelimited")
+
+    def post_as_someone_else(self, channel: str, ts: str) -> None:
+        """A message in `channel` that a person (not the app) posted: chat.update on it is refused."""
+        self.messages[(channel, ts)] = PostedMessage(channel, ts, {}, by_app=False)
+
+    def delete_message(self, channel: str, ts: str) -> None:
+        self.messages[(channel, ts)].deleted = True
+
+    def posted(self, channel: str | None = None) -> list[PostedMessage]:
+        """Messages the app posted and Slack accepted (as last updated), oldest first."""
+        with self._changed:
+            found = [m for m in self.messages.values() if m.by_app and not m.deleted]
+        return [m for m in found if channel is None or m.channel == channel]
 
     def fail(self, method: str, *, status: int = 200, times: int = 1, headers: dict[str, str] | None = None, **body: Any):
         """Answer the next `times` calls of `method` with `status` and `body` (default: {"ok": false})."""
@@ -101,12 +193,152 @@ class FakeSlackApi:
         if failure and failure.times > 0:
             failure.times -= 1
             return failure.status, failure.headers, failure.body
-        if call.method not in NO_BOT_TOKEN_METHODS and "/" not in call.method:
+        if "/" in call.method:  # a response_url
+            return self._answer_response_url(call)
+        if call.method not in NO_BOT_TOKEN_METHODS:
             token = call.token or ""
             if not token.startswith(("xoxb-", "xoxp-")):
                 return 200, {}, {"ok": False, "error": "not_authed" if not token else "invalid_auth"}
-        reply = self.replies.get(call.method) or DEFAULT_REPLIES.get(call.method) or {"ok": True}
-        return 200, {}, reply(call) if callable(reply) else reply
+        with self._changed:
+            error = self._refusal(call)
+            if error:
+                self.refusals.append((call.method, error))
+                return 200, {}, {"ok": False, "error": error}
+            reply = self.replies.get(call.method) or DEFAULT_REPLIES.get(call.method) or {"ok": True}
+            answer = reply(call) if callable(reply) else reply
+            if answer.get("ok"):
+                answer = self._remember(call, answer)
+        return 200, {}, answer
+
+    # --- Slack's rules -------------------------------------------------------------------------------------------
+
+    def _strict(self, rule: str) -> bool:
+        return rule not in self.lenient
+
+    def _refusal(self, call: Call) -> str | None:
+        """The error Slack would answer `call` with, or None."""
+        method, body = call.method, call.body
+        if method in MESSAGE_METHODS and self._strict("blocks") and (error := _message_error(body)):
+            return error
+        if method in VIEW_METHODS and self._strict("views") and _view_problems(body.get("view")):
+            return "invalid_arguments"
+        if method in ("views.open", "views.push") and self._strict("trigger_id"):
+            trigger_id = str(body.get("trigger_id") or "")
+            issued = self.triggers.get(trigger_id)
+            if issued is None:
+                return "invalid_trigger_id"
+            if trigger_id in self.used_triggers:
+                return "trigger_exchanged"
+            if time.monotonic() - issued > TRIGGER_LIFETIME:
+                return "expired_trigger_id"
+        if (
+            method == "views.update"
+            and self._strict("views")
+            and not body.get("external_id")
+            and str(body.get("view_id") or "") not in self.opened_views
+        ):
+            return "not_found"
+        if method == "chat.update" and self._strict("chat.update"):
+            message = self.messages.get((str(body.get("channel")), str(body.get("ts"))))
+            if message is None or message.deleted:
+                return "message_not_found"
+            if not message.by_app:
+                return "cant_update_message"
+        if method in ("chat.postMessage", "chat.postEphemeral") and self._strict("channels"):
+            return self._channel_error(
+                str(body.get("channel") or ""), user=body.get("user"), ephemeral=method != "chat.postMessage"
+            )
+        if method == "conversations.info" and self._strict("channels"):
+            return None if str(body.get("channel")) in self.channels else "channel_not_found"
+        if method == "conversations.join" and self._strict("channels"):
+            channel = self.channels.get(str(body.get("channel")))
+            if channel is None:
+                return "channel_not_found"
+            if channel.is_archived:
+                return "is_archived"
+            if channel.is_private or channel.is_im:
+                return "method_not_supported_for_channel_type"
+        return None
+
+    def _channel_error(self, channel_id: str, *, user: object, ephemeral: bool) -> str | None:
+        if channel_id.startswith(("U", "W")) and not ephemeral:
+            return None  # a user id posts to the app's DM with them
+        channel = self.channels.get(channel_id)
+        if channel is None or ((channel.is_private or channel.is_im) and not channel.is_member):
+            return "channel_not_found"
+        if channel.is_archived:
+            return "is_archived"
+        if not channel.is_member:
+            return "not_in_channel"
+        if ephemeral and channel.members is not None and user not in channel.members:
+            return "user_not_in_channel"
+        return None
+
+    def _remember(self, call: Call, answer: dict[str, Any]) -> dict[str, Any]:
+        """Keep what Slack would now know: posted messages, opened views, spent triggers, joined channels."""
+        method, body = call.method, call.body
+        if method == "chat.postMessage":
+            channel = str(body.get("channel"))
+            if channel.startswith(("U", "W")):  # Slack answers with the DM's own id
+                channel = "D" + channel[1:]
+                self.channels.setdefault(channel, Channel(channel, is_im=True))
+            ts = f"{1_700_000_000 + next(self._ts)}.000100"
+            self.messages[(channel, ts)] = PostedMessage(channel, ts, body, thread_ts=body.get("thread_ts"))
+            answer = {**answer, "channel": channel, "ts": ts}
+        elif method == "chat.update":
+            message = self.messages.get((str(body.get("channel")), str(body.get("ts"))))
+            if message is not None:
+                message.body = {**message.body, **body}
+        elif method in ("views.open", "views.push"):
+            self.used_triggers.add(str(body.get("trigger_id") or ""))
+        elif method == "conversations.join" and (channel := self.channels.get(str(body.get("channel")))):
+            channel.is_member = True
+        elif method == "conversations.info" and (channel := self.channels.get(str(body.get("channel")))):
+            answer = {**answer, "channel": channel.info()}
+        elif method == "conversations.open":
+            channel_id = answer.get("channel", {}).get("id")
+            if channel_id:
+                self.channels.setdefault(channel_id, Channel(channel_id, is_im=True))
+        if method in VIEW_METHODS and isinstance(answer.get("view"), dict):
+            self.opened_views.add(answer["view"]["id"])
+        return answer
+
+    def _answer_response_url(self, call: Call) -> tuple[int, dict[str, str], dict[str, Any]]:
+        if not self._strict("response_url"):
+            return 200, {}, {"ok": True}
+        with self._changed:
+            uses = self.response_urls.setdefault(call.method, [time.monotonic()])
+            if time.monotonic() - uses[0] > RESPONSE_URL_LIFETIME:
+                return 404, {}, {"ok": False, "error": "expired_url"}
+            if len(uses) > RESPONSE_URL_USES:
+                return 404, {}, {"ok": False, "error": "used_url"}
+            if self._strict("blocks") and (error := _message_error(call.body)):
+                self.refusals.append((call.method, error))
+                return 400, {}, {"ok": False, "error": error}
+            uses.append(time.monotonic())
+        return 200, {}, {"ok": True}
+
+
+def _decoded(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) and value[:1] in "[{" else value
+
+
+def _message_error(body: dict[str, Any]) -> str | None:
+    """Slack's error for a message body past its limits (see tests/markup.py for each rule)."""
+    blocks = _decoded(body.get("blocks")) or []
+    problems = message_limit_violations({"text": body.get("text"), "blocks": blocks})
+    if not problems:
+        return None
+    if any(p.startswith("msg_blocks_too_long") for p in problems):
+        return "msg_blocks_too_long"
+    if any(p.startswith("msg_too_long") for p in problems):
+        return "msg_too_long"
+    return "invalid_blocks"
+
+
+def _view_problems(view: Any) -> list[str]:
+    view = _decoded(view)
+    return view_limit_violations(view) if isinstance(view, dict) else ["no view"]
 
 
 def team_of_token(token: str | None) -> str:
@@ -147,10 +379,11 @@ def _permalink(call: Call) -> dict[str, Any]:
 
 
 def _post_message(call: Call) -> dict[str, Any]:
+    # channel and ts: FakeSlackApi._remember gives each posted message its own, as Slack does.
     return {
         "ok": True,
         "channel": call.body.get("channel"),
-        "ts": f"{time.time():.6f}",
+        "ts": call.body.get("ts"),
         "message": {"text": call.body.get("text")},
     }
 
@@ -211,6 +444,8 @@ DEFAULT_REPLIES: dict[str, Reply] = {
     "chat.update": _post_message,
     "chat.postEphemeral": {"ok": True, "message_ts": "1700000000.000200"},
     "conversations.open": {"ok": True, "channel": {"id": "D0REPORTER"}},
+    "conversations.info": {"ok": True},  # the channel's attributes come from FakeSlackApi.channels
+    "conversations.join": lambda call: {"ok": True, "channel": {"id": call.body.get("channel")}},
     # files_upload_v2: ask for an upload URL (ours), send the bytes there, then complete the upload.
     "files.getUploadURLExternal": lambda call: {
         "ok": True,

@@ -6,6 +6,10 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from slack_sdk.errors import SlackObjectFormationError
+from slack_sdk.models.blocks import Block
+from slack_sdk.models.views import View
+
 # A live mention, broadcast, channel link or URL link in mrkdwn, or a bare broadcast word Slack may link.
 LIVE_MARKUP = re.compile(r"<[!@#]|<https?:|<mailto:|@(channel|here|everyone)\b", re.IGNORECASE)
 
@@ -96,24 +100,70 @@ def _all_blocks_violations(blocks: list[dict], max_blocks: int) -> list[str]:
     return problems
 
 
+# Slack refuses a message whose blocks hold more text than this in all (msg_blocks_too_long; observed, not documented:
+# bolt-js#2509, #2867). The app keeps each message at or below 10,000; the stand-in refuses past Slack's own line.
+SLACK_BLOCK_TEXT_MAX = 12_000
+SLACK_MESSAGE_TEXT_MAX = 4_000  # top-level `text`: chat.postMessage recommends at most 4,000; msg_too_long near it
+
+
+def block_text_length(blocks: list[dict]) -> int:
+    """The text of all blocks together, as Slack counts it for msg_blocks_too_long: every text object's text."""
+    return sum(len(t["text"]) for t in _text_objects(blocks) if isinstance(t.get("text"), str))
+
+
+def sdk_violations(blocks: list[dict]) -> list[str]:
+    """What slack_sdk's own Block Kit models refuse (Block.parse(...).validate_json()), so the stand-in and the SDK agree."""
+    problems = []
+    for block in blocks:
+        try:
+            parsed = Block.parse(block)
+            if parsed is None:
+                problems.append(f"slack_sdk does not know block {block.get('type')!r}")
+            else:
+                parsed.validate_json()
+        except (SlackObjectFormationError, TypeError, KeyError, ValueError) as error:
+            problems.append(f"slack_sdk: {type(error).__name__}: {error}")
+    return problems
+
+
+def _verbatim_violations(value: Any) -> list[str]:
+    return ["verbatim on a plain_text object" for t in _text_objects(value) if t["type"] == "plain_text" and "verbatim" in t]
+
+
 def message_limit_violations(message: dict) -> list[str]:
-    """Where a message (chat.postMessage, chat.postEphemeral, a response_url post, a command's answer) breaks Slack's
-    limits: 50 blocks, the block limits above, and a `text` of at most 40,000 characters."""
-    problems = _all_blocks_violations(message.get("blocks") or [], max_blocks=50)
-    if len(message.get("text") or "") > 40_000:
-        problems.append(f"message text of {len(message['text'])} chars")
+    """Where a message (chat.postMessage, chat.update, chat.postEphemeral, a response_url post, a command's answer)
+    breaks Slack's limits: 50 blocks, the block limits above, 12,000 characters of block text in all, and a `text`
+    of at most 4,000 characters."""
+    blocks = message.get("blocks") or []
+    problems = _all_blocks_violations(blocks, max_blocks=50) + _verbatim_violations(blocks) + sdk_violations(blocks)
+    if (size := block_text_length(blocks)) > SLACK_BLOCK_TEXT_MAX:
+        problems.append(f"msg_blocks_too_long: {size} characters of block text")
+    if len(message.get("text") or "") > SLACK_MESSAGE_TEXT_MAX:
+        problems.append(f"msg_too_long: message text of {len(message['text'])} chars")
     return problems
 
 
 def view_limit_violations(view: dict) -> list[str]:
     """Where a modal or Home tab breaks Slack's limits: 100 blocks, a title/submit/close of 24 characters,
-    private_metadata of 3,000, and the block limits above."""
-    problems = _all_blocks_violations(view.get("blocks") or [], max_blocks=100)
+    private_metadata of 3,000, a callback_id of 255, a plain_text_input max_length of 3,000, the block limits
+    above, and what slack_sdk's View model refuses."""
+    blocks = view.get("blocks") or []
+    problems = _all_blocks_violations(blocks, max_blocks=100) + _verbatim_violations(blocks)
     for key in ("title", "submit", "close"):
         if len((view.get(key) or {}).get("text", "")) > 24:
             problems.append(f"{key} of {len(view[key]['text'])} chars")
     if len(view.get("private_metadata") or "") > 3000:
         problems.append(f"private_metadata of {len(view['private_metadata'])} chars")
+    if len(view.get("callback_id") or "") > 255:
+        problems.append(f"callback_id of {len(view['callback_id'])} chars")
+    for block in blocks:
+        for element in _elements(block):
+            if element.get("type") == "plain_text_input" and (element.get("max_length") or 0) > 3000:
+                problems.append(f"plain_text_input max_length {element['max_length']} > 3000")
+    try:
+        View(**view).validate_json()
+    except (SlackObjectFormationError, TypeError, KeyError, ValueError) as error:
+        problems.append(f"slack_sdk: {type(error).__name__}: {error}")
     return problems
 
 

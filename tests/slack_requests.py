@@ -15,6 +15,8 @@ from urllib.request import Request, urlopen
 
 from slack_sdk.signature import SignatureVerifier
 
+from tests.fake_slack_api import FakeSlackApi
+
 SIGNING_SECRET = "test-signing-secret"
 _trigger_ids = itertools.count(1)
 
@@ -63,11 +65,18 @@ def post(
 
 @dataclass
 class SlackSender:
-    """Builds Slack's payloads for one endpoint; each method sends one request and returns the reply."""
+    """Builds Slack's payloads for one endpoint; each method sends one request and returns the reply.
+
+    Like Slack, it issues each trigger_id it sends at the moment it sends it (to `fake`, which then lets it open
+    one view within 3 seconds)."""
 
     url: str
-    response_url: str
+    fake: FakeSlackApi
     secret: str = SIGNING_SECRET
+    response_url: str = ""
+
+    def __post_init__(self) -> None:
+        self.response_url = self.response_url or self.fake.response_url()
 
     def command(
         self,
@@ -97,6 +106,7 @@ class SlackSender:
         return self.form(form)
 
     def form(self, form: dict[str, str], **kwargs: Any) -> Reply:
+        self._issue(form)
         return post(
             self.url, urlencode(form), content_type="application/x-www-form-urlencoded", secret=self.secret, **kwargs
         )
@@ -104,6 +114,16 @@ class SlackSender:
     def interaction(self, payload: dict[str, Any], **kwargs: Any) -> Reply:
         """block_actions, view_submission, shortcuts: form-encoded `payload=<json>`, as Slack sends them."""
         return self.form({"payload": json.dumps(payload)}, **kwargs)
+
+    def _issue(self, form: dict[str, str]) -> None:
+        """Slack issues a command's or an interaction's trigger_id as it sends it."""
+        try:
+            payload = json.loads(form["payload"]) if "payload" in form else form
+        except ValueError:
+            return
+        trigger_id = payload.get("trigger_id") if isinstance(payload, dict) else None
+        if isinstance(trigger_id, str) and trigger_id:
+            self.fake.issue_trigger(trigger_id)
 
     def event(self, event: dict[str, Any], *, team_id: str = "T1", event_id: str | None = None, **kwargs: Any) -> Reply:
         body = {

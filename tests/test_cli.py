@@ -156,7 +156,7 @@ def test_serve_in_oauth_mode_says_so_and_offers_the_install_page(tmp_path: Path,
 def test_serve_migrates_the_default_sqlite_file_and_stores_a_flag(
     served: str, tmp_path: Path, fake_slack_api: FakeSlackApi
 ) -> None:
-    slack = SlackSender(url=served + "/slack/events", response_url=fake_slack_api.response_url())
+    slack = SlackSender(url=served + "/slack/events", fake=fake_slack_api)
 
     reply = slack.command("feature: export button by Friday")
 
@@ -232,7 +232,7 @@ def test_digest_send_posts_once_and_a_second_send_says_so(tmp_path: Path, fake_s
     assert "T1: posted the digest" in first.stdout
     assert "already posted" in second.stdout
     assert "T1: posted the digest" in forced.stdout
-    assert len(fake_slack_api.calls_to("chat.postMessage")) == 2
+    assert len(fake_slack_api.calls_to("chat.postMessage")) == 4  # twice: a summary and its thread reply
 
 
 def test_settings_set_and_show(tmp_path: Path) -> None:

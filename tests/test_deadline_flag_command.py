@@ -128,7 +128,7 @@ def test_text_over_the_limit_is_refused_with_all_of_it_given_back(slack: SlackSe
 
 
 def test_database_down_tells_the_user_and_gives_their_text_back(slack: SlackSender, down_app_url: str) -> None:
-    down = SlackSender(url=down_app_url + "/slack/events", response_url=slack.response_url)
+    down = SlackSender(url=down_app_url + "/slack/events", fake=slack.fake)
 
     reply = down.command("deadline: payments migration by the 1st <!here>")
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import flags as flag_store
 from bot.domain.categories import Category
-from bot.domain.digest import InvalidWeek, build_digest, calendar_week, rolling_week
+from bot.domain.digest import LISTED_FLAGS_MAX, InvalidWeek, build_digest, calendar_week, rolling_week
 
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)  # a Monday
 
@@ -94,7 +94,7 @@ def test_a_malformed_week_is_refused(week: str) -> None:
 
 def test_listed_flags_are_capped_but_counted(db: sessionmaker[Session]) -> None:
     with db.begin() as session:
-        for i in range(120):
+        for i in range(LISTED_FLAGS_MAX + 50):
             flag_store.add_flag(
                 session,
                 team_id="T1",
@@ -106,6 +106,6 @@ def test_listed_flags_are_capped_but_counted(db: sessionmaker[Session]) -> None:
 
     digest = build_digest(db, team_id="T1", period=rolling_week(NOW))
 
-    assert digest.total == 120
-    assert len(digest.flags) == 40
-    assert digest.unlisted == 80
+    assert digest.total == LISTED_FLAGS_MAX + 50
+    assert len(digest.flags) == LISTED_FLAGS_MAX
+    assert digest.unlisted == 50

@@ -1,16 +1,18 @@
-"""The digest message is built by a pure function: Slack's limits hold at any volume, user text stays inert."""
+"""The digest's messages are built by a pure function: Slack's limits hold at any volume (a summary, then the flags
+in thread replies), user text stays inert."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from bot.blocks.digest import digest_message, sparkline
+from bot.blocks.digest import FLAG_REPLY_TEXT_MAX, digest_posts, sparkline
 from bot.domain.categories import Category
 from bot.domain.digest import LISTED_FLAGS_MAX, CategoryCount, Digest, rolling_week
 from bot.domain.flags import RecordedFlag
-from tests.markup import block_limit_violations, live_markup, strings
+from tests.markup import block_text_length, live_markup, message_limit_violations, strings
 
 NOW = datetime(2026, 11, 30, 9, tzinfo=UTC)
 HOSTILE = "<!channel> <!here> @everyone <@U123> <#C1> <https://evil.example|click> *bold* & `code` > quote " + "x" * 5000
@@ -51,32 +53,84 @@ def a_digest(total: int, summary: str = "ship it by Friday", **flag_fields: obje
     return Digest(team_id="T1", period=rolling_week(NOW), counts=counts, flags=listed)
 
 
+def digest_message(digest: Digest, names: dict[str, str] | None = None) -> dict:
+    """All of a digest's messages as one, for checks on what it shows wherever it shows it."""
+    posts = digest_posts(digest, names)
+    return {"text": posts[0].message["text"], "blocks": [b for post in posts for b in post.message["blocks"]]}
+
+
+def realistic_flag(i: int, text: str) -> RecordedFlag:
+    return a_flag(
+        i,
+        text,
+        source_text=text[:200],
+        source_user_id="U0BOSS",
+        external_constraint=text[:200],
+        date_demanded=date(2026, 12, 4),
+        permalink="https://example.slack.com/archives/C1/p1700000000000100",
+        status="not_an_issue",
+        status_reason=text[:200],
+    )
+
+
 def permalinks_removed(message: dict) -> list[str]:
     return [
         s.replace("<https://example.slack.com/archives/C1/p1700000000000100|original message>", "") for s in strings(message)
     ]
 
 
-@pytest.mark.parametrize("total", [0, 1, 49, 50, 5000])
-def test_the_message_stays_within_slacks_limits_at_any_volume(total: int) -> None:
-    message = digest_message(a_digest(total, HOSTILE))
+@pytest.mark.parametrize("total", [0, 1, 40, 200, 5000])
+@pytest.mark.parametrize("text", ["ship it by Friday", HOSTILE, "&<>" * 2000])
+def test_every_message_stays_within_slacks_limits_with_its_margin_at_any_volume(total: int, text: str) -> None:
+    digest = replace(a_digest(0), flags=tuple(realistic_flag(i, text) for i in range(min(total, LISTED_FLAGS_MAX))))
 
-    assert block_limit_violations(message["blocks"], max_blocks=50) == []
-    assert len(message["text"]) <= 4000
+    posts = digest_posts(digest, {"U0BOSS": "Pat " * 40})
+
+    for post in posts:
+        assert message_limit_violations(post.message) == []
+        assert block_text_length(post.message["blocks"]) <= FLAG_REPLY_TEXT_MAX
+        assert len(post.message["text"]) <= 200
+    assert [f.id for post in posts for f in post.flags] == [f.id for f in digest.flags]  # each listed once, in order
 
 
-@pytest.mark.parametrize("total", [49, 50, 5000])
+def test_a_flag_redrawn_with_the_longest_status_and_reason_keeps_its_reply_within_the_margin() -> None:
+    flags = tuple(a_flag(i, "x" * 400, source_text="s" * 200, external_constraint="c" * 200) for i in range(200))
+    [_, first, *_] = digest_posts(replace(a_digest(0), flags=flags))
+
+    redrawn = [replace(f, status="not_an_issue", status_reason="&" * 300) for f in first.flags]
+    again = digest_posts(replace(a_digest(0), flags=tuple(redrawn)))[1]
+
+    assert len(again.flags) < len(redrawn)  # these no longer fit one reply, yet a redraw keeps the reply they are in:
+    from bot.blocks.digest import flags_reply_message
+
+    message = flags_reply_message("a week", 1, 9, redrawn, {})
+    assert block_text_length(message["blocks"]) <= FLAG_REPLY_TEXT_MAX
+    assert message_limit_violations(message) == []
+
+
+def test_the_summary_is_one_message_and_the_flags_are_in_replies() -> None:
+    posts = digest_posts(a_digest(40))
+
+    summary, *replies = posts
+    assert summary.flags == () and "flag:" not in str(summary.message)
+    assert "The 40 flags of this period are in the thread." in str(summary.message["blocks"])
+    assert all(post.flags for post in replies)
+    assert f"part 1 of {len(replies)}" in str(replies[0].message["blocks"])
+
+
+@pytest.mark.parametrize("total", [201, 5000])
 def test_past_the_listed_flags_it_says_how_many_more_there_are(total: int) -> None:
-    message = digest_message(a_digest(total))
+    message = digest_posts(a_digest(total))[0].message
 
-    assert f"…and {total - LISTED_FLAGS_MAX:,} more flags in this period." in str(message["blocks"])
+    assert f"{total - LISTED_FLAGS_MAX:,} more are in the CSV" in str(message["blocks"])
 
 
 def test_an_empty_week_says_so() -> None:
     message = digest_message(a_digest(0))
 
     assert "*No flags* in this period" in str(message["blocks"])
-    assert "more flag" not in str(message["blocks"])
+    assert "thread" not in str(message["blocks"])
+    assert len(digest_posts(a_digest(0))) == 1
 
 
 def test_hostile_text_never_becomes_a_live_mention_or_link() -> None:
@@ -121,8 +175,6 @@ def test_sparkline_scales_to_the_shared_top() -> None:
 
 
 def test_the_message_shows_what_happened_next_when_the_digest_has_outcomes() -> None:
-    from dataclasses import replace
-
     from bot.domain.outcomes import OutcomeSummary
 
     digest = replace(

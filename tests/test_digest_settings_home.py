@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 
 import pytest
 from sqlalchemy import select
@@ -33,8 +34,10 @@ def home_for(slack: SlackSender, fake: FakeSlackApi, user_id: str) -> str:
 
 
 def open_settings(slack: SlackSender, fake: FakeSlackApi, user_id: str = ADMIN) -> dict:
+    """Click "Change": a "checking" view opens at once, then the form (or a refusal) replaces it."""
+    count = len(fake.calls_to("views.update")) + 1
     slack.interaction(block_action(ids.DIGEST_SETTINGS_ACTION, "", user_id=user_id, from_home=True))
-    return opened_view(fake.wait_for("views.open")[0])
+    return opened_view(fake.wait_for("views.update", count=count)[-1])
 
 
 def test_admins_see_the_digest_settings_and_members_do_not(slack: SlackSender, fake_slack_api: FakeSlackApi) -> None:
@@ -46,9 +49,10 @@ def test_admins_see_the_digest_settings_and_members_do_not(slack: SlackSender, f
 def test_an_admin_saves_settings_and_the_app_joins_the_channel(
     slack: SlackSender, fake_slack_api: FakeSlackApi, db: sessionmaker[Session]
 ) -> None:
+    fake_slack_api.add_channel("C0NEW", is_member=False)
     view = open_settings(slack, fake_slack_api)
     answers = {
-        ids.DIGEST_CHANNEL_BLOCK: "C0LEADS",
+        ids.DIGEST_CHANNEL_BLOCK: "C0NEW",
         ids.DIGEST_WEEKDAY_BLOCK: "fri",
         ids.DIGEST_HOUR_BLOCK: "16",
         ids.DIGEST_TIMEZONE_BLOCK: "Europe/Paris",
@@ -59,15 +63,15 @@ def test_an_admin_saves_settings_and_the_app_joins_the_channel(
     assert reply.status == 200 and reply.text == ""
     fake_slack_api.wait_for("views.publish")  # Home is republished once everything is saved
     [join] = fake_slack_api.calls_to("conversations.join")
-    assert join.body["channel"] == "C0LEADS"
+    assert join.body["channel"] == "C0NEW"
     schedule = effective_schedule(db, team_id="T1", default_channel=None)
-    assert (schedule.channel_id, schedule.weekday, schedule.hour, schedule.timezone) == ("C0LEADS", 4, 16, "Europe/Paris")
+    assert (schedule.channel_id, schedule.weekday, schedule.hour, schedule.timezone) == ("C0NEW", 4, 16, "Europe/Paris")
 
 
-def test_a_private_channel_the_app_cannot_join_tells_the_admin_what_to_do(
+def test_a_private_channel_the_app_is_not_in_tells_the_admin_what_to_do_and_is_never_joined(
     slack: SlackSender, fake_slack_api: FakeSlackApi
 ) -> None:
-    fake_slack_api.fail("conversations.join", error="method_not_supported_for_channel_type")
+    fake_slack_api.add_channel("G0PRIVATE", is_private=True, is_member=False)
     view = open_settings(slack, fake_slack_api)
 
     slack.interaction(submission(view, {ids.DIGEST_CHANNEL_BLOCK: "G0PRIVATE"}, user_id=ADMIN))
@@ -75,6 +79,52 @@ def test_a_private_channel_the_app_cannot_join_tells_the_admin_what_to_do(
     [dm] = fake_slack_api.wait_for("chat.postMessage")
     assert dm.body["channel"] == ADMIN
     assert "/invite @deadline-flag" in dm.body["text"]
+    assert fake_slack_api.calls_to("conversations.join") == []
+
+
+def test_the_form_opens_within_the_triggers_life_while_slack_is_slow_to_say_who_is_an_admin(
+    slack: SlackSender, fake_slack_api: FakeSlackApi
+) -> None:
+    slow = fake_slack_api.hold("users.info")  # longer than a trigger_id lives
+    slack.interaction(block_action(ids.DIGEST_SETTINGS_ACTION, "", user_id=ADMIN, from_home=True))
+    [opened] = fake_slack_api.wait_for("views.open")
+    threading.Timer(3.5, slow.set).start()
+
+    [form] = fake_slack_api.wait_for("views.update", timeout=10)
+
+    assert fake_slack_api.refusals == []  # views.open came in time: no expired_trigger_id
+    assert "Checking" in json.dumps(opened_view(opened))
+    assert form.body["view_id"].startswith("V")
+    assert ids.DIGEST_CHANNEL_BLOCK in json.dumps(opened_view(form))
+
+
+def test_a_rate_limited_admin_check_says_try_again_rather_than_no(slack: SlackSender, fake_slack_api: FakeSlackApi) -> None:
+    fake_slack_api.rate_limit("users.info", retry_after=0, times=5)  # past the client's own retries
+
+    refused = open_settings(slack, fake_slack_api)
+
+    assert "try again in a moment" in json.dumps(refused)
+    assert "Only workspace admins" not in json.dumps(refused)
+
+
+def test_a_channel_shared_with_another_organisation_is_refused_beside_the_field_unless_confirmed(
+    slack: SlackSender, fake_slack_api: FakeSlackApi, db: sessionmaker[Session]
+) -> None:
+    fake_slack_api.add_channel("C0SHARED", is_ext_shared=True)
+    view = open_settings(slack, fake_slack_api)
+
+    refused = slack.interaction(submission(view, {ids.DIGEST_CHANNEL_BLOCK: "C0SHARED"}, user_id=ADMIN))
+    saved = slack.interaction(
+        submission(
+            view, {ids.DIGEST_CHANNEL_BLOCK: "C0SHARED", ids.DIGEST_SHARED_OK_BLOCK: [ids.DIGEST_SHARED_OK]}, user_id=ADMIN
+        )
+    )
+
+    assert "shared with another organisation" in refused.json()["errors"][ids.DIGEST_CHANNEL_BLOCK]
+    assert saved.status == 200 and saved.text == ""
+    fake_slack_api.wait_for("views.publish")
+    schedule = effective_schedule(db, team_id="T1", default_channel=None)
+    assert (schedule.channel_id, schedule.channel_shared_ok) == ("C0SHARED", True)
 
 
 def test_an_unknown_timezone_is_an_error_beside_the_field(slack: SlackSender, fake_slack_api: FakeSlackApi, db) -> None:
@@ -120,12 +170,12 @@ def test_a_member_cannot_open_or_submit_the_settings(
     slack: SlackSender, fake_slack_api: FakeSlackApi, db: sessionmaker[Session]
 ) -> None:
     admin_view = open_settings(slack, fake_slack_api)
-    slack.interaction(block_action(ids.DIGEST_SETTINGS_ACTION, "", user_id=MEMBER, from_home=True))
-    [refusal] = fake_slack_api.wait_for("chat.postMessage")
+    member_view = open_settings(slack, fake_slack_api, user_id=MEMBER)
 
     slack.interaction(submission(admin_view, {ids.DIGEST_CHANNEL_BLOCK: "C0HIJACK"}, user_id=MEMBER))
 
+    assert "Only workspace admins and owners" in json.dumps(member_view)
+    assert ids.DIGEST_CHANNEL_BLOCK not in json.dumps(member_view)  # the member never sees the settings
+    [refusal] = fake_slack_api.wait_for("chat.postMessage")  # the member is refused again on submit
     assert "Only workspace admins and owners" in refusal.body["text"]
-    assert len(fake_slack_api.calls_to("views.open")) == 1  # the admin's only
-    fake_slack_api.wait_for("chat.postMessage", count=2)  # the member is refused again on submit
     assert effective_schedule(db, team_id="T1", default_channel=None).channel_id is None

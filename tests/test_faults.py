@@ -35,7 +35,7 @@ def stored(db: sessionmaker[Session]) -> list:
 def test_database_down_during_a_home_publish_shows_a_home_that_says_so(
     slack: SlackSender, down_app_url: str, fake_slack_api: FakeSlackApi
 ) -> None:
-    down = SlackSender(url=down_app_url + "/slack/events", response_url=slack.response_url)
+    down = SlackSender(url=down_app_url + "/slack/events", fake=slack.fake)
 
     reply = down.event({"type": "app_home_opened", "user": "U1", "tab": "home"})
 
@@ -87,7 +87,7 @@ def test_with_the_web_api_unreachable_an_inline_flag_is_still_stored_and_receipt
 ) -> None:
     dead_api = replace(settings, slack_api_url="http://127.0.0.1:1/api/")
     with serve_app(dead_api, db, engine) as base_url:
-        slack = SlackSender(url=base_url + "/slack/events", response_url=fake_slack_api.response_url())
+        slack = SlackSender(url=base_url + "/slack/events", fake=fake_slack_api)
 
         reply = slack.command("feature: works without the Web API")
         slack.command("")  # the form cannot open: Slack is down, so the user is told via the response_url

@@ -138,7 +138,7 @@ def test_a_database_failure_keeps_the_modal_open_with_an_error(
     slack: SlackSender, fake_slack_api: FakeSlackApi, down_app_url: str
 ) -> None:
     view = open_modal(slack, fake_slack_api)
-    down = SlackSender(url=down_app_url + "/slack/events", response_url=slack.response_url)
+    down = SlackSender(url=down_app_url + "/slack/events", fake=slack.fake)
 
     reply = down.interaction(submission(view, {ids.SUMMARY_BLOCK: "payments by the 1st"}))
 

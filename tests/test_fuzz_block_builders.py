@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.blocks.digest import digest_message
+from bot.blocks.digest import FLAG_REPLY_TEXT_MAX, digest_posts
 from bot.blocks.flag_modal import FlagDraft, ModalOrigin, flag_modal
 from bot.blocks.flags import flag_not_saved_message, flag_recorded_message, invalid_report_message, usage_message
 from bot.blocks.home import home_view
@@ -18,7 +18,7 @@ from bot.domain.digest import LISTED_FLAGS_MAX, CategoryCount, Digest, rolling_w
 from bot.domain.flags import CONSTRAINT_MAX, FLAG_ID_MAX, SOURCE_MAX, SUMMARY_MAX, RecordedFlag
 from bot.domain.home import OWN_FLAGS_SHOWN, HomeSummary
 from bot.domain.workspace_settings import DigestSchedule
-from tests.markup import live_markup_in_rendered, message_limit_violations, view_limit_violations
+from tests.markup import block_text_length, live_markup_in_rendered, message_limit_violations, view_limit_violations
 from tests.slack_payloads import HOSTILE
 
 NOW = datetime(2026, 11, 30, 9, tzinfo=UTC)
@@ -181,10 +181,15 @@ digest_flags = st.builds(
     trend=st.lists(st.integers(0, 10**5), min_size=8, max_size=8),
     names=st.fixed_dictionaries({"U0BOSS": typed, "U0ME": typed}),
 )
-def test_the_digest_keeps_slacks_limits_and_no_live_markup_from_flags_or_display_names(
+def test_every_digest_message_keeps_slacks_limits_and_no_live_markup_from_flags_or_display_names(
     flags: list[RecordedFlag], trend: list[int], names: dict[str, str]
 ) -> None:
     counts = tuple(CategoryCount(c, trend[-1], trend[-2], tuple(trend)) for c in Category)
     digest = Digest(team_id="T1", period=rolling_week(NOW), counts=counts, flags=tuple(flags))
 
-    assert_fit_and_inert(digest_message(digest, names))
+    posts = digest_posts(digest, names)
+
+    for post in posts:
+        assert_fit_and_inert(post.message)
+        assert block_text_length(post.message["blocks"]) <= FLAG_REPLY_TEXT_MAX
+    assert [f.id for post in posts for f in post.flags] == [f.id for f in flags]

@@ -38,17 +38,14 @@ def flag_by_reporter(slack: SlackSender, text: str = "ship billing by Friday <!h
 
 
 def post_digest(db: sessionmaker[Session], workspaces: Workspaces, fake: FakeSlackApi) -> dict:
+    """Post the digest; the thread reply that lists the flags, as the leads see it."""
     result = send_digest(
         db, workspaces, team_id="T1", default_channel="C0LEADS", now=datetime.now(UTC) + timedelta(seconds=1)
     )
     assert result.status == "posted"
-    [post] = fake.calls_to("chat.postMessage")
-    blocks = post.body["blocks"]
-    return {
-        "ts": result.message_ts,
-        "blocks": json.loads(blocks) if isinstance(blocks, str) else blocks,
-        "text": post.body["text"],
-    }
+    _, reply = fake.posted("C0LEADS")
+    blocks = reply.body["blocks"]
+    return {"ts": reply.ts, "blocks": json.loads(blocks) if isinstance(blocks, str) else blocks, "text": reply.body["text"]}
 
 
 def pick_status(slack: SlackSender, fake: FakeSlackApi, message: dict, flag_id: int, status: str, user_id: str) -> None:
@@ -115,7 +112,7 @@ def test_an_admin_acknowledges_from_the_digest_which_is_redrawn_in_place_and_the
     assert status_of(db, flag_id) == "acknowledged"
     [(from_status, to_status, changed_by, _)] = status_history(db, team_id="T1", flag_id=flag_id)
     assert (from_status, to_status, changed_by) == ("open", "acknowledged", ADMIN)
-    assert fake_slack_api.calls_to("chat.postMessage")[1:] == []  # no DM: not resolved yet
+    assert fake_slack_api.calls_to("chat.postMessage")[2:] == []  # no DM: not resolved yet
 
 
 def test_a_lead_on_the_list_resolves_and_the_reporter_gets_a_dm(
@@ -128,7 +125,7 @@ def test_a_lead_on_the_list_resolves_and_the_reporter_gets_a_dm(
     pick_status(slack, fake_slack_api, message, flag_id, "resolved", LEAD)
 
     fake_slack_api.wait_for("chat.update")
-    dm = fake_slack_api.wait_for("chat.postMessage", count=2)[1]
+    dm = fake_slack_api.wait_for("chat.postMessage", count=3)[2]
     assert dm.body["channel"] == REPORTER
     assert f"flag #{flag_id} was marked *resolved*" in json.dumps(dm.body)
     assert status_of(db, flag_id) == "resolved"
@@ -150,7 +147,7 @@ def test_a_reporter_who_opted_out_gets_no_dm(
 
     fake_slack_api.wait_for("chat.update")
     assert status_of(db, flag_id) == "resolved"
-    assert [c.body["channel"] for c in fake_slack_api.calls_to("chat.postMessage")] == ["C0LEADS"]
+    assert [c.body["channel"] for c in fake_slack_api.calls_to("chat.postMessage")] == ["C0LEADS", "C0LEADS"]
 
 
 def test_picking_the_same_status_twice_records_one_change_and_sends_one_dm(
@@ -169,10 +166,10 @@ def test_picking_the_same_status_twice_records_one_change_and_sends_one_dm(
     after_ack_pool.shutdown(wait=True)  # the second click's work is done ...
 
     assert len(status_history(db, team_id="T1", flag_id=flag_id)) == 1  # ... and changed nothing
-    assert len(fake_slack_api.calls_to("chat.postMessage")) == 2  # the digest and one DM
+    assert len(fake_slack_api.calls_to("chat.postMessage")) == 3  # the digest's two messages and one DM
 
 
-def test_not_an_issue_asks_for_a_reason_which_the_reporter_sees_and_the_digest_is_rebuilt(
+def test_not_an_issue_asks_for_a_reason_which_the_reporter_sees_and_the_digest_reply_is_redrawn(
     slack: SlackSender, fake_slack_api: FakeSlackApi, db: sessionmaker[Session], workspaces: Workspaces
 ) -> None:
     flag_id = flag_by_reporter(slack)
@@ -185,7 +182,7 @@ def test_not_an_issue_asks_for_a_reason_which_the_reporter_sees_and_the_digest_i
     [update] = fake_slack_api.wait_for("chat.update")
     assert update.body["ts"] == message["ts"]
     assert "Not an issue" in json.dumps(update.body)
-    dm = fake_slack_api.wait_for("chat.postMessage", count=2)[1]
+    dm = fake_slack_api.wait_for("chat.postMessage", count=3)[2]
     assert dm.body["channel"] == REPORTER
     assert "The date is the regulator's &lt;!channel&gt;" in json.dumps(dm.body)
     assert live_markup(json.loads(dm.body["blocks"]) if isinstance(dm.body["blocks"], str) else dm.body["blocks"]) == []

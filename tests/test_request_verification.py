@@ -21,7 +21,7 @@ def flag_count(db: sessionmaker[Session]) -> int:
 
 
 def test_bad_signature_is_refused_and_nothing_is_stored(slack: SlackSender, db: sessionmaker[Session]) -> None:
-    forger = SlackSender(url=slack.url, response_url=slack.response_url, secret="not-the-signing-secret")
+    forger = SlackSender(url=slack.url, fake=slack.fake, secret="not-the-signing-secret")
 
     reply = forger.command("ship it by Friday")
 

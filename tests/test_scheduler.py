@@ -48,6 +48,7 @@ def test_a_clock_that_was_down_at_the_hour_catches_up_later_that_week(
 def test_weekday_hour_and_timezone_come_from_the_workspaces_settings(
     db: sessionmaker[Session], workspaces: Workspaces, fake_slack_api: FakeSlackApi
 ) -> None:
+    fake_slack_api.add_channel("C0OTHER")
     change_schedule(
         db,
         team_id="T1",

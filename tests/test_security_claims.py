@@ -100,7 +100,7 @@ def test_the_digest_and_an_outcome_with_its_dm_log_no_token_reporter_or_flag_tex
 
     slack.interaction(resolve)
 
-    [dm] = [c for c in fake_slack_api.wait_for("chat.postMessage", count=2) if c.body["channel"] == REPORTER]
+    [dm] = [c for c in fake_slack_api.wait_for("chat.postMessage", count=3) if c.body["channel"] == REPORTER]
     assert FLAG_TEXT in str(dm.body)  # the DM did carry the text and reached the reporter ...
     assert [line for _, line in logs if any(secret in line for secret in SECRETS)] == []
     at_info = [line for level, line in logs if level >= logging.INFO]

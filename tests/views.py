@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from tests.fake_slack_api import Call
+from tests.slack_requests import new_trigger_id
 
 _view_ids = itertools.count(90000)
 
@@ -81,7 +82,7 @@ def block_action(
         "user": {"id": user_id, "team_id": team_id},
         "api_app_id": "A1",
         "token": "legacy",
-        "trigger_id": "5.6.7",
+        "trigger_id": new_trigger_id(),  # every click gets its own, and it opens one view
         "container": container,
         "actions": [{"type": "button", "action_id": action_id, "block_id": "b1", "value": value, "action_ts": "1"}],
     }

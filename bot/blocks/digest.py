@@ -1,22 +1,38 @@
 """The weekly digest as a Block Kit message. Pure: the Digest and a map of display names in, a message out.
 
-It stays inside Slack's limits at any volume (50 blocks, 3000 characters a section, 150 a header): past
-LISTED_FLAGS_MAX it lists the first flags and says how many more there are.
+A digest is a summary message and, in its thread, replies listing the period's flags (the first
+LISTED_FLAGS_MAX), because Slack refuses a message whose blocks hold more than about 12,000 characters of text
+(msg_blocks_too_long) and a busy week's flags hold far more. Every message stays within FLAG_REPLY_TEXT_MAX.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from bot.blocks import ids
 from bot.blocks.outcomes import status_menu
-from bot.blocks.text import BLOCKS_PER_MESSAGE, HEADER_TEXT_MAX, context, fallback, inert, mrkdwn_section, plain, quoted
+from bot.blocks.text import (
+    BLOCKS_PER_MESSAGE,
+    HEADER_TEXT_MAX,
+    block_text_length,
+    context,
+    fallback,
+    inert,
+    mrkdwn_section,
+    plain,
+    quoted,
+)
 from bot.domain.digest import Digest
 from bot.domain.flags import RecordedFlag
 from bot.domain.outcomes import OutcomeSummary, Status
 
 EXCERPT_MAX = 400
+# Block text per message: Slack refuses past about 12,000 (msg_blocks_too_long, observed); the margin is on purpose.
+FLAG_REPLY_TEXT_MAX = 10_000
+REPLY_HEADING_RESERVE = 400  # the reply's heading and a "withdrawn" note
+REDRAW_RESERVE = 260  # a flag's section may grow by its status label and a reason of up to 200 characters
 SPARK = "▁▂▃▄▅▆▇█"
 # Only links of the form Slack gives (or that we build from it) are rendered; anything else is left out.
 _PERMALINK = re.compile(r"^https://[A-Za-z0-9.-]+\.slack\.com/archives/[A-Z0-9]+/p\d+(\?thread_ts=\d+\.\d+&cid=[A-Z0-9]+)?$")
@@ -35,9 +51,28 @@ def change(count: int, previous: int) -> str:
     return f"▲{count - previous}" if count > previous else f"▼{previous - count}"
 
 
-def digest_message(digest: Digest, names: Mapping[str, str] | None = None) -> dict:
-    """The message posted to the leads' channel; `names` maps user ids to display names (so nobody is pinged)."""
+@dataclass(frozen=True)
+class DigestPost:
+    """One message of a digest, and the flags it lists (none for the summary)."""
+
+    message: dict
+    flags: tuple[RecordedFlag, ...] = ()
+
+
+def digest_posts(digest: Digest, names: Mapping[str, str] | None = None) -> list[DigestPost]:
+    """The whole digest, in posting order: the summary, then the replies in its thread.
+    `names` maps user ids to display names (so nobody is pinged)."""
     names = names or {}
+    packs = pack_flags(digest.flags, names)
+    replies = [
+        DigestPost(flags_reply_message(digest.period.label, part, len(packs), flags, names), flags)
+        for part, flags in enumerate(packs, start=1)
+    ]
+    return [DigestPost(digest_summary_message(digest)), *replies]
+
+
+def digest_summary_message(digest: Digest) -> dict:
+    """The digest's first message: counts, change, trend and what happened next. Its thread lists the flags."""
     total = digest.total
     top = max((max(c.trend) for c in digest.counts), default=0)
     summary = (
@@ -61,14 +96,68 @@ def digest_message(digest: Digest, names: Mapping[str, str] | None = None) -> di
     ]
     if digest.outcomes is not None:
         blocks.append(mrkdwn_section(outcomes_text(digest.outcomes)))
-    if digest.flags:
-        blocks.append({"type": "divider"})
-        blocks += [flag_section(flag, names) for flag in digest.flags]
-    if digest.unlisted > 0:
-        blocks.append(context(f"…and {digest.unlisted:,} more flag{'s' if digest.unlisted != 1 else ''} in this period."))
+    if listing := listing_note(digest):
+        blocks.append(context(listing))
     by_category = ", ".join(f"{c.category.label} {c.count}" for c in digest.counts if c.count)
     text = f"deadline-flag digest, {digest.period.label}: {total} flags" + (f" ({by_category})" if by_category else "")
-    return {"text": fallback(text), "blocks": blocks[:BLOCKS_PER_MESSAGE]}
+    return {"text": fallback(text), "blocks": blocks}
+
+
+def digest_unposted_message(iso_week: str, failure: str) -> dict:
+    """The DM to the admin who chose the digest channel, once, when a week's digest cannot be posted there."""
+    text = f":warning: The deadline-flag digest for {iso_week} was not posted. {failure}"
+    return {
+        "text": fallback(f"The deadline-flag digest for {iso_week} was not posted."),
+        "blocks": [
+            mrkdwn_section(text),
+            context("It is tried again as soon as the digest settings change (Home tab), or next week."),
+        ],
+    }
+
+
+def listing_note(digest: Digest) -> str | None:
+    """Where the flags are: in the thread, all of them or the first LISTED_FLAGS_MAX."""
+    if not digest.flags:
+        return None
+    if digest.unlisted <= 0:
+        return f"The {len(digest.flags)} flag{'s' if len(digest.flags) != 1 else ''} of this period are in the thread."
+    return (
+        f"The first {len(digest.flags)} flags of this period are in the thread; {digest.unlisted:,} more are in the "
+        "CSV (Download CSV on the Home tab)."
+    )
+
+
+def pack_flags(flags: Sequence[RecordedFlag], names: Mapping[str, str]) -> list[tuple[RecordedFlag, ...]]:
+    """The flags in thread replies, in order, each reply within FLAG_REPLY_TEXT_MAX characters of block text and
+    Slack's 50 blocks, with room for every flag's status to be redrawn (REDRAW_RESERVE) without passing the limit."""
+    parts: list[tuple[RecordedFlag, ...]] = []
+    current: list[RecordedFlag] = []
+    size = REPLY_HEADING_RESERVE
+    for flag in flags:
+        cost = block_text_length([flag_section(flag, names)]) + REDRAW_RESERVE
+        if current and (size + cost > FLAG_REPLY_TEXT_MAX or len(current) + 2 > BLOCKS_PER_MESSAGE):
+            parts.append(tuple(current))
+            current, size = [], REPLY_HEADING_RESERVE
+        current.append(flag)
+        size += cost
+    if current:
+        parts.append(tuple(current))
+    return parts
+
+
+def flags_reply_message(
+    period_label: str, part: int, parts: int, flags: Sequence[RecordedFlag], names: Mapping[str, str], *, withdrawn: int = 0
+) -> dict:
+    """One thread reply of a digest: a heading, then each flag with the leads' status menu. `withdrawn`: flags this
+    message listed whose reporters have withdrawn them since (they are gone from it, and it says so)."""
+    heading = f"deadline-flag · {period_label} · flags, part {part} of {parts}"
+    blocks: list[dict] = [context(inert(heading, 200))]
+    blocks += [flag_section(flag, names) for flag in flags]
+    if withdrawn == 1:
+        blocks.append(context("1 flag listed here was withdrawn by its reporter."))
+    elif withdrawn > 1:
+        blocks.append(context(f"{withdrawn} flags listed here were withdrawn by their reporters."))
+    return {"text": fallback(f"{heading}: {len(flags)} flag{'s' if len(flags) != 1 else ''}"), "blocks": blocks}
 
 
 def flag_section(flag: RecordedFlag, names: Mapping[str, str]) -> dict:
@@ -112,8 +201,3 @@ def outcomes_text(outcomes: OutcomeSummary) -> str:
         f"{outcomes.open_now} still open · {outcomes.open_over_four_weeks} open for more than 4 weeks · "
         f"median time to resolution over 8 weeks: {median}"
     )
-
-
-def replace_flag_block(blocks: list[dict], flag_block: dict) -> list[dict]:
-    """The digest's blocks with one flag's section swapped for its redrawn version (chat.update in place)."""
-    return [flag_block if block.get("block_id") == flag_block["block_id"] else block for block in blocks]

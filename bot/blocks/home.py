@@ -24,8 +24,10 @@ def home_view(
     open_flags: list[RecordedFlag] | None = None,
     *,
     outcome_dms: bool = True,
+    digest_failure: str | None = None,
 ) -> dict:
-    """The Home tab. `schedule` only for admins (digest settings); `open_flags` only for leads and admins."""
+    """The Home tab. `schedule` only for admins (digest settings, and `digest_failure`: why this week's digest could
+    not be posted); `open_flags` only for leads and admins."""
     blocks: list[dict] = [
         {"type": "header", "text": {"type": "plain_text", "text": "deadline-flag"}},
         {
@@ -63,7 +65,7 @@ def home_view(
     if open_flags is not None:
         blocks += lead_blocks(open_flags)
     if schedule is not None:
-        blocks += digest_settings_blocks(schedule)
+        blocks += digest_settings_blocks(schedule, digest_failure)
     return {"type": "home", "blocks": blocks[:BLOCKS_PER_VIEW]}
 
 
@@ -100,9 +102,10 @@ def lead_blocks(open_flags: list[RecordedFlag]) -> list[dict]:
     return blocks
 
 
-def digest_settings_blocks(schedule: DigestSchedule) -> list[dict]:
+def digest_settings_blocks(schedule: DigestSchedule, failure: str | None = None) -> list[dict]:
     where = f"<#{schedule.channel_id}>" if schedule.channel_id else "_no channel yet_"
     when = f"{WEEKDAY_NAMES[schedule.weekday]}s at {schedule.hour:02d}:00 ({inert(schedule.timezone, 64)})"
+    notice = [mrkdwn_section(f":warning: *This week's digest was not posted.* {failure}")] if failure else []
     return [
         {"type": "divider"},
         {"type": "header", "text": {"type": "plain_text", "text": "Weekly digest (admins)"}},
@@ -115,6 +118,7 @@ def digest_settings_blocks(schedule: DigestSchedule) -> list[dict]:
                 "text": {"type": "plain_text", "text": "Change"},
             },
         },
+        *notice,
     ]  # OWN_FLAGS_SHOWN keeps it far below; never past
 
 

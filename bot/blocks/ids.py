@@ -32,6 +32,8 @@ DIGEST_CHANNEL_BLOCK = "digest_channel"
 DIGEST_WEEKDAY_BLOCK = "digest_weekday"
 DIGEST_HOUR_BLOCK = "digest_hour"
 DIGEST_TIMEZONE_BLOCK = "digest_timezone"
+DIGEST_SHARED_OK_BLOCK = "digest_shared_ok"  # "post there even if it is shared with another organisation"
+DIGEST_SHARED_OK = "shared_ok"
 
 # Flag outcomes (leads)
 FLAG_STATUS_ACTION = "flag_status"  # an overflow menu; each option's value is "<flag id>:<status>"

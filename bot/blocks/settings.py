@@ -19,6 +19,7 @@ class DigestSettingsInput:
     timezone: str | None
     lead_ids: list[str] | None = None
     retention_days: int | None = None
+    allow_shared: bool = False
     errors: dict[str, str] = field(default_factory=dict)
 
 
@@ -57,6 +58,20 @@ def digest_settings_modal(schedule: DigestSchedule, lead_ids: list[str], retenti
                 channel,
                 "The leads' channel. For a private channel, invite the app there first.",
             ),
+            {
+                **_input(
+                    ids.DIGEST_SHARED_OK_BLOCK,
+                    "Shared channels",
+                    {
+                        "type": "checkboxes",
+                        "options": [
+                            _option("Post there even if it is shared with another organisation", ids.DIGEST_SHARED_OK)
+                        ],
+                    },
+                    "Flags are meant for your own leads: a Slack Connect channel shows them to another organisation.",
+                ),
+                "optional": True,
+            },
             _input(
                 ids.DIGEST_WEEKDAY_BLOCK,
                 "On",
@@ -74,6 +89,24 @@ def digest_settings_modal(schedule: DigestSchedule, lead_ids: list[str], retenti
                 "An IANA name, e.g. Europe/Paris",
             ),
         ],
+    }
+
+
+def settings_checking_modal() -> dict:
+    """Opened at once with the click's trigger_id (it lives 3 seconds), while Slack is asked whether this is an admin."""
+    return _notice_modal(":hourglass_flowing_sand: Checking that you are a workspace admin…")
+
+
+def settings_refused_modal(text: str) -> dict:
+    return _notice_modal(text)
+
+
+def _notice_modal(text: str) -> dict:
+    return {
+        "type": "modal",
+        "title": {"type": "plain_text", "text": "Digest settings"},
+        "close": {"type": "plain_text", "text": "Close"},
+        "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}],
     }
 
 
@@ -106,6 +139,10 @@ def read_digest_settings(state_values: dict) -> DigestSettingsInput:
     if retention_text and not (retention_text.isdigit() and 7 <= int(retention_text) <= 3650):
         errors[ids.RETENTION_BLOCK] = "A whole number of days between 7 and 3650."
     channel_id = element(ids.DIGEST_CHANNEL_BLOCK).get("selected_conversation")
+    shared = element(ids.DIGEST_SHARED_OK_BLOCK).get("selected_options")
+    allow_shared = isinstance(shared, list) and any(
+        isinstance(o, dict) and o.get("value") == ids.DIGEST_SHARED_OK for o in shared
+    )
     return DigestSettingsInput(
         channel_id=channel_id if isinstance(channel_id, str) and channel_id else None,
         weekday=weekday,
@@ -113,5 +150,6 @@ def read_digest_settings(state_values: dict) -> DigestSettingsInput:
         timezone=timezone.strip() if isinstance(timezone, str) and timezone.strip() else None,
         lead_ids=[u for u in leads if isinstance(u, str)] if isinstance(leads, list) else None,
         retention_days=int(retention_text) if retention_text.isdigit() and ids.RETENTION_BLOCK not in errors else None,
+        allow_shared=allow_shared,
         errors=errors,
     )

@@ -88,6 +88,25 @@ def context(text: str) -> dict:
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": text[:CONTEXT_TEXT_MAX], "verbatim": True}]}
 
 
+def block_text_length(blocks: list[dict]) -> int:
+    """The text of all blocks together, as Slack counts it for msg_blocks_too_long: every text object's text
+    (sections, fields, context, headers, option labels, placeholders)."""
+
+    def texts(value: object) -> int:
+        if isinstance(value, dict):
+            own = (
+                len(value["text"])
+                if value.get("type") in ("plain_text", "mrkdwn") and isinstance(value.get("text"), str)
+                else 0
+            )
+            return own + sum(texts(v) for v in value.values())
+        if isinstance(value, list):
+            return sum(texts(v) for v in value)
+        return 0
+
+    return texts(blocks)
+
+
 def fallback(text: str) -> str:
     """A message's top-level `text` (notifications, screen readers): escaped and clipped like any user text."""
     return inert(text, MESSAGE_TEXT_MAX)

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.orm import Session
 
-from bot.db.models import DigestRun, Flag
+from bot.db.models import DigestMessage, DigestMessageFlag, DigestRun, Flag
 
 
 def count_by_bucket_and_category(
@@ -74,43 +74,105 @@ def get_digest_run(session: Session, *, team_id: str, iso_week: str) -> DigestRu
     return session.scalar(select(DigestRun).where(DigestRun.team_id == team_id, DigestRun.iso_week == iso_week))
 
 
-def mark_digest_posted(
-    session: Session,
-    *,
-    team_id: str,
-    iso_week: str,
-    channel_id: str,
-    message_ts: str,
-    now: datetime,
-    period_start: datetime,
-    period_end: datetime,
-) -> None:
+def mark_digest_posted(session: Session, *, team_id: str, iso_week: str, now: datetime) -> None:
     session.execute(
         update(DigestRun)
         .where(DigestRun.team_id == team_id, DigestRun.iso_week == iso_week)
-        .values(
-            status="posted",
-            posted_at=now,
-            channel_id=channel_id,
-            message_ts=message_ts,
-            period_start=period_start,
-            period_end=period_end,
-        )
+        .values(status="posted", posted_at=now)
     )
 
 
-def find_posted_run(session: Session, *, team_id: str, channel_id: str, message_ts: str) -> DigestRun | None:
-    return session.scalar(
-        select(DigestRun).where(
-            DigestRun.team_id == team_id, DigestRun.channel_id == channel_id, DigestRun.message_ts == message_ts
+def take_over_failed_run(session: Session, *, team_id: str, iso_week: str, now: datetime, failed_before: datetime) -> bool:
+    """A week that failed (the channel could not be used) is tried again once the settings changed after it failed."""
+    taken = session.execute(
+        update(DigestRun)
+        .where(
+            DigestRun.team_id == team_id,
+            DigestRun.iso_week == iso_week,
+            DigestRun.status == "failed",
+            DigestRun.failed_at < failed_before,
         )
+        .values(status="claimed", claimed_at=now, failure=None, failed_at=None)
+    )
+    return taken.rowcount == 1
+
+
+def mark_digest_posting(session: Session, *, team_id: str, iso_week: str) -> DigestRun:
+    """From here on a message may be out: a stale run is never taken over (that could post the week twice)."""
+    run = get_digest_run(session, team_id=team_id, iso_week=iso_week)
+    assert run is not None, "posting a week that was not claimed"
+    run.status = "posting"
+    return run
+
+
+def mark_digest_failed(session: Session, *, team_id: str, iso_week: str, failure: str, now: datetime) -> None:
+    session.execute(
+        update(DigestRun)
+        .where(DigestRun.team_id == team_id, DigestRun.iso_week == iso_week)
+        .values(status="failed", failure=failure, failed_at=now)
+    )
+
+
+def add_digest_message(
+    session: Session, *, run: DigestRun, part: int, channel_id: str, message_ts: str, flag_ids: Sequence[int]
+) -> DigestMessage:
+    message = DigestMessage(
+        team_id=run.team_id,
+        digest_run_id=run.id,
+        part=part,
+        channel_id=channel_id,
+        message_ts=message_ts,
+        listed=len(flag_ids),
+    )
+    session.add(message)
+    session.flush()
+    session.add_all(
+        DigestMessageFlag(message_id=message.id, flag_id=flag_id, team_id=run.team_id, position=position)
+        for position, flag_id in enumerate(flag_ids)
+    )
+    return message
+
+
+def list_messages_listing(session: Session, *, team_id: str, flag_id: int) -> list[tuple[DigestMessage, DigestRun]]:
+    """The digest replies that list a flag (a --force repost can make it more than one), with their runs."""
+    stmt = (
+        select(DigestMessage, DigestRun)
+        .join(DigestMessageFlag, DigestMessageFlag.message_id == DigestMessage.id)
+        .join(DigestRun, DigestRun.id == DigestMessage.digest_run_id)
+        .where(DigestMessageFlag.team_id == team_id, DigestMessageFlag.flag_id == flag_id, DigestMessage.team_id == team_id)
+        .order_by(DigestMessage.id)
+    )
+    return [(message, run) for message, run in session.execute(stmt).all()]
+
+
+def list_message_flags(session: Session, *, team_id: str, message_id: int) -> list[Flag]:
+    """The flags a digest message still lists, in its order (withdrawn and purged flags are gone)."""
+    stmt = (
+        select(Flag)
+        .join(DigestMessageFlag, DigestMessageFlag.flag_id == Flag.id)
+        .where(DigestMessageFlag.team_id == team_id, DigestMessageFlag.message_id == message_id, Flag.team_id == team_id)
+        .order_by(DigestMessageFlag.position)
+    )
+    return list(session.scalars(stmt))
+
+
+def count_reply_parts(session: Session, *, team_id: str, digest_run_id: int) -> int:
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(DigestMessage)
+            .where(DigestMessage.team_id == team_id, DigestMessage.digest_run_id == digest_run_id, DigestMessage.part > 0)
+        )
+        or 0
     )
 
 
 def release_digest_run(session: Session, *, team_id: str, iso_week: str) -> None:
-    """Drop an unposted claim, so the next run tries again."""
+    """Drop a claim under which nothing was posted, so the next run tries again."""
     session.execute(
-        delete(DigestRun).where(DigestRun.team_id == team_id, DigestRun.iso_week == iso_week, DigestRun.status == "claimed")
+        delete(DigestRun).where(
+            DigestRun.team_id == team_id, DigestRun.iso_week == iso_week, DigestRun.status.in_(("claimed", "posting"))
+        )
     )
 
 

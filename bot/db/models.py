@@ -110,7 +110,10 @@ class WorkspaceSettings(Base):
     digest_hour: Mapped[int | None] = mapped_column(Integer)  # 0-23, in `timezone`
     timezone: Mapped[str | None] = mapped_column(String(64))  # IANA name, e.g. Europe/Paris
     retention_days: Mapped[int | None] = mapped_column(Integer)  # flags older than this are deleted (default 365)
+    # A digest channel shared with another organisation (Slack Connect) is used only once an admin said so.
+    digest_channel_shared_ok: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_by: Mapped[str | None] = mapped_column(String(32))  # the admin who last saved them on Home (the CLI: NULL)
 
 
 class DigestRun(Base):
@@ -123,14 +126,47 @@ class DigestRun(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     team_id: Mapped[str] = mapped_column(String(32))  # indexed first in the unique constraint
     iso_week: Mapped[str] = mapped_column(String(8))  # "2026-W48", in the workspace's timezone at send time
-    status: Mapped[str] = mapped_column(String(16))  # "claimed" while posting, then "posted"
+    # "claimed" (nothing posted yet: a stale claim may be taken over), "posting" (a message may be out: never posted
+    # again without --force), "posted", or "failed" (the channel cannot be used: retried when the settings change).
+    status: Mapped[str] = mapped_column(String(16))
     claimed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     posted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    failure: Mapped[str | None] = mapped_column(String(300))  # why, in a sentence an admin can act on
     channel_id: Mapped[str | None] = mapped_column(String(32))
-    message_ts: Mapped[str | None] = mapped_column(String(32))
+    message_ts: Mapped[str | None] = mapped_column(String(32))  # the summary message: its thread holds the flags
     # The period the posted message covers, so it can be redrawn in place when a lead changes an outcome.
     period_start: Mapped[datetime | None] = mapped_column(UTCDateTime)
     period_end: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class DigestMessage(Base):
+    """One message the app posted for a digest run: the summary (part 0) or a reply in its thread listing flags."""
+
+    __tablename__ = "digest_messages"
+    __table_args__ = (UniqueConstraint("team_id", "channel_id", "message_ts"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))  # indexed first in the unique constraint
+    digest_run_id: Mapped[int] = mapped_column(ForeignKey("digest_runs.id", ondelete="CASCADE"), index=True)
+    part: Mapped[int] = mapped_column(Integer)
+    channel_id: Mapped[str] = mapped_column(String(32))
+    message_ts: Mapped[str] = mapped_column(String(32))
+    listed: Mapped[int] = mapped_column(Integer)  # flags it listed when posted (fewer remain after withdrawals)
+
+
+class DigestMessageFlag(Base):
+    """A flag listed in a digest message, so a status change or a withdrawal redraws every message that shows it.
+
+    Goes with its flag (withdrawal, retention, purge) or its message."""
+
+    __tablename__ = "digest_message_flags"
+    __table_args__ = (Index("ix_digest_message_flags_team_id_flag_id", "team_id", "flag_id"),)
+
+    message_id: Mapped[int] = mapped_column(ForeignKey("digest_messages.id", ondelete="CASCADE"), primary_key=True)
+    flag_id: Mapped[int] = mapped_column(ForeignKey("flags.id", ondelete="CASCADE"), primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    position: Mapped[int] = mapped_column(Integer)  # the flag's place in its message
 
 
 class WorkspaceUninstall(Base):

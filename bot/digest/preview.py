@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import textwrap
 
-from bot.blocks.digest import change, sparkline
+from bot.blocks.digest import change, listing_note, pack_flags, sparkline
 from bot.domain.digest import Digest
+from bot.domain.flags import RecordedFlag
 
 EXCERPT_MAX = 160
 
@@ -31,17 +32,23 @@ def digest_plain_text(digest: Digest) -> str:
             f"{o.open_over_four_weeks} open > 4 weeks, median time to resolution (8 weeks): {median}",
             "",
         ]
-    for flag in digest.flags:
-        excerpt = textwrap.shorten(" ".join(flag.summary.split()), EXCERPT_MAX, placeholder="…")
-        source = " / ".join(filter(None, [flag.source_text, flag.source_user_id and f"user {flag.source_user_id}"]))
-        extras = [
-            f"from {source}" if source else None,
-            flag.date_demanded and f"due {flag.date_demanded}",
-            "real constraint claimed" if flag.external_constraint else "no real constraint known",
-            f"named: {flag.reporter_user_id}" if flag.reporter_user_id else "anonymous",
-        ]
-        lines.append(f"#{flag.id} [{flag.category.label}] ({flag.status}) {excerpt}")
-        lines.append(f"    {', '.join(str(e) for e in extras if e)}")
-    if digest.unlisted > 0:
-        lines.append(f"…and {digest.unlisted} more")
+    if note := listing_note(digest):
+        lines += [note, ""]
+    # The same replies as the posted thread (names are not looked up here: people show as their user ids).
+    parts = pack_flags(digest.flags, {})
+    for part, flags in enumerate(parts, start=1):
+        lines.append(f"--- thread, part {part} of {len(parts)} ---")
+        lines += [line for flag in flags for line in _flag_lines(flag)]
     return "\n".join(lines)
+
+
+def _flag_lines(flag: RecordedFlag) -> list[str]:
+    excerpt = textwrap.shorten(" ".join(flag.summary.split()), EXCERPT_MAX, placeholder="…")
+    source = " / ".join(filter(None, [flag.source_text, flag.source_user_id and f"user {flag.source_user_id}"]))
+    extras = [
+        f"from {source}" if source else None,
+        flag.date_demanded and f"due {flag.date_demanded}",
+        "real constraint claimed" if flag.external_constraint else "no real constraint known",
+        f"named: {flag.reporter_user_id}" if flag.reporter_user_id else "anonymous",
+    ]
+    return [f"#{flag.id} [{flag.category.label}] ({flag.status}) {excerpt}", f"    {', '.join(str(e) for e in extras if e)}"]

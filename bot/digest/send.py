@@ -1,9 +1,17 @@
-"""Post one workspace's digest exactly once per ISO week: claim in the database, post, record (or release)."""
+"""Post one workspace's digest exactly once per ISO week: claim it in the database, check the channel, post the summary
+and its thread of flags, recording each message as it goes.
+
+The week's run moves claimed -> posting -> posted. "posting" is recorded before the first message goes out and is
+never taken over by another run: if this process dies, or the database goes away, after Slack took a message, the
+week is not posted a second time (an operator can, with `digest send --force`). A channel the app cannot use
+(private and not invited, archived, shared with another organisation) fails the week with a reason the admins are
+told once; it is tried again when the settings change or the next week comes.
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
@@ -12,18 +20,25 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.blocks.digest import digest_message
+from bot.blocks.digest import digest_posts, digest_unposted_message
 from bot.domain import digest as digests
-from bot.domain.flags import RecordedFlag
-from bot.domain.workspace_settings import effective_schedule
+from bot.domain.digest import Digest
+from bot.domain.workspace_settings import DigestSchedule, effective_schedule, settings_saved_by
+from bot.logs import describe_error
+from bot.people import People
 from bot.workspaces import Workspaces
 
 log = logging.getLogger(__name__)
 NAMES_LOOKUP_MAX = 60  # users.info calls per digest at most; beyond, people show as "a teammate"
+# One send must end well before its claim could be taken over (digests.STALE_CLAIM, 15 minutes).
+SEND_BUDGET_SECONDS = 300
+NAMES_BUDGET_SECONDS = 60
+# What Slack answers for a channel the app cannot post in; anything else is a transient failure, retried next tick.
+CHANNEL_ERRORS = {"channel_not_found", "not_in_channel", "is_archived", "method_not_supported_for_channel_type"}
 
 
-class ChannelUnavailable(Exception):
-    """The app cannot post in the digest channel and cannot join it by itself; the message says what to do."""
+class ChannelUnusable(Exception):
+    """The app cannot post in the digest channel by itself; the message says what an admin can do."""
 
 
 @dataclass(frozen=True)
@@ -43,78 +58,200 @@ def send_digest(
     default_channel: str | None,
     now: datetime,
     force: bool = False,
+    people: People | None = None,
 ) -> SendResult:
     """Post the digest of the seven days up to `now`, unless this week's is already posted (or `force`)."""
+    deadline = time.monotonic() + SEND_BUDGET_SECONDS
+    people = people or People()
     try:
         schedule = effective_schedule(db, team_id=team_id, default_channel=default_channel)
         if not schedule.channel_id:
             return SendResult(team_id, "no_channel", "no digest channel: set DIGEST_CHANNEL or `settings set --channel`")
         week = schedule.iso_week(now)
         if not digests.claim_week(db, team_id=team_id, iso_week=week, now=now, force=force):
-            return SendResult(team_id, "already_sent", f"the digest for {week} was already posted (--force posts it again)")
+            return SendResult(
+                team_id, "already_sent", f"the digest for {week} was already posted or tried (--force posts it)"
+            )
     except Exception as error:  # the database is down: nothing claimed, the next run tries again
         log.error("digest not claimed", extra={"team_id": team_id, "error": _describe(error)})
         return SendResult(team_id, "failed", _describe(error))
 
+    channel_id = schedule.channel_id
+    client: WebClient | None = None
     try:
         digest = digests.build_digest(db, team_id=team_id, period=digests.rolling_week(now))
         client = workspaces.client_for(team_id)
-        posted = post_in_channel(client, schedule.channel_id, digest_message(digest, display_names(client, digest.flags)))
+        check_channel(client, schedule)
+        user_ids = {f.source_user_id for f in digest.flags} | {f.reporter_user_id for f in digest.flags}
+        names = people.names(
+            client,
+            team_id=team_id,
+            user_ids=[u for u in user_ids if u],
+            limit=NAMES_LOOKUP_MAX,
+            deadline=time.monotonic() + NAMES_BUDGET_SECONDS,
+        )
+        digests.start_posting(db, team_id=team_id, iso_week=week, channel_id=channel_id, period=digest.period)
+    except ChannelUnusable as unusable:
+        return _fail_week(db, client, team_id, week, str(unusable), now)
     except Exception as error:
         _release(db, team_id, week)
         log.error("digest not posted", extra={"team_id": team_id, "iso_week": week, "error": _describe(error)})
-        return SendResult(team_id, "failed", _describe(error), schedule.channel_id)
-
-    digests.record_posted(
-        db,
-        team_id=team_id,
-        iso_week=week,
-        channel_id=posted["channel"],
-        message_ts=posted["ts"],
-        now=now,
-        period=digest.period,
-    )
-    log.info("digest posted", extra={"team_id": team_id, "iso_week": week, "flags": digest.total})
-    return SendResult(
-        team_id, "posted", f"posted the digest for {week} ({digest.total} flags)", posted["channel"], posted["ts"]
-    )
+        return SendResult(team_id, "failed", _describe(error), channel_id)
+    return _post(db, client, digest, names, team_id=team_id, week=week, channel_id=channel_id, now=now, deadline=deadline)
 
 
-def post_in_channel(client: WebClient, channel_id: str, message: dict) -> dict:
-    """chat.postMessage; if the app is not in the channel, join it (public channels) and try once more."""
+def _post(
+    db: sessionmaker[Session],
+    client: WebClient,
+    digest: Digest,
+    names: dict[str, str],
+    *,
+    team_id: str,
+    week: str,
+    channel_id: str,
+    now: datetime,
+    deadline: float,
+) -> SendResult:
+    summary, *replies = digest_posts(digest, names)
     try:
-        return client.chat_postMessage(channel=channel_id, unfurl_links=False, unfurl_media=False, **message).data  # type: ignore[return-value]
+        posted = _post_message(client, channel_id, summary.message)
+    except SlackApiError as error:  # Slack answered: nothing was posted, so the claim can be given back
+        if error.response.get("error") in CHANNEL_ERRORS:
+            return _fail_week(db, client, team_id, week, channel_problem(channel_id, error.response.get("error")), now)
+        _release(db, team_id, week)
+        log.error("digest not posted", extra={"team_id": team_id, "iso_week": week, "error": _describe(error)})
+        return SendResult(team_id, "failed", _describe(error), channel_id)
+    except Exception as error:  # no answer: Slack may have posted it, so the week stays "posting", never reposted
+        log.error("digest post unanswered", extra={"team_id": team_id, "iso_week": week, "error": _describe(error)})
+        return SendResult(team_id, "failed", f"{_describe(error)}; not retried by itself (--force posts it)", channel_id)
+    summary_ts = posted["ts"]
+    try:
+        digests.record_message(
+            db, team_id=team_id, iso_week=week, part=0, channel_id=channel_id, message_ts=summary_ts, flag_ids=[]
+        )
+        for part, reply in enumerate(replies, start=1):
+            if time.monotonic() > deadline:
+                log.error("digest thread cut short", extra={"team_id": team_id, "iso_week": week, "parts_posted": part - 1})
+                break
+            answer = _post_message(client, channel_id, reply.message, thread_ts=summary_ts)
+            digests.record_message(
+                db,
+                team_id=team_id,
+                iso_week=week,
+                part=part,
+                channel_id=channel_id,
+                message_ts=answer["ts"],
+                flag_ids=[f.id for f in reply.flags],
+            )
+        digests.record_posted(db, team_id=team_id, iso_week=week, now=now)
+    except Exception as error:  # the summary is out: the week stays "posting" and is not posted again
+        log.error("digest thread incomplete", extra={"team_id": team_id, "iso_week": week, "error": _describe(error)})
+        return SendResult(
+            team_id, "failed", f"posted, then {_describe(error)}; not retried by itself", channel_id, summary_ts
+        )
+    log.info("digest posted", extra={"team_id": team_id, "iso_week": week, "flags": digest.total, "parts": len(replies)})
+    detail = f"posted the digest for {week} ({digest.total} flags, {len(replies)} thread replies)"
+    return SendResult(team_id, "posted", detail, channel_id, summary_ts)
+
+
+def _post_message(client: WebClient, channel_id: str, message: dict, thread_ts: str | None = None) -> dict:
+    return client.chat_postMessage(  # type: ignore[return-value]
+        channel=channel_id, thread_ts=thread_ts, unfurl_links=False, unfurl_media=False, **message
+    ).data
+
+
+def check_channel(client: WebClient, schedule: DigestSchedule) -> None:
+    """Make sure the app can post in the digest channel: join it if it is public, refuse it otherwise with what to do.
+
+    Raises ChannelUnusable. An installation made before channels:read and groups:read were asked for cannot look
+    the channel up (missing_scope): the post itself then says whether it can go."""
+    assert schedule.channel_id
+    channel_id = schedule.channel_id
+    try:
+        channel = client.conversations_info(channel=channel_id)["channel"]
     except SlackApiError as error:
-        if error.response.get("error") != "not_in_channel":
-            raise
+        if error.response.get("error") == "missing_scope":
+            log.warning("digest channel not checked: missing scope", extra={"team_id": schedule.team_id})
+            return
+        if error.response.get("error") in CHANNEL_ERRORS:
+            raise ChannelUnusable(channel_problem(channel_id, error.response.get("error"))) from error
+        raise
+    if channel.get("is_archived"):
+        raise ChannelUnusable(channel_problem(channel_id, "is_archived"))
+    if channel.get("is_ext_shared") and not schedule.channel_shared_ok:
+        raise ChannelUnusable(SHARED_CHANNEL.format(channel=f"<#{channel_id}>", confirm=CONFIRM_ON_HOME))
+    if channel.get("is_member"):
+        return
+    if channel.get("is_private") or channel.get("is_im") or channel.get("is_mpim"):
+        raise ChannelUnusable(channel_problem(channel_id, "channel_not_found"))
     join_channel(client, channel_id)
-    return client.chat_postMessage(channel=channel_id, unfurl_links=False, unfurl_media=False, **message).data  # type: ignore[return-value]
+
+
+SHARED_CHANNEL = (
+    "{channel} is shared with another organisation (Slack Connect), so people outside yours would read the flags. "
+    "Pick a channel of your own organisation, or {confirm}."
+)
+CONFIRM_ON_HOME = "tick “Post there even if it is shared” in the digest settings on the Home tab"
+CONFIRM_IN_CLI = "confirm it with `python -m bot settings set --channel C… --allow-shared`"
+
+
+def shared_channel_refusal(client: WebClient, channel_id: str, *, confirm: str) -> str | None:
+    """Why a channel an admin picks for the digest is refused: it is shared with another organisation. None when it
+    is not, or when Slack cannot say (the send checks again, and refuses then)."""
+    try:
+        channel = client.conversations_info(channel=channel_id)["channel"]
+    except Exception as error:
+        log.info("digest channel not checked for sharing", extra={"error": describe_error(error)})
+        return None
+    return SHARED_CHANNEL.format(channel=f"<#{channel_id}>", confirm=confirm) if channel.get("is_ext_shared") else None
 
 
 def join_channel(client: WebClient, channel_id: str) -> None:
-    """Join a public channel; for a private one, say what a member must do (apps cannot join those)."""
+    """Join a public channel (apps cannot join private ones: they must be invited)."""
     try:
         client.conversations_join(channel=channel_id)
     except SlackApiError as error:
-        raise ChannelUnavailable(
-            f"the app is not in channel {channel_id} and cannot join it ({error.response.get('error')}): "
-            "a member of that channel must type `/invite @deadline-flag` there"
-        ) from error
+        raise ChannelUnusable(channel_problem(channel_id, error.response.get("error"))) from error
 
 
-def display_names(client: WebClient, flags: Iterable[RecordedFlag]) -> dict[str, str]:
-    """Names for the people a digest mentions, so it can show them without pinging them. Best effort."""
-    flags = list(flags)
-    user_ids = {f.source_user_id for f in flags} | {f.reporter_user_id for f in flags}
-    names: dict[str, str] = {}
-    for user_id in sorted(u for u in user_ids if u)[:NAMES_LOOKUP_MAX]:
+def channel_problem(channel_id: str, error: object) -> str:
+    """What an admin can do about a channel Slack will not let the app post in."""
+    channel = f"<#{channel_id}>"
+    if error == "is_archived":
+        return f"{channel} is archived: pick another digest channel."
+    if error in ("channel_not_found", "method_not_supported_for_channel_type"):
+        return (
+            f"The app cannot see {channel}: it is private and the app is not in it (or it was deleted). "
+            "Type `/invite @deadline-flag` in that channel, or pick another one."
+        )
+    return f"The app cannot post in {channel} ({error}): type `/invite @deadline-flag` there, or pick another channel."
+
+
+def _fail_week(
+    db: sessionmaker[Session], client: WebClient | None, team_id: str, week: str, failure: str, now: datetime
+) -> SendResult:
+    """Record why the week cannot be posted, and tell the admin who chose the channel, once (the week is not retried)."""
+    try:
+        digests.record_failed(db, team_id=team_id, iso_week=week, failure=failure, now=now)
+    except Exception as error:
+        _release(db, team_id, week)
+        log.error("digest failure not recorded", extra={"team_id": team_id, "error": _describe(error)})
+        return SendResult(team_id, "failed", failure)
+    log.warning("digest channel unusable", extra={"team_id": team_id, "iso_week": week})
+    admin_id = _saved_by(db, team_id)
+    if client is not None and admin_id:
         try:
-            user = client.users_info(user=user_id)["user"]
-        except SlackApiError:
-            continue
-        profile = user.get("profile") or {}
-        names[user_id] = profile.get("display_name") or profile.get("real_name") or user.get("name") or "a teammate"
-    return names
+            client.chat_postMessage(channel=admin_id, **digest_unposted_message(week, failure))
+        except Exception as error:  # the Home tab says it too
+            log.warning("admin not told of the digest failure", extra={"team_id": team_id, "error": _describe(error)})
+    return SendResult(team_id, "failed", failure)
+
+
+def _saved_by(db: sessionmaker[Session], team_id: str) -> str | None:
+    try:
+        return settings_saved_by(db, team_id=team_id)
+    except Exception:
+        return None
 
 
 def _release(db: sessionmaker[Session], team_id: str, week: str) -> None:
@@ -127,4 +264,4 @@ def _release(db: sessionmaker[Session], team_id: str, week: str) -> None:
 def _describe(error: Exception) -> str:
     if isinstance(error, SlackApiError):
         return f"Slack answered {error.response.get('error')}"
-    return str(error) if isinstance(error, ChannelUnavailable) else type(error).__name__
+    return str(error) if isinstance(error, ChannelUnusable) else type(error).__name__

@@ -7,7 +7,8 @@ loaded, so a workspace with 100k flags digests about as fast as one with 1k.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -15,13 +16,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import digests as digest_store
-from bot.db import flags as flag_store
+from bot.db import settings as settings_store
 from bot.domain.categories import Category
 from bot.domain.flags import RecordedFlag, to_recorded
 from bot.domain.outcomes import OutcomeSummary, outcome_summary
 
 TREND_WEEKS = 8
-LISTED_FLAGS_MAX = 40  # one block each: with the header and counts, well inside a message's 50 blocks
+LISTED_FLAGS_MAX = 200  # listed in the summary's thread, a few replies' worth; the rest are counted and in the CSV
 STALE_CLAIM = timedelta(minutes=15)  # a claim this old was left by a run that died mid-post
 _ISO_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 
@@ -109,22 +110,22 @@ def build_digest(db: sessionmaker[Session], *, team_id: str, period: Period) -> 
     return Digest(team_id=team_id, period=period, counts=per_category, flags=flags, outcomes=outcomes)
 
 
-def get_digest_flag(db: sessionmaker[Session], *, team_id: str, flag_id: int) -> RecordedFlag | None:
-    """One flag, to redraw its block in a posted digest after a status change."""
-    with db() as session:
-        row = flag_store.get_flag(session, team_id=team_id, flag_id=flag_id)
-        return None if row is None else to_recorded(row)
-
-
 def is_week_done(db: sessionmaker[Session], *, team_id: str, iso_week: str, now: datetime) -> bool:
-    """Posted, or being posted by a live run: nothing for this run to do."""
+    """Nothing for this run to do: the week is posted, or may be (posting), or is being claimed by a live run, or
+    failed on a channel the app cannot use and the settings have not changed since."""
     with db() as session:
         run = digest_store.get_digest_run(session, team_id=team_id, iso_week=iso_week)
-        return run is not None and (run.status == "posted" or run.claimed_at >= now - STALE_CLAIM)
+        if run is None:
+            return False
+        if run.status == "failed":
+            changed = settings_store.get_settings(session, team_id=team_id)
+            return changed is None or run.failed_at is None or changed.updated_at <= run.failed_at
+        return run.status in ("posted", "posting") or run.claimed_at >= now - STALE_CLAIM
 
 
 def claim_week(db: sessionmaker[Session], *, team_id: str, iso_week: str, now: datetime, force: bool = False) -> bool:
-    """Take this week's claim in the database before posting; False if the week is posted or being posted."""
+    """Take this week's claim in the database before posting; False if the week is posted, being posted, or failed
+    and not worth trying again yet."""
     if force:
         with db.begin() as session:
             digest_store.force_claim_digest_run(session, team_id=team_id, iso_week=iso_week, now=now)
@@ -135,46 +136,112 @@ def claim_week(db: sessionmaker[Session], *, team_id: str, iso_week: str, now: d
         return True
     except IntegrityError:
         with db.begin() as session:
-            return digest_store.take_over_stale_claim(
+            if digest_store.take_over_stale_claim(
                 session, team_id=team_id, iso_week=iso_week, now=now, stale_before=now - STALE_CLAIM
+            ):
+                return True
+            changed = settings_store.get_settings(session, team_id=team_id)
+            return changed is not None and digest_store.take_over_failed_run(
+                session, team_id=team_id, iso_week=iso_week, now=now, failed_before=changed.updated_at
             )
 
 
-def record_posted(
+def start_posting(db: sessionmaker[Session], *, team_id: str, iso_week: str, channel_id: str, period: Period) -> None:
+    """Recorded before the first message goes out: if this process dies or the database goes away after Slack took
+    the message, the week is never posted again by itself (a human can, with --force)."""
+    with db.begin() as session:
+        run = digest_store.mark_digest_posting(session, team_id=team_id, iso_week=iso_week)
+        run.channel_id, run.period_start, run.period_end = channel_id, period.start, period.end
+
+
+def record_message(
     db: sessionmaker[Session],
     *,
     team_id: str,
     iso_week: str,
+    part: int,
     channel_id: str,
     message_ts: str,
-    now: datetime,
-    period: Period,
+    flag_ids: Sequence[int],
 ) -> None:
+    """One posted message of the digest (0: the summary, whose thread holds the rest) and the flags it lists."""
     with db.begin() as session:
-        digest_store.mark_digest_posted(
-            session,
-            team_id=team_id,
-            iso_week=iso_week,
-            channel_id=channel_id,
-            message_ts=message_ts,
-            now=now,
-            period_start=period.start,
-            period_end=period.end,
+        run = digest_store.get_digest_run(session, team_id=team_id, iso_week=iso_week)
+        assert run is not None, "recording a message of a week that was not claimed"
+        if part == 0:
+            run.message_ts = message_ts
+        digest_store.add_digest_message(
+            session, run=run, part=part, channel_id=channel_id, message_ts=message_ts, flag_ids=flag_ids
         )
 
 
-def posted_digest(db: sessionmaker[Session], *, team_id: str, channel_id: str, message_ts: str) -> Digest | None:
-    """The digest a posted message shows, rebuilt from the database as it is now (to redraw it in place)."""
+def record_posted(db: sessionmaker[Session], *, team_id: str, iso_week: str, now: datetime) -> None:
+    with db.begin() as session:
+        digest_store.mark_digest_posted(session, team_id=team_id, iso_week=iso_week, now=now)
+
+
+def record_failed(db: sessionmaker[Session], *, team_id: str, iso_week: str, failure: str, now: datetime) -> None:
+    """The channel cannot be used this week: not retried until the settings change or the next week comes."""
+    with db.begin() as session:
+        digest_store.mark_digest_failed(session, team_id=team_id, iso_week=iso_week, failure=failure, now=now)
+
+
+def week_failure(db: sessionmaker[Session], *, team_id: str, iso_week: str) -> str | None:
+    """Why this week's digest could not be posted, while that is still so (for the admins' Home tab)."""
     with db() as session:
-        run = digest_store.find_posted_run(session, team_id=team_id, channel_id=channel_id, message_ts=message_ts)
-    if run is None or run.period_start is None or run.period_end is None:
-        return None
-    label = f"{run.period_start:%d %b} – {run.period_end:%d %b %Y}"
-    return build_digest(db, team_id=team_id, period=Period(run.period_start, run.period_end, label))
+        run = digest_store.get_digest_run(session, team_id=team_id, iso_week=iso_week)
+        return run.failure if run is not None and run.status == "failed" else None
+
+
+@dataclass(frozen=True)
+class ListingMessage:
+    """A posted digest reply that lists some flags, as it should look now."""
+
+    channel_id: str
+    message_ts: str
+    part: int
+    parts: int
+    period_label: str
+    flags: tuple[RecordedFlag, ...]  # still stored, in the message's order
+    withdrawn: int  # listed when posted, withdrawn (or purged) since
+
+
+def messages_listing(db: sessionmaker[Session], *, team_id: str, flag_id: int) -> list[ListingMessage]:
+    """Every digest reply that lists `flag_id`, rebuilt from the database as it is now (to redraw it in place).
+    Read it before deleting a flag: the flag's listing rows go with it."""
+    found = []
+    with db() as session:
+        for message, run in digest_store.list_messages_listing(session, team_id=team_id, flag_id=flag_id):
+            flags = tuple(
+                to_recorded(row) for row in digest_store.list_message_flags(session, team_id=team_id, message_id=message.id)
+            )
+            parts = digest_store.count_reply_parts(session, team_id=team_id, digest_run_id=run.id)
+            found.append(
+                ListingMessage(
+                    channel_id=message.channel_id,
+                    message_ts=message.message_ts,
+                    part=message.part,
+                    parts=parts,
+                    period_label=_period_label(run.period_start, run.period_end),
+                    flags=flags,
+                    withdrawn=message.listed - len(flags),
+                )
+            )
+    return found
+
+
+def redrawn_without(message: ListingMessage, flag_id: int) -> ListingMessage:
+    """The message as it will be once `flag_id` is withdrawn."""
+    kept = tuple(f for f in message.flags if f.id != flag_id)
+    return replace(message, flags=kept, withdrawn=message.withdrawn + len(message.flags) - len(kept))
+
+
+def _period_label(start: datetime | None, end: datetime | None) -> str:
+    return f"{start:%d %b} – {end:%d %b %Y}" if start and end else "a past week"
 
 
 def release_week(db: sessionmaker[Session], *, team_id: str, iso_week: str) -> None:
-    """The post failed: give the claim back so the next run retries."""
+    """Nothing was posted: give the claim back so the next run retries."""
     with db.begin() as session:
         digest_store.release_digest_run(session, team_id=team_id, iso_week=iso_week)
 

@@ -30,6 +30,7 @@ class DigestSchedule:
     weekday: int
     hour: int
     timezone: str
+    channel_shared_ok: bool = False  # an admin confirmed a channel shared with another organisation
 
     @property
     def zone(self) -> ZoneInfo:
@@ -60,7 +61,15 @@ def effective_schedule(db: sessionmaker[Session], *, team_id: str, default_chann
         weekday=DEFAULT_WEEKDAY if row is None or row.digest_weekday is None else row.digest_weekday,
         hour=DEFAULT_HOUR if row is None or row.digest_hour is None else row.digest_hour,
         timezone=(row.timezone if row else None) or DEFAULT_TIMEZONE,
+        channel_shared_ok=bool(row and row.digest_channel and row.digest_channel_shared_ok),
     )
+
+
+def settings_saved_by(db: sessionmaker[Session], *, team_id: str) -> str | None:
+    """The admin who last saved the settings on Home (told when the digest cannot be posted); None after the CLI."""
+    with db() as session:
+        row = settings_store.get_settings(session, team_id=team_id)
+    return row.updated_by if row else None
 
 
 def change_schedule(
@@ -74,15 +83,19 @@ def change_schedule(
     hour: int | None = None,
     timezone: str | None = None,
     retention_days: int | None = None,
+    allow_shared: bool = False,
+    changed_by: str | None = None,
 ) -> DigestSchedule:
-    """Validate and store the given settings (the others are left as they are)."""
-    changes: dict[str, object] = {}
+    """Validate and store the given settings (the others are left as they are). `allow_shared`: the new channel may
+    be shared with another organisation; `changed_by`: the admin saving them on Home (None from the CLI)."""
+    changes: dict[str, object] = {"updated_by": changed_by}
     if retention_days is not None:
         if not 7 <= retention_days <= 3650:
             raise InvalidSetting("Retention must be between 7 and 3650 days.")
         changes["retention_days"] = retention_days
     if channel_id is not None:
         changes["digest_channel"] = valid_channel_id(channel_id)
+        changes["digest_channel_shared_ok"] = allow_shared
     if weekday is not None:
         if weekday.lower()[:3] not in WEEKDAYS:
             raise InvalidSetting(f"Weekday must be one of {', '.join(WEEKDAYS)}.")

@@ -11,10 +11,12 @@ from slack_sdk.webhook import WebhookClient
 from bot.blocks.home import LEAD_FLAGS_SHOWN, home_unavailable_view, home_view
 from bot.blocks.text import mrkdwn_section
 from bot.deps import Deps
+from bot.domain.digest import week_failure
 from bot.domain.errors import StorageUnavailable
 from bot.domain.home import home_summary
 from bot.domain.outcomes import list_open_flags, may_change_outcomes, wants_outcome_dms
 from bot.domain.workspace_settings import effective_schedule
+from bot.people import SlackBusy
 
 log = logging.getLogger(__name__)
 
@@ -46,19 +48,25 @@ def tell_user(
             return
         except SlackApiError as error:  # not_in_channel, channel_not_found: the app cannot see it
             log.info("ephemeral reply not possible, sending a DM", extra={"error": error.response.get("error")})
-    # A user id as the channel posts to the app's Messages tab with that user.
-    client.chat_postMessage(channel=user_id, **message)
+    # A user id as the channel posts to the app's Messages tab with that user. The last way: if it fails too,
+    # there is nobody left to tell, so it is logged.
+    try:
+        client.chat_postMessage(channel=user_id, **message)
+    except SlackApiError as error:
+        log.warning("could not reach the user", extra={"error": error.response.get("error")})
 
 
 def open_modal(
     client: WebClient, view: dict, *, trigger_id: str | None, user_id: str, response_url: str | None = None
-) -> None:
-    """views.open; if Slack will not open it (down, rate-limited past our retries, trigger expired), say so."""
+) -> str | None:
+    """views.open; the opened view's id. If Slack will not open it (down, rate-limited past our retries, trigger
+    expired), the user is told, and None."""
     try:
-        client.views_open(trigger_id=trigger_id, view=view)
+        return client.views_open(trigger_id=trigger_id, view=view)["view"]["id"]
     except Exception as error:  # SlackApiError or a connection error: either way the user saw nothing happen
         log.warning("views.open failed", extra={"error": _describe(error)})
         tell_user(client, MODAL_FAILED, user_id=user_id, response_url=response_url)
+        return None
 
 
 MODAL_FAILED = {
@@ -85,19 +93,26 @@ def publish_home(client: WebClient, deps: Deps, *, team_id: str, user_id: str, i
         log.error("home not published: database unavailable", extra={"team_id": team_id})
         client.views_publish(user_id=user_id, view=home_unavailable_view())
         return
-    admin = is_workspace_admin(client, user_id) if is_admin is None else is_admin
+    if is_admin is None:
+        try:
+            is_admin = is_workspace_admin(client, deps, team_id=team_id, user_id=user_id)
+        except SlackBusy:  # Home shows the member's view this time; the next open asks again
+            is_admin = False
+    admin = is_admin
     schedule = effective_schedule(deps.db, team_id=team_id, default_channel=deps.settings.digest_channel) if admin else None
+    failure = week_failure(deps.db, team_id=team_id, iso_week=schedule.iso_week(deps.clock())) if schedule else None
     lead = may_change_outcomes(deps.db, team_id=team_id, user_id=user_id, actor_is_admin=admin)
     open_flags = list_open_flags(deps.db, team_id=team_id, limit=LEAD_FLAGS_SHOWN) if lead else None
     dms = wants_outcome_dms(deps.db, team_id=team_id, user_id=user_id, reporter_key=deps.reporter_key)
-    client.views_publish(user_id=user_id, view=home_view(summary, schedule, open_flags, outcome_dms=dms))
+    view = home_view(summary, schedule, open_flags, outcome_dms=dms, digest_failure=failure)
+    client.views_publish(user_id=user_id, view=view)
 
 
-def is_workspace_admin(client: WebClient, user_id: str) -> bool:
-    """Admins and owners, as Slack says in users.info; when Slack cannot say, the answer is no."""
-    try:
-        user = client.users_info(user=user_id)["user"]
-    except SlackApiError as error:
-        log.info("users.info failed; treating the user as a member", extra={"error": error.response.get("error")})
-        return False
-    return bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
+SLACK_BUSY = "Slack is busy right now and could not say whether you may do this. Please try again in a moment."
+
+
+def is_workspace_admin(client: WebClient, deps: Deps, *, team_id: str, user_id: str) -> bool:
+    """Admins and owners, as Slack says in users.info (kept a few minutes: bot.people). When Slack does not know the
+    user, the answer is no; when it is rate-limiting, SlackBusy ("try again in a moment", never a wrong "no")."""
+    person = deps.people.get(client, team_id=team_id, user_id=user_id)
+    return person is not None and person.is_admin

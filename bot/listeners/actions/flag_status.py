@@ -16,15 +16,10 @@ def handle_flag_status_action(ack: Ack, body: dict, action: dict, context: BoltC
     choice = to_status_choice(value) if isinstance(value, str) else None
     if choice is None or not context.team_id or not context.user_id:
         return
-    container, channel, message = (_object(body.get(key)) for key in ("container", "channel", "message"))
-    blocks, text = message.get("blocks"), message.get("text")
+    container = body.get("container")
     origin = ChangeOrigin(
-        channel_id=_text(container.get("channel_id")) or _text(channel.get("id")),
-        message_ts=_text(container.get("message_ts")),
-        from_home=container.get("type") == "view",
+        from_home=isinstance(container, dict) and container.get("type") == "view",
         response_url=_text(body.get("response_url")),
-        message_blocks=blocks if isinstance(blocks, list) and all(isinstance(b, dict) for b in blocks) else None,
-        message_text=text if isinstance(text, str) and text else "deadline-flag digest",
     )
     flag_id, status = choice
     # users.info (is this an admin?) waits on Slack: after the ack.
@@ -39,10 +34,6 @@ def handle_flag_status_action(ack: Ack, body: dict, action: dict, context: BoltC
         origin=origin,
         trigger_id=body.get("trigger_id"),
     )
-
-
-def _object(value: object) -> dict:
-    return value if isinstance(value, dict) else {}
 
 
 def _text(value: object) -> str | None:

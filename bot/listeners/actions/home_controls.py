@@ -10,7 +10,8 @@ from bot.deps import Deps, deps
 from bot.domain.export import export_rows, to_csv
 from bot.domain.outcomes import may_change_outcomes, set_outcome_dms
 from bot.listeners.outcomes import NOT_A_LEAD
-from bot.listeners.replies import is_workspace_admin, publish_home, tell_user
+from bot.listeners.replies import SLACK_BUSY, is_workspace_admin, publish_home, tell_user
+from bot.people import SlackBusy
 
 
 def handle_outcome_dms_action(ack: Ack, action: dict, context: BoltContext, client: WebClient) -> None:
@@ -34,9 +35,12 @@ def handle_export_csv_action(ack: Ack, context: BoltContext, client: WebClient) 
 
 def send_csv_export(client: WebClient, app_deps: Deps, team_id: str, user_id: str) -> None:
     """Upload the workspace's flags as CSV into the lead's DM with the app (reporters anonymous, as everywhere)."""
-    if not may_change_outcomes(
-        app_deps.db, team_id=team_id, user_id=user_id, actor_is_admin=is_workspace_admin(client, user_id)
-    ):
+    try:
+        is_admin = is_workspace_admin(client, app_deps, team_id=team_id, user_id=user_id)
+    except SlackBusy:
+        tell_user(client, refusal_message(SLACK_BUSY), user_id=user_id)
+        return
+    if not may_change_outcomes(app_deps.db, team_id=team_id, user_id=user_id, actor_is_admin=is_admin):
         tell_user(client, refusal_message(NOT_A_LEAD), user_id=user_id)
         return
     rows = export_rows(app_deps.db, team_id=team_id)

@@ -8,13 +8,15 @@ from bot.blocks.flags import refusal_message
 from bot.blocks.settings import DigestSettingsInput, read_digest_settings
 from bot.blocks.text import mrkdwn_section
 from bot.deps import Deps, deps
-from bot.digest.send import ChannelUnavailable, join_channel
+from bot.digest.send import ChannelUnusable, check_channel, shared_channel_refusal
 from bot.domain.outcomes import set_leads
 from bot.domain.workspace_settings import InvalidSetting, change_schedule, valid_channel_id, valid_timezone
 from bot.listeners.actions.digest_settings import ADMINS_ONLY
-from bot.listeners.replies import is_workspace_admin, publish_home, tell_user
+from bot.listeners.replies import SLACK_BUSY, is_workspace_admin, publish_home, tell_user
+from bot.people import SlackBusy
 
 NO_WORKSPACE = "This request came without a workspace, so there is nowhere to save the settings."
+SHARED_CHECK_TIMEOUT = 1.5  # seconds: the answer to a view submission must leave within Slack's 3
 
 
 def handle_digest_settings_submission(ack: Ack, view: dict, context: BoltContext, client: WebClient) -> None:
@@ -33,6 +35,12 @@ def handle_digest_settings_submission(ack: Ack, view: dict, context: BoltContext
                 check(value)
         except InvalidSetting as problem:
             errors[block_id] = str(problem)
+    if form.channel_id and not errors and not form.allow_shared:
+        # A Slack Connect channel would show flag text to another organisation: said beside the field, unless the
+        # admin ticked the box. A quick client (no retries), so the answer still leaves within 3 seconds.
+        quick = WebClient(token=client.token, base_url=client.base_url, timeout=SHARED_CHECK_TIMEOUT)
+        if refusal := shared_channel_refusal(quick, form.channel_id, confirm="tick the box below"):
+            errors[ids.DIGEST_CHANNEL_BLOCK] = refusal
     if errors:
         ack(response_action="errors", errors=errors)
         return
@@ -41,8 +49,13 @@ def handle_digest_settings_submission(ack: Ack, view: dict, context: BoltContext
 
 
 def apply_digest_settings(client: WebClient, app_deps: Deps, form: DigestSettingsInput, team_id: str, user_id: str) -> None:
-    # Checked again here, not only when the modal opened: an admin may have been demoted since.
-    if not is_workspace_admin(client, user_id):
+    # Checked here, not only when the modal opened: an admin may have been demoted since, and the modal proves nothing.
+    try:
+        is_admin = is_workspace_admin(client, app_deps, team_id=team_id, user_id=user_id)
+    except SlackBusy:
+        tell_user(client, refusal_message(f"Not saved. {SLACK_BUSY}"), user_id=user_id)
+        return
+    if not is_admin:
         tell_user(client, refusal_message(ADMINS_ONLY), user_id=user_id)
         return
     schedule = change_schedule(
@@ -55,16 +68,15 @@ def apply_digest_settings(client: WebClient, app_deps: Deps, form: DigestSetting
         hour=form.hour,
         timezone=form.timezone,
         retention_days=form.retention_days,
+        allow_shared=form.allow_shared,
+        changed_by=user_id,
     )
     if form.lead_ids is not None:
         set_leads(app_deps.db, team_id=team_id, user_ids=form.lead_ids)
     if schedule.channel_id:
         try:
-            join_channel(client, schedule.channel_id)
-        except ChannelUnavailable:
-            text = (
-                f"Saved. The app is not in <#{schedule.channel_id}> and cannot join a private channel by itself: "
-                "type `/invite @deadline-flag` there, or the digest cannot be posted."
-            )
+            check_channel(client, schedule)  # joins a public channel; says what to do about any other
+        except ChannelUnusable as unusable:
+            text = f"Saved. {unusable}"
             tell_user(client, {"text": text, "blocks": [mrkdwn_section(text)]}, user_id=user_id)
     publish_home(client, app_deps, team_id=team_id, user_id=user_id, is_admin=True)  # checked above

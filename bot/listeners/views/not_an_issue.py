@@ -7,7 +7,6 @@ from bot.blocks.outcomes import read_reason
 from bot.deps import Deps, deps
 from bot.domain.outcomes import Status
 from bot.listeners.outcomes import ChangeOrigin, record_status
-from bot.listeners.replies import is_workspace_admin
 
 
 def handle_not_an_issue_submission(ack: Ack, view: dict, context: BoltContext, client: WebClient) -> None:
@@ -41,5 +40,4 @@ def mark_not_an_issue(
         status=Status.NOT_AN_ISSUE,
         reason=reason,
         origin=origin,
-        actor_is_admin=is_workspace_admin(client, user_id),
     )
