@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 
 from bot.config import ConfigError, Settings
 from bot.db.session import create_db_engine
-from bot.db.slack_stores import list_installed_team_ids
+from bot.db.slack_stores import find_enterprise_id, list_installed_team_ids
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +93,8 @@ class InstalledWorkspaces:
     refresh_before_minutes: int = REFRESH_BEFORE_EXPIRY_MINUTES
 
     def client_for(self, team_id: str, enterprise_id: str | None = None) -> WebClient:
+        if enterprise_id is None:  # a Grid workspace's installation is stored under its org too
+            enterprise_id = find_enterprise_id(self.store.engine, client_id=self.store.client_id, team_id=team_id)
         installation = self.store.find_installation(enterprise_id=enterprise_id, team_id=team_id)
         if installation is None or not installation.bot_token:
             raise NotInstalled(f"deadline-flag is not installed in workspace {team_id}")

@@ -389,7 +389,8 @@ def _post_message(call: Call) -> dict[str, Any]:
 
 
 def _oauth_v2_access(call: Call) -> dict[str, Any]:
-    """An install ("code-T2", "code-T2-rotating": a token that expires, with a refresh token) or a refresh grant."""
+    """An install ("code-T2", "code-T2-rotating": a token that expires, with a refresh token; "code-T3-grid": a
+    workspace of the Enterprise Grid org E0GRID) or a refresh grant."""
     if _client_credentials(call) != (OAUTH_CLIENT_ID, OAUTH_CLIENT_SECRET):
         return {"ok": False, "error": "invalid_client_id"}
     if call.body.get("grant_type") == "refresh_token":
@@ -405,7 +406,7 @@ def _oauth_v2_access(call: Call) -> dict[str, Any]:
         "app_id": "A1",
         "bot_user_id": BOT_USER_ID,
         "team": {"id": team_id, "name": f"Workspace {team_id}"},
-        "enterprise": None,
+        "enterprise": {"id": "E0GRID", "name": "Grid Org"} if code.endswith("-grid") else None,
         "is_enterprise_install": False,
         "authed_user": {"id": "UINSTALLER"},
     }

@@ -76,3 +76,18 @@ def test_a_request_with_an_expiring_token_is_served_with_a_refreshed_one(
     [opened] = fake_slack_api.wait_for("views.open")
     assert opened.token == "xoxb-T2-2"
     assert stored_tokens(engine, "T2") == ("xoxb-T2-2", "xoxe-1-T2-2")
+
+
+def test_a_grid_workspace_installation_is_found_by_its_team_alone_for_work_without_a_request(
+    browser: Browser, oauth_settings: Settings, engine: Engine, db, fake_slack_api: FakeSlackApi
+) -> None:
+    from bot.digest.send import send_digest
+
+    browser.finish_install(code="code-T3-grid", state=browser.start_install()["state"])
+    with engine.connect() as connection:
+        assert connection.execute(select(BOTS.c.enterprise_id).where(BOTS.c.team_id == "T3")).scalar() == "E0GRID"
+    workspaces = workspaces_for(oauth_settings, engine)
+
+    assert workspaces.client_for("T3").token == "xoxb-T3-1"
+    result = send_digest(db, workspaces, team_id="T3", default_channel="C0LEADS", now=datetime.now(UTC))
+    assert result.status == "posted", result.detail

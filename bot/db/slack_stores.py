@@ -28,6 +28,21 @@ OAUTH_STATES: Table = SQLAlchemyOAuthStateStore.build_oauth_states_table(
 SCHEMA_METADATA: list[MetaData] = [Base.metadata, STORES_METADATA]
 
 
+def find_enterprise_id(engine: Engine, *, client_id: str, team_id: str) -> str | None:
+    """The Enterprise Grid org a workspace's newest bot installation belongs to (None outside Grid).
+
+    slack_sdk's find_installation matches enterprise_id exactly, None included, and work without a request (the
+    clock, the CLI) knows only the team id: this is how it finds a Grid workspace's installation."""
+    stmt = (
+        select(BOTS.c.enterprise_id)
+        .where(BOTS.c.client_id == client_id, BOTS.c.team_id == team_id, BOTS.c.bot_token.is_not(None))
+        .order_by(BOTS.c.installed_at.desc())
+        .limit(1)
+    )
+    with engine.connect() as connection:
+        return connection.scalar(stmt)
+
+
 def list_installed_team_ids(engine: Engine, *, client_id: str) -> list[str]:
     """Workspaces with a bot token stored for this app (the installation store keeps one row per install)."""
     stmt = (
