@@ -4,12 +4,15 @@ killed mid-digest. The user is told, nothing is lost or duplicated, and the next
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from dataclasses import replace
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.blocks import ids
@@ -19,7 +22,7 @@ from bot.db import flags as flag_store
 from bot.digest.send import send_digest
 from bot.workspaces import Workspaces
 from tests.conftest import serve_app
-from tests.fake_slack_api import FakeSlackApi
+from tests.fake_slack_api import DEFAULT_REPLIES, FakeSlackApi
 from tests.slack_requests import SlackSender
 from tests.views import block_action, message_shortcut
 
@@ -125,3 +128,76 @@ def test_a_clock_process_killed_mid_digest_is_recovered_after_the_claim_goes_sta
 
     assert (too_soon.status, recovered.status, again.status) == ("already_sent", "posted", "already_sent")
     assert len(fake_slack_api.calls_to("chat.postMessage")) == 1
+
+
+@contextmanager
+def database_gone_when(engine: Engine, gone: threading.Event) -> Iterator[None]:
+    """Every statement fails once `gone` is set, as when the database host goes away; the database itself is real."""
+
+    def fail(*_args: object) -> None:
+        if gone.is_set():
+            raise OperationalError("statement", {}, ConnectionError("the database went away"))
+
+    event.listen(engine, "before_cursor_execute", fail)
+    try:
+        yield
+    finally:
+        event.remove(engine, "before_cursor_execute", fail)
+
+
+@dataclass
+class TwoWorkspaces:
+    """The deployment's token source with two workspaces on one token (the fake answers any bot token)."""
+
+    inner: Workspaces
+
+    def client_for(self, team_id: str, enterprise_id: str | None = None):  # type: ignore[no-untyped-def]
+        return self.inner.client_for(team_id)
+
+    def team_ids(self) -> list[str]:
+        return ["T1", "T2"]
+
+
+def test_the_database_gone_after_slack_took_the_digest_never_posts_the_week_twice_nor_skips_a_workspace(
+    db: sessionmaker[Session], engine: Engine, workspaces: Workspaces, fake_slack_api: FakeSlackApi
+) -> None:
+    from bot.scheduler import run_due_digests
+
+    now = datetime(2026, 11, 30, 9, 1, tzinfo=UTC)
+    gone = threading.Event()
+    post = DEFAULT_REPLIES["chat.postMessage"]
+
+    def accept_then_lose_the_database(call):  # type: ignore[no-untyped-def]
+        if len(fake_slack_api.calls_to("chat.postMessage")) == 1:  # T1's summary: Slack has it, then the database goes
+            gone.set()
+        return post(call)
+
+    fake_slack_api.replies["chat.postMessage"] = accept_then_lose_the_database
+    with database_gone_when(engine, gone):
+        first = run_due_digests(db, TwoWorkspaces(workspaces), default_channel="C0LEADS", now=now)
+    later = [
+        run_due_digests(db, TwoWorkspaces(workspaces), default_channel="C0LEADS", now=now + timedelta(minutes=m))
+        for m in (5, 20, 60)
+    ]
+
+    assert [r.status for r in first] == ["failed"]  # T1: posted, not recorded; T2's check could not reach the database
+    assert [[r.status for r in tick] for tick in later] == [["posted"], [], []]  # T2 next tick; T1 never again
+    summaries = [c for c in fake_slack_api.calls_to("chat.postMessage") if "thread_ts" not in c.body]
+    assert len(summaries) == 2  # one a workspace
+
+
+def test_a_clock_process_killed_after_posting_leaves_the_week_posted_once(
+    db: sessionmaker[Session], workspaces: Workspaces, fake_slack_api: FakeSlackApi
+) -> None:
+    now = datetime(2026, 11, 30, 9, tzinfo=UTC)
+    with db.begin() as session:  # a process claimed the week, started posting, then died
+        digest_store.insert_digest_claim(session, team_id="T1", iso_week="2026-W49", now=now)
+        digest_store.mark_digest_posting(session, team_id="T1", iso_week="2026-W49")
+
+    sends = [
+        send_digest(db, workspaces, team_id="T1", default_channel="C0LEADS", now=now + timedelta(minutes=m))
+        for m in (16, 60)
+    ]
+
+    assert [s.status for s in sends] == ["already_sent", "already_sent"]
+    assert fake_slack_api.calls_to("chat.postMessage") == []

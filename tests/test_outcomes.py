@@ -331,3 +331,69 @@ def test_a_not_an_issue_submission_with_malformed_state_or_metadata_is_acknowled
 
     assert reply.status == 200
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []  # no listener failed
+
+
+def test_not_an_issue_opens_within_the_triggers_life_while_slack_is_slow_to_say_who_is_a_lead(
+    slack: SlackSender, fake_slack_api: FakeSlackApi, db: sessionmaker[Session], workspaces: Workspaces
+) -> None:
+    flag_id = flag_by_reporter(slack)
+    message = post_digest(db, workspaces, fake_slack_api)
+    slow = fake_slack_api.hold("users.info")  # longer than a trigger_id lives
+
+    pick_status(slack, fake_slack_api, message, flag_id, "not_an_issue", ADMIN)
+    [opened] = fake_slack_api.wait_for("views.open")
+    slow.set()
+
+    assert fake_slack_api.refusals == []  # no expired_trigger_id
+    assert ids.NOT_AN_ISSUE_MODAL in json.dumps(opened.body)
+
+
+def test_the_reporter_hears_the_outcome_even_when_the_digest_reply_can_no_longer_be_redrawn(
+    slack: SlackSender, fake_slack_api: FakeSlackApi, db: sessionmaker[Session], workspaces: Workspaces
+) -> None:
+    flag_id = flag_by_reporter(slack)
+    message = post_digest(db, workspaces, fake_slack_api)
+    fake_slack_api.delete_message("C0LEADS", message["ts"])  # someone deleted the digest reply
+
+    pick_status(slack, fake_slack_api, message, flag_id, "resolved", ADMIN)
+
+    dm = fake_slack_api.wait_for("chat.postMessage", count=3)[2]
+    assert dm.body["channel"] == REPORTER
+    assert ("chat.update", "message_not_found") in fake_slack_api.refusals
+    assert status_of(db, flag_id) == "resolved"
+
+
+def test_a_change_made_on_home_redraws_the_digest_reply_that_lists_the_flag(
+    slack: SlackSender, fake_slack_api: FakeSlackApi, db: sessionmaker[Session], workspaces: Workspaces
+) -> None:
+    flag_id = flag_by_reporter(slack)
+    message = post_digest(db, workspaces, fake_slack_api)
+    from_home = block_action(ids.FLAG_STATUS_ACTION, "", user_id=ADMIN, from_home=True)
+    from_home["actions"] = [
+        {
+            "type": "overflow",
+            "action_id": ids.FLAG_STATUS_ACTION,
+            "block_id": "x",
+            "selected_option": {"value": f"{flag_id}:discussed"},
+        }
+    ]
+
+    slack.interaction(from_home)
+
+    [update] = fake_slack_api.wait_for("chat.update")
+    assert update.body["ts"] == message["ts"]
+    assert "*Discussed*" in json.dumps(update.body)
+
+
+def test_names_and_admin_answers_are_kept_so_a_redraw_asks_slack_nothing_new(
+    slack: SlackSender, fake_slack_api: FakeSlackApi, db: sessionmaker[Session], workspaces: Workspaces
+) -> None:
+    flag_id = flag_by_reporter(slack)
+    message = post_digest(db, workspaces, fake_slack_api)
+
+    pick_status(slack, fake_slack_api, message, flag_id, "acknowledged", ADMIN)
+    fake_slack_api.wait_for("chat.update")
+    pick_status(slack, fake_slack_api, message, flag_id, "discussed", ADMIN)
+    fake_slack_api.wait_for("chat.update", count=2)
+
+    assert [c.body["user"] for c in fake_slack_api.calls_to("users.info")] == [ADMIN]  # asked once, then kept
