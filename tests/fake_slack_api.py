@@ -183,6 +183,16 @@ class FakeSlackApi:
                 self._changed.wait(remaining)
             return found
 
+    def wait_until(self, check: Callable[[], bool], timeout: float = 5.0) -> None:
+        """Wait until `check()` holds of what the fake holds (messages, channels...); fails the test after `timeout`."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while not check():
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise AssertionError("the fake Web API never got there")
+                self._changed.wait(remaining)
+
     def record(self, call: Call) -> None:
         with self._changed:
             self.calls.append(call)
@@ -208,6 +218,7 @@ class FakeSlackApi:
             answer = reply(call) if callable(reply) else reply
             if answer.get("ok"):
                 answer = self._remember(call, answer)
+            self._changed.notify_all()  # for wait_until: what Slack now holds has changed
         return 200, {}, answer
 
     # --- Slack's rules -------------------------------------------------------------------------------------------

@@ -397,3 +397,21 @@ def test_names_and_admin_answers_are_kept_so_a_redraw_asks_slack_nothing_new(
     fake_slack_api.wait_for("chat.update", count=2)
 
     assert [c.body["user"] for c in fake_slack_api.calls_to("users.info")] == [ADMIN]  # asked once, then kept
+
+
+def test_a_withdrawn_flag_is_taken_out_of_the_digest_reply_that_listed_it(
+    slack: SlackSender, fake_slack_api: FakeSlackApi, db: sessionmaker[Session], workspaces: Workspaces
+) -> None:
+    withdrawn = flag_by_reporter(slack, "the secret launch, due Friday")
+    kept = flag_by_reporter(slack, "another one", user_id="U0OTHER")
+    message = post_digest(db, workspaces, fake_slack_api)
+    assert "the secret launch" in json.dumps(message["blocks"])
+
+    slack.interaction(block_action(ids.WITHDRAW_FLAG_ACTION, str(withdrawn), user_id=REPORTER))
+
+    [update] = fake_slack_api.wait_for("chat.update")
+    assert update.body["ts"] == message["ts"]
+    [reply] = [m for m in fake_slack_api.posted("C0LEADS") if m.ts == message["ts"]]
+    fake_slack_api.wait_until(lambda: "the secret launch" not in json.dumps(reply.body))  # what Slack now shows
+    assert f"flag:{kept}" in json.dumps(reply.body["blocks"])
+    assert "1 flag listed here was withdrawn by its reporter." in json.dumps(reply.body["blocks"])

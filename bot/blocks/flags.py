@@ -40,7 +40,13 @@ def flag_buttons(flag_id: int, *, edit_label: str = "Edit") -> list[dict]:
             "style": "danger",
             "confirm": {
                 "title": {"type": "plain_text", "text": "Withdraw this flag?"},
-                "text": {"type": "mrkdwn", "text": f"Flag #{flag_id} will be deleted for good, from every report."},
+                # Says exactly what withdrawing reaches (Slack allows 300 characters here).
+                "text": {
+                    "type": "plain_text",
+                    "text": f"Flag #{flag_id} will be deleted for good, with its history, and taken out of every digest "
+                    "message that lists it. Counts already posted stay as they were, and a CSV a lead already "
+                    "downloaded still holds it.",
+                },
                 "confirm": {"type": "plain_text", "text": "Withdraw"},
                 "deny": {"type": "plain_text", "text": "Keep it"},
                 "style": "danger",

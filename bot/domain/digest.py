@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.db import digests as digest_store
 from bot.db import settings as settings_store
 from bot.domain.categories import Category
+from bot.domain.errors import storage_errors
 from bot.domain.flags import RecordedFlag, to_recorded
 from bot.domain.outcomes import OutcomeSummary, outcome_summary
 
@@ -210,7 +211,7 @@ def messages_listing(db: sessionmaker[Session], *, team_id: str, flag_id: int) -
     """Every digest reply that lists `flag_id`, rebuilt from the database as it is now (to redraw it in place).
     Read it before deleting a flag: the flag's listing rows go with it."""
     found = []
-    with db() as session:
+    with storage_errors(), db() as session:
         for message, run in digest_store.list_messages_listing(session, team_id=team_id, flag_id=flag_id):
             flags = tuple(
                 to_recorded(row) for row in digest_store.list_message_flags(session, team_id=team_id, message_id=message.id)

@@ -10,6 +10,8 @@ from slack_sdk import WebClient
 from bot.blocks.flag_modal import FlagDraft, ModalOrigin, flag_modal
 from bot.blocks.flags import flag_withdrawn_message, refusal_message
 from bot.deps import deps
+from bot.digest.redraw import redraw_messages
+from bot.domain import digest as digests
 from bot.domain import flags
 from bot.listeners.replies import open_modal, publish_home, tell_user
 
@@ -76,6 +78,8 @@ def handle_withdraw_flag_action(ack: Ack, body: dict, action: dict, context: Bol
     team_id, user_id = context.team_id or "", context.user_id or ""
     if flag_id is None:
         return
+    # Read before the delete, which takes the flag's listing rows with it: the digest replies that show it.
+    shown_in = digests.messages_listing(app_deps.db, team_id=team_id, flag_id=flag_id)
     try:
         flags.withdraw_flag(
             app_deps.db, team_id=team_id, flag_id=flag_id, reporter_id=user_id, reporter_key=app_deps.reporter_key
@@ -85,6 +89,9 @@ def handle_withdraw_flag_action(ack: Ack, body: dict, action: dict, context: Bol
             tell_user, client, refusal_message(str(refused)), user_id=user_id, response_url=body.get("response_url")
         )
         return
+    if shown_in:
+        emptied = [digests.redrawn_without(message, flag_id) for message in shown_in]
+        app_deps.after_ack(redraw_messages, client, app_deps.people, emptied, team_id=team_id)
     if is_from_home(body):
         app_deps.after_ack(publish_home, client, app_deps, team_id=team_id, user_id=user_id)
     else:
