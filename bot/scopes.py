@@ -8,6 +8,8 @@ BOT_SCOPES: tuple[str, ...] = (
     "chat:write",  # receipts (ephemeral or DM) and the digest
     "users:read",  # users.info: who is a workspace admin; display names in the digest, so nobody is pinged
     "channels:join",  # join a public digest channel the app is not in yet
+    "channels:read",  # conversations.info on a public digest channel: archived? shared with another organisation?
+    "groups:read",  # the same for a private digest channel the app was invited to
     "im:write",  # conversations.open: the DM a lead's CSV export is uploaded to
     "files:write",  # files_upload_v2: the CSV export
 )
