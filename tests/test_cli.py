@@ -291,3 +291,20 @@ def test_misleading_bolt_token_notices_are_dropped_and_other_warnings_kept() -> 
     assert not notice.filter(record("slack_bolt.App", "As you gave `client` as well, `token` will be unused."))
     assert notice.filter(record("slack_bolt.App", "Unhandled request"))
     assert notice.filter(record("bot", "As you gave `client` as well, `token` will be unused."))
+
+
+def test_settings_set_refuses_a_channel_shared_with_another_organisation_unless_allowed(
+    tmp_path: Path, fake_slack_api: FakeSlackApi
+) -> None:
+    fake_slack_api.add_channel("C0SHARED", is_ext_shared=True)
+    env = clean_env(
+        DATABASE_URL=seeded_database(tmp_path), SLACK_BOT_TOKEN="xoxb-T1-token", SLACK_API_URL=fake_slack_api.api_url
+    )
+
+    refused = run_bot("settings", "set", "--team", "T1", "--channel", "C0SHARED", env=env, cwd=tmp_path)
+    allowed = run_bot("settings", "set", "--team", "T1", "--channel", "C0SHARED", "--allow-shared", env=env, cwd=tmp_path)
+
+    assert refused.returncode != 0
+    assert "shared with another organisation" in refused.stderr and "--allow-shared" in refused.stderr
+    assert allowed.returncode == 0, allowed.stderr
+    assert "channel C0SHARED" in allowed.stdout
