@@ -179,3 +179,25 @@ def test_a_member_cannot_open_or_submit_the_settings(
     [refusal] = fake_slack_api.wait_for("chat.postMessage")  # the member is refused again on submit
     assert "Only workspace admins and owners" in refusal.body["text"]
     assert effective_schedule(db, team_id="T1", default_channel=None).channel_id is None
+
+
+def test_admins_see_on_home_why_this_weeks_digest_was_not_posted_and_members_do_not(
+    slack: SlackSender, fake_slack_api: FakeSlackApi, db: sessionmaker[Session], settings
+) -> None:
+    from datetime import UTC, datetime
+
+    from bot.digest.send import send_digest
+    from bot.domain.workspace_settings import change_schedule
+    from bot.workspaces import workspaces_for
+
+    fake_slack_api.add_channel("C0OLD", is_archived=True)
+    change_schedule(db, team_id="T1", now=datetime(2026, 1, 1, tzinfo=UTC), default_channel=None, channel_id="C0OLD")
+    result = send_digest(db, workspaces_for(settings), team_id="T1", default_channel=None, now=datetime.now(UTC))
+    assert result.status == "failed"
+
+    admin_home = home_for(slack, fake_slack_api, ADMIN)
+    slack.event({"type": "app_home_opened", "user": MEMBER, "tab": "home"})
+    member_home = json.dumps(fake_slack_api.wait_for("views.publish", count=2)[1].body["view"])
+
+    assert "This week's digest was not posted." in admin_home and "is archived" in admin_home
+    assert "not posted" not in member_home
