@@ -14,7 +14,7 @@ from slack_sdk import WebClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.blocks.digest import flags_reply_message
-from bot.digest.send import NAMES_LOOKUP_MAX
+from bot.digest.send import NAMES_LOOKUP_MAX, named_user_ids
 from bot.domain import digest as digests
 from bot.domain.digest import ListingMessage
 from bot.logs import describe_error
@@ -31,8 +31,7 @@ def redraw_flag(client: WebClient, db: sessionmaker[Session], people: People, *,
 def redraw_messages(client: WebClient, people: People, messages: Iterable[ListingMessage], *, team_id: str) -> int:
     redrawn = 0
     for message in messages:
-        user_ids = {f.source_user_id for f in message.flags} | {f.reporter_user_id for f in message.flags}
-        names = people.names(client, team_id=team_id, user_ids=[u for u in user_ids if u], limit=NAMES_LOOKUP_MAX)
+        names = people.names(client, team_id=team_id, user_ids=named_user_ids(message.flags), limit=NAMES_LOOKUP_MAX)
         body = flags_reply_message(
             message.period_label, message.part, message.parts, message.flags, names, withdrawn=message.withdrawn
         )

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
@@ -23,6 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.blocks.digest import digest_posts, digest_unposted_message
 from bot.domain import digest as digests
 from bot.domain.digest import Digest
+from bot.domain.flags import RecordedFlag
 from bot.domain.workspace_settings import DigestSchedule, effective_schedule, settings_saved_by
 from bot.logs import describe_error
 from bot.people import People
@@ -82,11 +84,10 @@ def send_digest(
         digest = digests.build_digest(db, team_id=team_id, period=digests.rolling_week(now))
         client = workspaces.client_for(team_id)
         check_channel(client, schedule)
-        user_ids = {f.source_user_id for f in digest.flags} | {f.reporter_user_id for f in digest.flags}
         names = people.names(
             client,
             team_id=team_id,
-            user_ids=[u for u in user_ids if u],
+            user_ids=named_user_ids(digest.flags),
             limit=NAMES_LOOKUP_MAX,
             deadline=time.monotonic() + NAMES_BUDGET_SECONDS,
         )
@@ -98,6 +99,11 @@ def send_digest(
         log.error("digest not posted", extra={"team_id": team_id, "iso_week": week, "error": _describe(error)})
         return SendResult(team_id, "failed", _describe(error), channel_id)
     return _post(db, client, digest, names, team_id=team_id, week=week, channel_id=channel_id, now=now, deadline=deadline)
+
+
+def named_user_ids(flags: Iterable[RecordedFlag]) -> set[str]:
+    """The people a digest message names: who asked (when given as a user) and reporters who chose to be named."""
+    return {user_id for flag in flags for user_id in (flag.source_user_id, flag.reporter_user_id) if user_id}
 
 
 def _post(
