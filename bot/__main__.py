@@ -267,9 +267,16 @@ def _is_embedded(settings: Settings) -> bool:
 def run_purge(args: argparse.Namespace, settings: Settings) -> int:
     from bot.domain.workspaces import purge_uninstalled_workspaces, purge_workspace
 
+    if args.team is not None and not args.team.strip():
+        # An empty --team (an unset shell variable) must not fall through to the global purge.
+        raise ConfigError("--team needs a workspace id (T0123...); leave --team out to purge every workspace")
     db = _open_database(settings)
-    if args.team:
+    if args.team is not None:
         deleted = purge_workspace(db, args.team)
+        if not any(deleted.values()):
+            # A typo in the id deletes nothing: say so, and exit 1 so a script notices.
+            print(f"deadline-flag: nothing matched: no data for workspace {args.team}", file=sys.stderr)
+            return 1
         log.info("workspace purged", extra={"team_id": args.team, "rows": deleted})
     else:
         from bot.domain.retention import purge_expired_flags

@@ -47,6 +47,8 @@ def gunicorn_options(settings: Settings, *, host: str = "0.0.0.0") -> dict[str, 
         "accesslog": None,
         "errorlog": "-",
         "loglevel": logging.getLevelName(logging.getLogger().level).lower(),
+        # gunicorn 25+ opens a control socket in $HOME, shared by every server on the host; nothing here uses it.
+        "control_socket_disable": True,
     }
 
 

@@ -153,6 +153,26 @@ def test_serve_in_oauth_mode_says_so_and_offers_the_install_page(tmp_path: Path,
     assert fake_slack_api.calls_to("auth.test") == []  # no token to check at start-up in OAuth mode
 
 
+def test_serve_opens_no_control_socket_in_the_home_directory(tmp_path: Path, fake_slack_api: FakeSlackApi) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    env = clean_env(
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_BOT_TOKEN="xoxb-T1-token",
+        SLACK_API_URL=fake_slack_api.api_url,
+        WEB_CONCURRENCY="1",
+        HOME=str(home),
+    )
+    _, process = start_serving(tmp_path, env)
+    try:
+        left_in_home = sorted(path.name for path in home.iterdir())
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+    assert left_in_home == []  # gunicorn 25+ would put .gunicorn/gunicorn.ctl here
+
+
 def test_serve_migrates_the_default_sqlite_file_and_stores_a_flag(
     served: str, tmp_path: Path, fake_slack_api: FakeSlackApi
 ) -> None:

@@ -166,3 +166,29 @@ def test_cli_purge_without_team_purges_only_what_is_past_the_grace_period(
     assert purged.returncode == 0, purged.stderr
     assert flag_summaries(db, "T2") == []
     assert flag_summaries(db, "T3") == ["T3's feature order"]
+
+
+def test_cli_purge_with_an_empty_team_is_refused_and_deletes_nothing(
+    slack: SlackSender, db: sessionmaker[Session], database_url: str, tmp_path: Path
+) -> None:
+    slack.command("T1's flag", team_id="T1")
+    with db.begin() as session:  # past any grace period: the global purge would delete it
+        workspace_store.add_uninstall(session, team_id="T1", uninstalled_at=datetime(2020, 1, 1, tzinfo=UTC))
+
+    result = run_bot("purge", "--team", "", env=clean_env(DATABASE_URL=database_url, PURGE_AFTER_DAYS="0"), cwd=tmp_path)
+
+    assert result.returncode == 2
+    assert "--team needs a workspace id" in result.stderr
+    assert flag_summaries(db, "T1") == ["T1's flag"]
+
+
+def test_cli_purge_of_an_unknown_team_says_nothing_matched_and_exits_1(
+    slack: SlackSender, db: sessionmaker[Session], database_url: str, tmp_path: Path
+) -> None:
+    slack.command("T1's flag", team_id="T1")
+
+    result = run_bot("purge", "--team", "TUNKNOWN", env=clean_env(DATABASE_URL=database_url), cwd=tmp_path)
+
+    assert result.returncode == 1
+    assert "nothing matched: no data for workspace TUNKNOWN" in result.stderr
+    assert flag_summaries(db, "T1") == ["T1's flag"]
