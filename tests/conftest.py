@@ -127,7 +127,7 @@ def serve_app(
 ) -> Iterator[str]:
     """The real WSGI app on a free port: Bolt's endpoint at /slack/events, /healthz beside it."""
     background = background or ThreadPoolExecutor(max_workers=8, thread_name_prefix="after-ack")
-    application = create_wsgi_app(create_app(settings, db, background), engine)
+    application = create_wsgi_app(create_app(settings, db, background), engine, signing_secret=settings.signing_secret)
     server = make_server("127.0.0.1", 0, application, server_class=_ThreadingWSGIServer, handler_class=_QuietHandler)
     threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     try:

@@ -98,3 +98,49 @@ def test_a_signed_event_envelope_whose_event_is_not_an_object_is_refused_with_a_
 
     assert reply.status == 400
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+
+
+def test_a_body_over_the_cap_is_refused_with_413_before_it_is_read(app_url: str, db: sessionmaker[Session]) -> None:
+    from http.client import HTTPConnection
+
+    from bot.web import MAX_BODY_BYTES, SLACK_EVENTS_PATH
+
+    connection = HTTPConnection("127.0.0.1", int(app_url.rsplit(":", 1)[1]), timeout=5)
+    connection.putrequest("POST", SLACK_EVENTS_PATH)
+    connection.putheader("Content-Type", "application/x-www-form-urlencoded")
+    connection.putheader("Content-Length", str(30 * 1024 * 1024))
+    connection.endheaders(b"command=%2Fdeadline-flag&text=" + b"x" * 1024)  # 30 MB announced, 1 KB sent
+
+    reply = connection.getresponse()  # answered without waiting for the other 30 MB
+
+    assert reply.status == 413
+    assert MAX_BODY_BYTES < 30 * 1024 * 1024
+    assert flag_count(db) == 0
+    connection.close()
+
+
+@pytest.mark.parametrize("timestamp", ["abc", "1" * 400, "-5", "1.5e9"])
+def test_a_malformed_timestamp_is_refused_with_401_and_one_log_line(
+    slack: SlackSender, db: sessionmaker[Session], timestamp: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    form = urlencode({"command": "/deadline-flag", "text": "ship it", "team_id": "T1", "user_id": "U1", "channel_id": "C1"})
+    headers = {"X-Slack-Request-Timestamp": timestamp, "X-Slack-Signature": "v0=" + "0" * 64}
+
+    with caplog.at_level(logging.INFO):
+        reply = post(slack.url, form, content_type="application/x-www-form-urlencoded", headers=headers)
+
+    assert reply.status == 401
+    assert flag_count(db) == 0
+    assert [record.getMessage() for record in caplog.records] == ["unsigned request refused"]
+    assert all(record.exc_info is None for record in caplog.records)
+
+
+def test_an_unsigned_body_is_refused_before_bolt_reads_it(slack: SlackSender, caplog: pytest.LogCaptureFixture) -> None:
+    forger = SlackSender(url=slack.url, response_url=slack.response_url, secret="not-the-signing-secret")
+
+    with caplog.at_level(logging.DEBUG):
+        reply = forger.command("a-marker-only-in-the-body " + "x" * 500_000)
+
+    assert reply.status == 401
+    # Bolt logs the raw body of a request it cannot verify: never reaching Bolt means never being parsed.
+    assert not any("a-marker-only-in-the-body" in record.getMessage() for record in caplog.records)
