@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from slack_bolt.authorization.authorize import InstallationStoreAuthorize
 from slack_bolt.oauth.callback_options import CallbackOptions, FailureArgs, SuccessArgs
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_bolt.response import BoltResponse
@@ -19,7 +18,12 @@ from sqlalchemy import Engine
 from bot.config import Settings
 from bot.scopes import BOT_SCOPES
 from bot.web import INSTALL_PATH, OAUTH_REDIRECT_PATH
-from bot.workspaces import REFRESH_BEFORE_EXPIRY_MINUTES, create_installation_store, create_web_client
+from bot.workspaces import (
+    REFRESH_BEFORE_EXPIRY_MINUTES,
+    InstalledWorkspaces,
+    StoredInstallationAuthorize,
+    create_installation_store,
+)
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +32,7 @@ OAUTH_STATE_EXPIRATION_SECONDS = 600  # an install started in the browser must f
 
 def create_oauth_settings(
     settings: Settings, engine: Engine, *, on_installed: Callable[[str], None]
-) -> tuple[OAuthSettings, InstallationStoreAuthorize]:
+) -> tuple[OAuthSettings, StoredInstallationAuthorize]:
     """Bolt's OAuth settings, and the authorize step to give App alongside them.
 
     `on_installed(team_id)` runs after an install is stored (a re-install cancels a pending purge).
@@ -49,18 +53,9 @@ def create_oauth_settings(
         logger=log,
     )
     oauth_settings.callback_options = CallbackOptions(success=_after_install(on_installed), failure=_logged_failure())
-    # OAuthSettings builds its own authorize with a TokenRotator whose client points at slack.com. Ours refreshes
-    # through SLACK_API_URL with the retry handlers. cache_enabled: one auth.test per token, not per request
-    # (the installation is still looked up every time, so an uninstalled workspace is refused at once).
-    authorize = InstallationStoreAuthorize(
-        logger=log,
-        installation_store=installation_store,
-        client_id=settings.client_id,
-        client_secret=settings.client_secret,
-        token_rotation_expiration_minutes=REFRESH_BEFORE_EXPIRY_MINUTES,
-        cache_enabled=True,
-        client=create_web_client(settings),
-    )
+    # OAuthSettings builds its own authorize, which calls auth.test before any listener and refreshes through slack.com.
+    # Ours reads the stored installation only, and refreshes through SLACK_API_URL with the retry handlers.
+    authorize = InstalledWorkspaces(settings, installation_store).bolt_authorize()
     return oauth_settings, authorize
 
 

@@ -4,13 +4,18 @@ token source), the digest, the clock process and the CLI call `client_for`."""
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from slack_bolt import BoltContext
 from slack_bolt.authorization import AuthorizeResult
+from slack_bolt.authorization.authorize import Authorize
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackTokenRotationError
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
+from slack_sdk.oauth.installation_store import Installation
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.token_rotation import TokenRotator
 from sqlalchemy import Engine
@@ -95,27 +100,88 @@ class InstalledWorkspaces:
     def client_for(self, team_id: str, enterprise_id: str | None = None) -> WebClient:
         if enterprise_id is None:  # a Grid workspace's installation is stored under its org too
             enterprise_id = find_enterprise_id(self.store.engine, client_id=self.store.client_id, team_id=team_id)
-        installation = self.store.find_installation(enterprise_id=enterprise_id, team_id=team_id)
+        return create_web_client(self.settings, self.installation_for(team_id, enterprise_id).bot_token)
+
+    def installation_for(
+        self, team_id: str | None, enterprise_id: str | None = None, *, is_enterprise_install: bool | None = False
+    ) -> Installation:
+        """The workspace's stored installation, its bot token refreshed first if it is about to expire."""
+        installation = self.store.find_installation(
+            enterprise_id=enterprise_id, team_id=team_id, is_enterprise_install=is_enterprise_install
+        )
         if installation is None or not installation.bot_token:
             raise NotInstalled(f"deadline-flag is not installed in workspace {team_id}")
-        if installation.bot_refresh_token:  # token rotation is on for this app
-            # TokenRotator calls oauth.v2.access on its own client: ours, so it goes to SLACK_API_URL.
-            rotator = TokenRotator(
-                client_id=self.store.client_id,
-                client_secret=self.settings.client_secret or "",
-                client=create_web_client(self.settings),
-            )
+        if not installation.bot_refresh_token:  # token rotation is off for this app
+            return installation
+        # TokenRotator calls oauth.v2.access on its own client: ours, so it goes to SLACK_API_URL.
+        rotator = TokenRotator(
+            client_id=self.store.client_id,
+            client_secret=self.settings.client_secret or "",
+            client=create_web_client(self.settings),
+        )
+        try:
             refreshed = rotator.perform_token_rotation(
                 installation=installation, minutes_before_expiration=self.refresh_before_minutes
             )
-            if refreshed is not None:
-                self.store.save(refreshed)
-                log.info("bot token refreshed", extra={"team_id": team_id})
-                installation = refreshed
-        return create_web_client(self.settings, installation.bot_token)
+        except SlackTokenRotationError:
+            # Refreshing starts 2 hours early: a token that has not expired yet still works, so use it and retry later.
+            if (installation.bot_token_expires_at or 0) <= time.time():
+                raise
+            log.warning("bot token refresh failed; the current token is still valid", extra={"team_id": team_id})
+            return installation
+        if refreshed is None:
+            return installation
+        self.store.save(refreshed)
+        log.info("bot token refreshed", extra={"team_id": team_id})
+        return refreshed
+
+    def bolt_authorize(self) -> StoredInstallationAuthorize:
+        """Bolt's authorize for this mode: from the stored installation alone, no auth.test on the request path."""
+        return StoredInstallationAuthorize(self)
 
     def team_ids(self) -> list[str]:
         return list_installed_team_ids(self.store.engine, client_id=self.store.client_id)
+
+
+class StoredInstallationAuthorize(Authorize):
+    """Authorises a request from the installation OAuth stored: its bot token, bot id and bot user id.
+
+    Bolt's InstallationStoreAuthorize calls auth.test for each token before any listener (once per process with its
+    cache): after every deploy or rotation, a Slack that is slow, rate-limited or failing costs the user their flag.
+    oauth.v2.access already told us at install what auth.test would say.
+    """
+
+    def __init__(self, workspaces: InstalledWorkspaces) -> None:
+        self.workspaces = workspaces
+
+    def __call__(
+        self,
+        *,
+        context: BoltContext,
+        enterprise_id: str | None,
+        team_id: str | None,
+        user_id: str | None,
+        **_actor: str | None,
+    ) -> AuthorizeResult | None:
+        try:
+            installation = self.workspaces.installation_for(
+                team_id, enterprise_id, is_enterprise_install=context.is_enterprise_install
+            )
+        except NotInstalled:
+            return None  # Bolt refuses the request (and says the app is not installed)
+        except SlackTokenRotationError:
+            log.error("bot token expired and could not be refreshed", extra={"team_id": team_id})
+            return None
+        return AuthorizeResult(
+            enterprise_id=installation.enterprise_id,
+            team_id=installation.team_id,
+            team=installation.team_name,
+            bot_user_id=installation.bot_user_id,
+            bot_id=installation.bot_id,
+            bot_token=installation.bot_token,
+            bot_scopes=installation.bot_scopes,
+            user_id=user_id,
+        )
 
 
 def workspaces_for(settings: Settings, engine: Engine | None = None) -> Workspaces:

@@ -135,3 +135,55 @@ def test_the_bots_table_holds_one_row_per_install(browser: Browser, engine: Engi
 
     with engine.connect() as connection:
         assert connection.scalars(select(BOTS.c.bot_token)).all() == ["xoxb-T2-1"]
+
+
+def test_a_flag_is_stored_from_the_installation_alone_while_auth_test_fails(
+    browser: Browser, oauth_slack: SlackSender, fake_slack_api: FakeSlackApi, db: sessionmaker[Session]
+) -> None:
+    browser.install("T2")  # Bolt's install flow calls auth.test once, for the bot id it stores
+    at_install = len(fake_slack_api.calls_to("auth.test"))
+    fake_slack_api.fail("auth.test", status=500, times=100)
+
+    reply = oauth_slack.command("Ship search by Friday", team_id="T2")
+
+    assert reply.status == 200
+    assert "Ship search by Friday" in reply.text  # the receipt is the answer itself
+    assert len(fake_slack_api.calls_to("auth.test")) == at_install
+    with db() as session:
+        assert [f.summary for f in flag_store.list_flags(session, team_id="T2")] == ["Ship search by Friday"]
+
+
+def test_a_hanging_auth_test_does_not_hold_the_answer(
+    browser: Browser, oauth_slack: SlackSender, fake_slack_api: FakeSlackApi, db: sessionmaker[Session]
+) -> None:
+    import time
+
+    browser.install("T2")
+    release = fake_slack_api.hold("auth.test")
+    try:
+        started = time.monotonic()
+        reply = oauth_slack.command("Ship search by Friday", team_id="T2")
+        answered_in = time.monotonic() - started
+    finally:
+        release.set()
+
+    assert reply.status == 200
+    assert answered_in < 3  # Slack's limit
+    with db() as session:
+        assert len(flag_store.list_flags(session, team_id="T2")) == 1
+
+
+def test_a_request_carries_the_bot_ids_oauth_stored(browser: Browser, oauth_settings: Settings, engine: Engine) -> None:
+    from slack_bolt import BoltContext
+
+    browser.install("T2")
+    authorize = InstalledWorkspaces(oauth_settings, workspaces_for(oauth_settings, engine).store).bolt_authorize()
+
+    result = authorize(context=BoltContext(), enterprise_id=None, team_id="T2", user_id="U1")
+
+    assert result is not None
+    with engine.connect() as connection:
+        stored = connection.execute(select(BOTS.c.bot_id, BOTS.c.bot_user_id).where(BOTS.c.team_id == "T2")).one()
+    assert (result.bot_id, result.bot_user_id, result.bot_token) == (stored.bot_id, stored.bot_user_id, "xoxb-T2-1")
+    assert result.bot_user_id  # Bolt drops the app's own events by it
+    assert authorize(context=BoltContext(), enterprise_id=None, team_id="T9", user_id="U1") is None

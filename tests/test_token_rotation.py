@@ -91,3 +91,17 @@ def test_a_grid_workspace_installation_is_found_by_its_team_alone_for_work_witho
     assert workspaces.client_for("T3").token == "xoxb-T3-1"
     result = send_digest(db, workspaces, team_id="T3", default_channel="C0LEADS", now=datetime.now(UTC))
     assert result.status == "posted", result.detail
+
+
+def test_a_failed_refresh_of_a_token_not_yet_expired_still_serves_the_request(
+    browser: Browser, oauth_slack: SlackSender, engine: Engine, fake_slack_api: FakeSlackApi
+) -> None:
+    browser.install("T2", rotating=True)
+    expire_soon(engine, "T2", minutes=30)  # inside the 2-hour refresh window, still valid
+    fake_slack_api.fail("oauth.v2.access", status=500, times=10)
+
+    oauth_slack.command("", team_id="T2")
+
+    [opened] = fake_slack_api.wait_for("views.open")
+    assert opened.token == "xoxb-T2-1"
+    assert stored_tokens(engine, "T2") == ("xoxb-T2-1", "xoxe-1-T2-1")  # refreshed on a later request
