@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from bot.db.models import Flag
@@ -98,3 +98,9 @@ def count_flags_by_category(session: Session, *, team_id: str, since: datetime, 
 
 def delete_flag(session: Session, flag: Flag) -> None:
     session.delete(flag)
+
+
+def clear_request_keys_before(session: Session, *, before: datetime) -> int:
+    """Forget the delivery keys of flags stored before `before`, in every workspace; how many were cleared."""
+    stmt = update(Flag).where(Flag.request_key.is_not(None), Flag.created_at < before).values(request_key=None)
+    return session.execute(stmt).rowcount

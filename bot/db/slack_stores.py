@@ -7,9 +7,12 @@ org-wide install has none), and `purge_workspace` leaves them to the stores' del
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
-from sqlalchemy import Engine, MetaData, Table, select
+from sqlalchemy import Engine, MetaData, Table, delete, select
+from sqlalchemy.orm import Session
 
 from bot.db.models import Base
 
@@ -53,3 +56,9 @@ def list_installed_team_ids(engine: Engine, *, client_id: str) -> list[str]:
     )
     with engine.connect() as connection:
         return list(connection.scalars(stmt))
+
+
+def delete_oauth_states_expired_before(session: Session, *, now: datetime) -> int:
+    """States of installs never finished: slack_sdk deletes a state only when it is used."""
+    naive_utc = now.astimezone(UTC).replace(tzinfo=None)  # slack_sdk stores expire_at as naive UTC
+    return session.execute(delete(OAUTH_STATES).where(OAUTH_STATES.c.expire_at < naive_utc)).rowcount

@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import deliveries as delivery_store
+from bot.db import flags as flag_store
 
 KEEP_FOR = timedelta(days=2)  # Slack retries within minutes
 
@@ -25,3 +26,9 @@ def is_first_delivery(db: sessionmaker[Session], *, delivery_key: str, team_id: 
 def forget_old_deliveries(db: sessionmaker[Session], *, now: datetime) -> int:
     with db.begin() as session:
         return delivery_store.delete_deliveries_before(session, before=now - KEEP_FOR)
+
+
+def forget_old_request_keys(db: sessionmaker[Session], *, now: datetime) -> int:
+    """A flag's request key (trigger or view id) only has to outlive Slack's retries, not the flag."""
+    with db.begin() as session:
+        return flag_store.clear_request_keys_before(session, before=now - KEEP_FOR)

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.db import slack_stores
 from bot.db import workspaces as workspace_store
 
 
@@ -46,3 +47,9 @@ def purge_uninstalled_workspaces(db: sessionmaker[Session], now: datetime, grace
                 workspace_store.delete_team_rows(session, team_id=team_id)
                 purged.append(team_id)
     return purged
+
+
+def forget_expired_install_states(db: sessionmaker[Session], *, now: datetime) -> int:
+    """Each visit to /slack/install stores a state; one never used past its 10 minutes is deleted here."""
+    with db.begin() as session:
+        return slack_stores.delete_oauth_states_expired_before(session, now=now)
