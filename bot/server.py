@@ -15,7 +15,7 @@ from bot.web import WsgiApp, create_wsgi_app
 
 def build_wsgi_app(settings: Settings) -> WsgiApp:
     """The whole web process: engine, session factory, Bolt app, routes."""
-    engine = create_db_engine(settings.database_url)
+    engine = create_db_engine(settings.database_url, serving=True)
     signing_secret = settings.require_serving().signing_secret
     assert signing_secret  # require_serving() refuses to start without it
     return create_wsgi_app(create_app(settings, create_session_factory(engine)), engine, signing_secret=signing_secret)
