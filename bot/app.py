@@ -20,7 +20,7 @@ from bot.domain.deliveries import is_first_delivery
 from bot.listeners import register_listeners
 from bot.listeners.errors import handle_unexpected_error
 from bot.oauth import create_oauth_settings
-from bot.workspaces import SingleWorkspace, create_web_client
+from bot.workspaces import AFTER_ACK_TIMEOUT_SECONDS, SingleWorkspace, create_web_client
 
 log = logging.getLogger(__name__)
 
@@ -34,9 +34,16 @@ def refuse_malformed_event(body: dict, next: Callable[[], BoltResponse]) -> Bolt
     return next()
 
 
-def create_app(settings: Settings, db: sessionmaker[Session], background: ThreadPoolExecutor | None = None) -> App:
-    """The Bolt app. `background` runs after-ack work (tests pass theirs, to wait for it before tearing down)."""
+def create_app(
+    settings: Settings,
+    db: sessionmaker[Session],
+    background: ThreadPoolExecutor | None = None,
+    urgent: ThreadPoolExecutor | None = None,
+) -> App:
+    """The Bolt app. `background` runs after-ack work, `urgent` the work bound to a trigger_id (tests pass theirs,
+    to wait for it before tearing down)."""
     background = background or ThreadPoolExecutor(max_workers=8, thread_name_prefix="after-ack")
+    urgent = urgent or ThreadPoolExecutor(max_workers=4, thread_name_prefix="trigger")
     installation_store = None
     if settings.is_oauth:
 
@@ -49,7 +56,7 @@ def create_app(settings: Settings, db: sessionmaker[Session], background: Thread
         # No token on this client: Bolt sets each request's token from the installation store. Bolt copies its
         # base_url and retry handlers into every request's context.client, so listeners call SLACK_API_URL too.
         mode: dict[str, Any] = {
-            "client": create_web_client(settings),
+            "client": create_web_client(settings, timeout=AFTER_ACK_TIMEOUT_SECONDS),
             "oauth_settings": oauth_settings,
             "authorize": authorize,
         }
@@ -58,7 +65,10 @@ def create_app(settings: Settings, db: sessionmaker[Session], background: Thread
         # without a Web API call, so a flag is stored even when Slack's API is unreachable (Bolt's own
         # single-team authorization calls auth.test first); the token is checked once at start-up instead.
         single = SingleWorkspace(settings)
-        mode = {"client": single.client_for(team_id=""), "authorize": single.bolt_authorize()}
+        mode = {
+            "client": create_web_client(settings, settings.bot_token, timeout=AFTER_ACK_TIMEOUT_SECONDS),
+            "authorize": single.bolt_authorize(),
+        }
     app = App(
         signing_secret=settings.signing_secret,
         # Listeners run in the request thread and ack() with their answer, so Bolt returns as soon as they do
@@ -69,7 +79,7 @@ def create_app(settings: Settings, db: sessionmaker[Session], background: Thread
         before_authorize=refuse_malformed_event,
         **mode,
     )
-    app_deps = Deps(settings=settings, db=db, background=background, installation_store=installation_store)
+    app_deps = Deps(settings=settings, db=db, background=background, urgent=urgent, installation_store=installation_store)
 
     @app.middleware
     def prepare_request(body: dict, context: BoltContext, next: Callable[[], None]) -> BoltResponse | None:

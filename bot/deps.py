@@ -26,6 +26,8 @@ class Deps:
     settings: Settings
     db: sessionmaker[Session]
     background: Executor  # work that waits on the Web API, started once the HTTP answer is on its way
+    # Work bound to a trigger_id (opening a modal), which Slack lets live 3 seconds: never queued behind `background`.
+    urgent: Executor
     installation_store: InstallationStore | None = None  # OAuth mode only: where uninstalls delete the tokens
     people: People = field(default_factory=People)  # users.info answers, kept a few minutes
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
@@ -41,6 +43,13 @@ class Deps:
         API (opening a modal, a receipt, a Home publish) goes here and never holds up Slack's 3 seconds.
         """
         self.background.submit(_logged, work, *args, **kwargs)
+
+    def open_now(self, work: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+        """Like after_ack, for work that must reach Slack within its trigger's 3 seconds (views.open).
+
+        Its own small pool: ten status clicks waiting on a slow users.info must not hold up a modal.
+        """
+        self.urgent.submit(_logged, work, *args, **kwargs)
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Deps:
         # Bolt deep-copies the context for lazy listeners; a copied engine would open a second pool.

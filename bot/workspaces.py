@@ -14,6 +14,7 @@ from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.authorization.authorize import Authorize
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackTokenRotationError
+from slack_sdk.http_retry import HttpRequest, HttpResponse, RetryState
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 from slack_sdk.oauth.installation_store import Installation
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
@@ -35,11 +36,43 @@ class NotInstalled(LookupError):
     """No installation with a bot token for this workspace (never installed, or uninstalled)."""
 
 
-def create_web_client(settings: Settings, token: str | None = None) -> WebClient:
+# How long one Web API call may take, by who waits on it. Bolt gives each request's listeners a copy of the app's
+# client, timeout included.
+WEB_API_TIMEOUT_SECONDS = 10  # the clock and the CLI: nobody is watching the clock
+AFTER_ACK_TIMEOUT_SECONDS = 5  # the web process's after-ack work: someone clicked and waits for the result
+TRIGGER_TIMEOUT_SECONDS = 2  # views.open: Slack refuses the trigger_id 3 seconds after the click
+
+
+def create_web_client(settings: Settings, token: str | None = None, *, timeout: int = WEB_API_TIMEOUT_SECONDS) -> WebClient:
     """A WebClient on SLACK_API_URL that retries connection errors and 429s (honouring Retry-After), as slack_sdk does."""
-    client = WebClient(token=token, base_url=settings.slack_api_url, timeout=10)
+    client = WebClient(token=token, base_url=settings.slack_api_url, timeout=timeout)
     client.retry_handlers = [ConnectionErrorRetryHandler(max_retry_count=2), RateLimitErrorRetryHandler(max_retry_count=2)]
     return client
+
+
+def for_trigger(client: WebClient) -> WebClient:
+    """The same token and API, for a call bound to a trigger_id: a short timeout, and a retry only for a 429 that asks
+    for none of the trigger's 3 seconds (a longer Retry-After, or a second timeout, would land after it expired)."""
+    trigger_client = WebClient(
+        token=client.token, base_url=client.base_url, timeout=TRIGGER_TIMEOUT_SECONDS, logger=client.logger
+    )
+    trigger_client.retry_handlers = [_ImmediateRateLimitRetry(max_retry_count=1)]
+    return trigger_client
+
+
+class _ImmediateRateLimitRetry(RateLimitErrorRetryHandler):
+    def _can_retry(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        if response is None or response.status_code != 429:
+            return False
+        retry_after = next((v for k, v in response.headers.items() if k.lower() == "retry-after"), ["1"])
+        return retry_after[0].strip() == "0"  # slack_sdk then waits under a second
 
 
 def create_installation_store(settings: Settings, engine: Engine) -> SQLAlchemyInstallationStore:

@@ -123,11 +123,18 @@ class _QuietHandler(WSGIRequestHandler):
 
 @contextmanager
 def serve_app(
-    settings: Settings, db: sessionmaker[Session], engine: Engine, background: ThreadPoolExecutor | None = None
+    settings: Settings,
+    db: sessionmaker[Session],
+    engine: Engine,
+    background: ThreadPoolExecutor | None = None,
+    urgent: ThreadPoolExecutor | None = None,
 ) -> Iterator[str]:
     """The real WSGI app on a free port: Bolt's endpoint at /slack/events, /healthz beside it."""
     background = background or ThreadPoolExecutor(max_workers=8, thread_name_prefix="after-ack")
-    application = create_wsgi_app(create_app(settings, db, background), engine, signing_secret=settings.signing_secret)
+    urgent = urgent or ThreadPoolExecutor(max_workers=4, thread_name_prefix="trigger")
+    application = create_wsgi_app(
+        create_app(settings, db, background, urgent), engine, signing_secret=settings.signing_secret
+    )
     server = make_server("127.0.0.1", 0, application, server_class=_ThreadingWSGIServer, handler_class=_QuietHandler)
     threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     try:
@@ -135,7 +142,8 @@ def serve_app(
     finally:
         server.shutdown()
         server.server_close()
-        background.shutdown(wait=True)  # after-ack work finishes while the fake Web API still answers
+        urgent.shutdown(wait=True)  # after-ack work finishes while the fake Web API still answers
+        background.shutdown(wait=True)
 
 
 @pytest.fixture
@@ -222,7 +230,7 @@ def fuzzed(settings: Settings, db: sessionmaker[Session], engine: Engine, fake: 
     }
     seed_three_workspaces(db, settings.reporter_hash_key)
     after_ack = AfterAckWork()
-    with serve_app(settings, db, engine, after_ack) as base_url:
+    with serve_app(settings, db, engine, after_ack, urgent=after_ack) as base_url:  # drain() waits for both
         slack = SlackSender(url=base_url + SLACK_EVENTS_PATH, fake=fake)
         yield FuzzedApp(slack=slack, fake=fake, engine=engine, after_ack=after_ack, base_url=base_url)
 

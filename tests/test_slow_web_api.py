@@ -59,3 +59,44 @@ def test_the_http_answer_comes_back_while_the_web_api_call_is_still_held(
         fake_slack_api.wait_for(method)  # the call was made, and is held right now
     finally:
         release.set()
+
+
+def test_a_modal_opens_at_once_while_status_clicks_wait_on_a_stuck_users_info(
+    slack: SlackSender, fake_slack_api: FakeSlackApi, db: sessionmaker[Session]
+) -> None:
+    fid = int(flag_id(slack))
+    stuck = fake_slack_api.hold("users.info")  # is this lead an admin? Slack does not say
+    try:
+        for _ in range(10):  # more clicks than the after-ack pool has threads
+            slack.interaction(
+                {
+                    **block_action(ids.FLAG_STATUS_ACTION, "", user_id="U2", from_home=True),
+                    "actions": [
+                        {
+                            "type": "overflow",
+                            "action_id": ids.FLAG_STATUS_ACTION,
+                            "block_id": "x",
+                            "selected_option": {"value": f"{fid}:discussed"},
+                        }
+                    ],
+                }
+            )
+        fake_slack_api.wait_for("users.info", count=8)  # every after-ack thread is stuck now
+
+        slack.command("")  # the trigger_id lives 3 seconds
+
+        fake_slack_api.wait_for("views.open", timeout=3)
+    finally:
+        stuck.set()
+
+
+def test_a_views_open_slower_than_its_trigger_is_given_up_once_and_the_user_told(
+    slack: SlackSender, fake_slack_api: FakeSlackApi
+) -> None:
+    fake_slack_api.delays["views.open"] = 4  # past the trigger's 3 seconds: Slack would refuse it anyway
+
+    slack.command("")
+
+    [told] = fake_slack_api.wait_for("hooks/1", timeout=5)  # the command's response_url
+    assert "did not open the form" in told.body["text"]
+    assert len(fake_slack_api.calls_to("views.open")) == 1  # no retry past the trigger's life

@@ -17,6 +17,7 @@ from bot.domain.home import home_summary
 from bot.domain.outcomes import list_open_flags, may_change_outcomes, wants_outcome_dms
 from bot.domain.workspace_settings import effective_schedule
 from bot.people import SlackBusy
+from bot.workspaces import for_trigger
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +63,7 @@ def open_modal(
     """views.open; the opened view's id. If Slack will not open it (down, rate-limited past our retries, trigger
     expired), the user is told, and None."""
     try:
-        return client.views_open(trigger_id=trigger_id, view=view)["view"]["id"]
+        return for_trigger(client).views_open(trigger_id=trigger_id, view=view)["view"]["id"]
     except Exception as error:  # SlackApiError or a connection error: either way the user saw nothing happen
         log.warning("views.open failed", extra={"error": _describe(error)})
         tell_user(client, MODAL_FAILED, user_id=user_id, response_url=response_url)

@@ -34,7 +34,7 @@ def to_flag_id(action: dict) -> int | None:
 def handle_new_flag_action(ack: Ack, body: dict, context: BoltContext, client: WebClient) -> None:
     ack()
     view = flag_modal(FlagDraft(), ModalOrigin(from_home=True))
-    deps(context).after_ack(open_modal, client, view, trigger_id=body.get("trigger_id"), user_id=context.user_id or "")
+    deps(context).open_now(open_modal, client, view, trigger_id=body.get("trigger_id"), user_id=context.user_id or "")
 
 
 def handle_edit_flag_action(ack: Ack, body: dict, action: dict, context: BoltContext, client: WebClient) -> None:
@@ -61,7 +61,7 @@ def handle_edit_flag_action(ack: Ack, body: dict, action: dict, context: BoltCon
         )
         return
     origin = ModalOrigin(flag_id=flag.id, response_url=body.get("response_url"), from_home=is_from_home(body))
-    app_deps.after_ack(
+    app_deps.open_now(
         open_modal,
         client,
         flag_modal(FlagDraft.of(flag), origin),

@@ -23,8 +23,8 @@ def handle_empty_deadline_flag_command(ack: Ack, command: dict, context: BoltCon
     """`/deadline-flag` alone opens the flag modal."""
     ack()
     origin = ModalOrigin(response_url=command.get("response_url"))
-    # A trigger_id expires within 3 seconds of the command: the modal opens straight after the ack.
-    deps(context).after_ack(
+    # A trigger_id expires within 3 seconds of the command: the modal opens straight after the ack, on its own pool.
+    deps(context).open_now(
         open_modal,
         client,
         flag_modal(FlagDraft(), origin),

@@ -38,7 +38,7 @@ def handle_log_request_shortcut(ack: Ack, shortcut: dict, context: BoltContext, 
         source_user_id=author,
         source_text=bot_name if not author and bot_name else "",
     )
-    deps(context).after_ack(
+    deps(context).open_now(
         open_modal,
         client,
         flag_modal(draft, origin),
