@@ -201,3 +201,87 @@ def test_a_clock_process_killed_after_posting_leaves_the_week_posted_once(
 
     assert [s.status for s in sends] == ["already_sent", "already_sent"]
     assert fake_slack_api.calls_to("chat.postMessage") == []
+
+
+ADMIN = "UADMIN"
+
+
+@pytest.fixture
+def down(slack: SlackSender, down_app_url: str, fake_slack_api: FakeSlackApi) -> SlackSender:
+    """Signed requests to the app whose database is down; UADMIN is a workspace admin."""
+    fake_slack_api.replies["users.info"] = lambda call: {
+        "ok": True,
+        "user": {"id": call.body.get("user"), "is_admin": call.body.get("user") == ADMIN},
+    }
+    return SlackSender(url=down_app_url + "/slack/events", response_url=slack.response_url)
+
+
+def told_not_done(fake: FakeSlackApi, path: str) -> str:
+    [told] = fake.wait_for(path)
+    text = json.dumps(told.body)
+    assert "cannot reach its database" in text and "reference" in text
+    return text
+
+
+@pytest.mark.parametrize(
+    ("action_id", "what"), [(ids.WITHDRAW_FLAG_ACTION, "not withdrawn"), (ids.EDIT_FLAG_ACTION, "did not open")]
+)
+def test_database_down_during_withdraw_or_edit_tells_the_reporter_it_was_not_done(
+    down: SlackSender, fake_slack_api: FakeSlackApi, action_id: str, what: str
+) -> None:
+    reply = down.interaction(block_action(action_id, "1", response_url=fake_slack_api.response_url("hooks/button")))
+
+    assert reply.status == 200
+    assert what in told_not_done(fake_slack_api, "hooks/button")
+
+
+def test_database_down_during_the_outcome_dm_switch_tells_the_reporter_it_was_not_done(
+    down: SlackSender, fake_slack_api: FakeSlackApi
+) -> None:
+    switch = block_action(ids.OUTCOME_DMS_ACTION, "", user_id="U1", from_home=True)
+    switch["actions"] = [
+        {"type": "checkboxes", "action_id": ids.OUTCOME_DMS_ACTION, "block_id": "b", "selected_options": []}
+    ]
+
+    assert down.interaction(switch).status == 200
+
+    assert "not turned off" in told_not_done(fake_slack_api, "chat.postMessage")  # a DM: Home has no response_url
+
+
+def test_database_down_when_saving_settings_tells_the_admin_and_gives_their_choices_back(
+    slack: SlackSender, down: SlackSender, fake_slack_api: FakeSlackApi
+) -> None:
+    from tests.views import opened_view, submission
+
+    slack.interaction(block_action(ids.DIGEST_SETTINGS_ACTION, "", user_id=ADMIN, from_home=True))
+    view = opened_view(fake_slack_api.wait_for("views.open")[0])  # opened while the database answered
+    answers = {
+        ids.DIGEST_CHANNEL_BLOCK: "C0LEADS",
+        ids.DIGEST_WEEKDAY_BLOCK: "fri",
+        ids.DIGEST_TIMEZONE_BLOCK: "Europe/Paris",
+    }
+
+    assert down.interaction(submission(view, answers, user_id=ADMIN)).status == 200
+
+    text = told_not_done(fake_slack_api, "chat.postMessage")
+    assert "settings were not saved" in text
+    assert "C0LEADS" in text and "fri" in text and "Europe/Paris" in text  # nothing chosen is lost
+
+
+def test_database_down_when_marking_not_an_issue_tells_the_lead_and_gives_the_reason_back(
+    down: SlackSender, fake_slack_api: FakeSlackApi
+) -> None:
+    from bot.blocks.outcomes import not_an_issue_modal
+    from bot.listeners.outcomes import ChangeOrigin
+    from tests.views import submission
+
+    origin = ChangeOrigin(channel_id="C0LEADS", message_ts="1.2", response_url=fake_slack_api.response_url("hooks/digest"))
+    modal = not_an_issue_modal(7, origin.to_metadata())
+    payload = submission(modal, {ids.REASON_BLOCK: "The regulator set that date"}, user_id=ADMIN)
+    payload["view"]["private_metadata"] = modal["private_metadata"]
+
+    assert down.interaction(payload).status == 200
+
+    text = told_not_done(fake_slack_api, "hooks/digest")
+    assert "#7 was not marked not an issue" in text
+    assert "The regulator set that date" in text

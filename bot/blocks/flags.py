@@ -99,3 +99,16 @@ def flag_not_saved_message(text: str | None, error_ref: str) -> dict:
     if text:
         blocks += [mrkdwn_section("Here is what you wrote, so nothing is lost:"), *quoted_sections(text)]
     return {"text": fallback(f"Your flag was not saved (reference {error_ref}). Please try again."), "blocks": blocks}
+
+
+def not_done_message(what: str, error_ref: str, kept: str | None = None) -> dict:
+    """The database failed: `what` (ours, e.g. "Your flag was not withdrawn") was not done; `kept` (the user's own
+    input, escaped here) is given back so nothing they typed is lost."""
+    headline = (
+        f":x: *{what}*: deadline-flag cannot reach its database (reference `{inert(error_ref, 40)}`). "
+        "Nothing was changed. Please try again in a minute."
+    )
+    blocks = [mrkdwn_section(headline)]
+    if kept:
+        blocks += [mrkdwn_section("Here is what you entered, so nothing is lost:"), *quoted_sections(kept)]
+    return {"text": fallback(f"{what} (reference {error_ref}). Please try again in a minute."), "blocks": blocks}

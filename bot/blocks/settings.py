@@ -23,6 +23,19 @@ class DigestSettingsInput:
     errors: dict[str, str] = field(default_factory=dict)
 
 
+def describe_settings(form: DigestSettingsInput) -> str:
+    """The submitted settings as plain text, to give back when they could not be saved."""
+    chosen = [
+        ("Channel", form.channel_id),
+        ("Day", form.weekday),
+        ("Hour", None if form.hour is None else f"{form.hour:02d}:00"),
+        ("Timezone", form.timezone),
+        ("Leads", None if form.lead_ids is None else ", ".join(form.lead_ids) or "none"),
+        ("Keep flags for", None if form.retention_days is None else f"{form.retention_days} days"),
+    ]
+    return "\n".join(f"{label}: {value}" for label, value in chosen if value)
+
+
 def _option(text: str, value: str) -> dict:
     return {"text": {"type": "plain_text", "text": text}, "value": value}
 

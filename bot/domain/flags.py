@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.db import flags as flag_store
 from bot.db.models import Flag
 from bot.domain.categories import CATEGORY_BY_KEYWORD, DEFAULT_CATEGORY, Category
-from bot.domain.errors import StorageUnavailable
+from bot.domain.errors import StorageUnavailable, storage_errors
 from bot.domain.reporters import reporter_hash, seal_contact
 
 SUMMARY_MAX = 3000  # characters; long enough for a pasted message, short enough for one Block Kit section
@@ -243,7 +243,7 @@ def get_own_flag(
     db: sessionmaker[Session], *, team_id: str, flag_id: int, reporter_id: str, reporter_key: bytes
 ) -> RecordedFlag:
     """The reporter's own flag, to prefill the edit form; FlagNotFound or NotYourFlag otherwise."""
-    with db() as session:
+    with storage_errors(), db() as session:
         return to_recorded(_own_flag(session, team_id, flag_id, reporter_id, reporter_key))
 
 

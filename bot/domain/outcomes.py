@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import flags as flag_store
 from bot.db import outcomes as outcome_store
+from bot.domain.errors import storage_errors
 from bot.domain.flags import FlagNotFound, RecordedFlag, to_recorded
 from bot.domain.reporters import open_contact, reporter_hash
 
@@ -165,7 +166,7 @@ def wants_outcome_dms(db: sessionmaker[Session], *, team_id: str, user_id: str, 
 
 
 def set_outcome_dms(db: sessionmaker[Session], *, team_id: str, user_id: str, reporter_key: bytes, enabled: bool) -> None:
-    with db.begin() as session:
+    with storage_errors(), db.begin() as session:
         outcome_store.set_outcome_dms(
             session,
             team_id=team_id,

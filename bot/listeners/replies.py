@@ -8,6 +8,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
+from bot.blocks.flags import not_done_message
 from bot.blocks.home import LEAD_FLAGS_SHOWN, home_unavailable_view, home_view
 from bot.blocks.text import mrkdwn_section
 from bot.deps import Deps
@@ -16,6 +17,7 @@ from bot.domain.errors import StorageUnavailable
 from bot.domain.home import home_summary
 from bot.domain.outcomes import list_open_flags, may_change_outcomes, wants_outcome_dms
 from bot.domain.workspace_settings import effective_schedule
+from bot.logs import new_error_ref
 from bot.people import SlackBusy
 from bot.workspaces import for_trigger
 
@@ -55,6 +57,24 @@ def tell_user(
         client.chat_postMessage(channel=user_id, **message)
     except SlackApiError as error:
         log.warning("could not reach the user", extra={"error": error.response.get("error")})
+
+
+def tell_not_done(
+    app_deps: Deps,
+    client: WebClient,
+    what: str,
+    *,
+    team_id: str | None,
+    user_id: str | None,
+    response_url: str | None = None,
+    kept: str | None = None,
+) -> None:
+    """The database failed an action: log it with a reference, and tell the user (after the ack) it was not done,
+    giving back `kept`, what they had typed."""
+    error_ref = new_error_ref()
+    log.error("action not done: database unavailable", extra={"team_id": team_id, "error_ref": error_ref})
+    message = not_done_message(what, error_ref, kept)
+    app_deps.after_ack(tell_user, client, message, user_id=user_id or "", response_url=response_url)
 
 
 def open_modal(

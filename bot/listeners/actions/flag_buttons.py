@@ -13,7 +13,8 @@ from bot.deps import deps
 from bot.digest.redraw import redraw_messages
 from bot.domain import digest as digests
 from bot.domain import flags
-from bot.listeners.replies import open_modal, publish_home, tell_user
+from bot.domain.errors import StorageUnavailable, storage_errors
+from bot.listeners.replies import open_modal, publish_home, tell_not_done, tell_user
 
 
 def is_from_home(body: dict) -> bool:
@@ -60,6 +61,16 @@ def handle_edit_flag_action(ack: Ack, body: dict, action: dict, context: BoltCon
             response_url=body.get("response_url"),
         )
         return
+    except StorageUnavailable:
+        tell_not_done(
+            app_deps,
+            client,
+            "The form did not open",
+            team_id=context.team_id,
+            user_id=context.user_id,
+            response_url=body.get("response_url"),
+        )
+        return
     origin = ModalOrigin(flag_id=flag.id, response_url=body.get("response_url"), from_home=is_from_home(body))
     app_deps.open_now(
         open_modal,
@@ -78,15 +89,26 @@ def handle_withdraw_flag_action(ack: Ack, body: dict, action: dict, context: Bol
     team_id, user_id = context.team_id or "", context.user_id or ""
     if flag_id is None:
         return
-    # Read before the delete, which takes the flag's listing rows with it: the digest replies that show it.
-    shown_in = digests.messages_listing(app_deps.db, team_id=team_id, flag_id=flag_id)
     try:
+        # Read before the delete, which takes the flag's listing rows with it: the digest replies that show it.
+        with storage_errors():
+            shown_in = digests.messages_listing(app_deps.db, team_id=team_id, flag_id=flag_id)
         flags.withdraw_flag(
             app_deps.db, team_id=team_id, flag_id=flag_id, reporter_id=user_id, reporter_key=app_deps.reporter_key
         )
     except (flags.FlagNotFound, flags.NotYourFlag) as refused:
         app_deps.after_ack(
             tell_user, client, refusal_message(str(refused)), user_id=user_id, response_url=body.get("response_url")
+        )
+        return
+    except StorageUnavailable:
+        tell_not_done(
+            app_deps,
+            client,
+            "Your flag was not withdrawn",
+            team_id=team_id,
+            user_id=user_id,
+            response_url=body.get("response_url"),
         )
         return
     if shown_in:

@@ -7,10 +7,11 @@ from slack_sdk import WebClient
 
 from bot.blocks.flags import refusal_message
 from bot.deps import Deps, deps
+from bot.domain.errors import StorageUnavailable
 from bot.domain.export import export_rows, to_csv
 from bot.domain.outcomes import may_change_outcomes, set_outcome_dms
 from bot.listeners.outcomes import NOT_A_LEAD
-from bot.listeners.replies import SLACK_BUSY, is_workspace_admin, publish_home, tell_user
+from bot.listeners.replies import SLACK_BUSY, is_workspace_admin, publish_home, tell_not_done, tell_user
 from bot.people import SlackBusy
 
 
@@ -21,9 +22,18 @@ def handle_outcome_dms_action(ack: Ack, action: dict, context: BoltContext, clie
     selected = action.get("selected_options")
     enabled = isinstance(selected, list) and len(selected) > 0
     app_deps = deps(context)
-    set_outcome_dms(
-        app_deps.db, team_id=context.team_id, user_id=context.user_id, reporter_key=app_deps.reporter_key, enabled=enabled
-    )
+    try:
+        set_outcome_dms(
+            app_deps.db,
+            team_id=context.team_id,
+            user_id=context.user_id,
+            reporter_key=app_deps.reporter_key,
+            enabled=enabled,
+        )
+    except StorageUnavailable:
+        what = "Outcome DMs were not turned " + ("on" if enabled else "off")
+        tell_not_done(app_deps, client, what, team_id=context.team_id, user_id=context.user_id)
+        return
     app_deps.after_ack(publish_home, client, app_deps, team_id=context.team_id, user_id=context.user_id)
 
 

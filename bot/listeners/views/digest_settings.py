@@ -5,14 +5,15 @@ from slack_sdk import WebClient
 
 from bot.blocks import ids
 from bot.blocks.flags import refusal_message
-from bot.blocks.settings import DigestSettingsInput, read_digest_settings
+from bot.blocks.settings import DigestSettingsInput, describe_settings, read_digest_settings
 from bot.blocks.text import mrkdwn_section
 from bot.deps import Deps, deps
 from bot.digest.send import ChannelUnusable, check_channel, shared_channel_refusal
+from bot.domain.errors import StorageUnavailable, storage_errors
 from bot.domain.outcomes import set_leads
 from bot.domain.workspace_settings import InvalidSetting, change_schedule, valid_channel_id, valid_timezone
 from bot.listeners.actions.digest_settings import ADMINS_ONLY
-from bot.listeners.replies import SLACK_BUSY, is_workspace_admin, publish_home, tell_user
+from bot.listeners.replies import SLACK_BUSY, is_workspace_admin, publish_home, tell_not_done, tell_user
 from bot.people import SlackBusy
 
 NO_WORKSPACE = "This request came without a workspace, so there is nowhere to save the settings."
@@ -58,21 +59,28 @@ def apply_digest_settings(client: WebClient, app_deps: Deps, form: DigestSetting
     if not is_admin:
         tell_user(client, refusal_message(ADMINS_ONLY), user_id=user_id)
         return
-    schedule = change_schedule(
-        app_deps.db,
-        team_id=team_id,
-        now=app_deps.clock(),
-        default_channel=app_deps.settings.digest_channel,
-        channel_id=form.channel_id,
-        weekday=form.weekday,
-        hour=form.hour,
-        timezone=form.timezone,
-        retention_days=form.retention_days,
-        allow_shared=form.allow_shared,
-        changed_by=user_id,
-    )
-    if form.lead_ids is not None:
-        set_leads(app_deps.db, team_id=team_id, user_ids=form.lead_ids)
+    try:
+        with storage_errors():
+            schedule = change_schedule(
+                app_deps.db,
+                team_id=team_id,
+                now=app_deps.clock(),
+                default_channel=app_deps.settings.digest_channel,
+                channel_id=form.channel_id,
+                weekday=form.weekday,
+                hour=form.hour,
+                timezone=form.timezone,
+                retention_days=form.retention_days,
+                allow_shared=form.allow_shared,
+                changed_by=user_id,
+            )
+            if form.lead_ids is not None:
+                set_leads(app_deps.db, team_id=team_id, user_ids=form.lead_ids)
+    except StorageUnavailable:
+        # The form closed at the ack: what the admin chose comes back in the message instead.
+        what = "Your digest settings were not saved"
+        tell_not_done(app_deps, client, what, team_id=team_id, user_id=user_id, kept=describe_settings(form))
+        return
     if schedule.channel_id:
         try:
             check_channel(client, schedule)  # joins a public channel; says what to do about any other

@@ -5,8 +5,10 @@ from slack_sdk import WebClient
 
 from bot.blocks.outcomes import read_reason
 from bot.deps import Deps, deps
+from bot.domain.errors import StorageUnavailable, storage_errors
 from bot.domain.outcomes import Status
 from bot.listeners.outcomes import ChangeOrigin, record_status
+from bot.listeners.replies import tell_not_done
 
 
 def handle_not_an_issue_submission(ack: Ack, view: dict, context: BoltContext, client: WebClient) -> None:
@@ -31,13 +33,21 @@ def mark_not_an_issue(
     client: WebClient, app_deps: Deps, team_id: str, user_id: str, flag_id: int, reason: str | None, origin: ChangeOrigin
 ) -> None:
     # The lead is checked again on submit: the modal proves nothing about who submits it now.
-    record_status(
-        client,
-        app_deps,
-        team_id=team_id,
-        user_id=user_id,
-        flag_id=flag_id,
-        status=Status.NOT_AN_ISSUE,
-        reason=reason,
-        origin=origin,
-    )
+    try:
+        with storage_errors():
+            record_status(
+                client,
+                app_deps,
+                team_id=team_id,
+                user_id=user_id,
+                flag_id=flag_id,
+                status=Status.NOT_AN_ISSUE,
+                reason=reason,
+                origin=origin,
+            )
+    except StorageUnavailable:
+        # The form closed at the ack: the reason typed comes back in the message instead.
+        what = f"Flag #{flag_id} was not marked not an issue"
+        tell_not_done(
+            app_deps, client, what, team_id=team_id, user_id=user_id, response_url=origin.response_url, kept=reason
+        )
