@@ -40,8 +40,9 @@ def gunicorn_options(settings: Settings, *, host: str = "0.0.0.0") -> dict[str, 
     return {
         "bind": f"{host}:{settings.port}",
         "workers": settings.workers,
-        # gthread: each worker serves several requests at once; listeners wait on the database, not the CPU.
-        "worker_class": "gthread",
+        # gthread, with each request read whole by the worker's event loop before a thread takes it: a client that
+        # sends slowly costs a socket, never one of the few threads (bot/buffering_worker.py; README, Deploy).
+        "worker_class": "bot.buffering_worker.BufferingThreadWorker",
         "threads": settings.web_threads,
         "timeout": 30,
         "graceful_timeout": 20,

@@ -328,3 +328,40 @@ def test_settings_set_refuses_a_channel_shared_with_another_organisation_unless_
     assert "shared with another organisation" in refused.stderr and "--allow-shared" in refused.stderr
     assert allowed.returncode == 0, allowed.stderr
     assert "channel C0SHARED" in allowed.stdout
+
+
+def test_serve_answers_slack_within_3_seconds_while_20_clients_drip_a_byte_a_second(
+    served: str, fake_slack_api: FakeSlackApi
+) -> None:
+    port = int(served.rsplit(":", 1)[1])
+    drippers = [socket.create_connection(("127.0.0.1", port)) for _ in range(20)]
+    try:
+        for second in range(3):  # each has sent part of a request, and goes on sending
+            for sock in drippers:
+                sock.sendall(b"POST /slack/events HTTP/1.1\r\nHost: x\r\n"[second : second + 1])
+            time.sleep(1)
+        slack = SlackSender(url=served + "/slack/events", response_url=fake_slack_api.response_url())
+        started = time.monotonic()
+        reply = slack.command("Ship search by Friday")
+        answered_in = time.monotonic() - started
+    finally:
+        for sock in drippers:
+            sock.close()
+
+    assert reply.status == 200 and "Ship search by Friday" in reply.text
+    assert answered_in < 3  # Slack's limit
+
+
+def test_a_request_is_whole_once_its_headers_and_content_length_body_are_in() -> None:
+    from bot.buffering_worker import is_whole_request
+    from bot.web import MAX_BODY_BYTES
+
+    head = b"POST /slack/events HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\n"
+
+    assert not is_whole_request(b"POST /slack/events HTTP/1.1\r\nHost:")
+    assert not is_whole_request(head + b"abc")
+    assert is_whole_request(head + b"abcde")
+    assert is_whole_request(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")  # no body
+    assert is_whole_request(f"POST / HTTP/1.1\r\ncontent-length: {MAX_BODY_BYTES + 1}\r\n\r\n".encode())  # 413, unread
+    assert is_whole_request(b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n")  # gunicorn reads it
+    assert is_whole_request(b"X" * (64 * 1024 + 1))  # headers without end: gunicorn refuses them
