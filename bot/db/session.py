@@ -13,6 +13,7 @@ import os
 import socket
 import threading
 import time
+from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, exc, text
 from sqlalchemy.exc import SQLAlchemyError
@@ -89,7 +90,8 @@ class _Watchdog:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._deadlines: dict[int, tuple[float, int]] = {}  # id(dbapi connection) -> (deadline, socket fd)
+        # id(dbapi connection) -> (deadline, the connection, its socket's fd)
+        self._deadlines: dict[int, tuple[float, Any, int]] = {}
         self._severed: set[int] = set()
         self._thread: threading.Thread | None = None
 
@@ -113,7 +115,7 @@ class _Watchdog:
         except Exception:  # closed already: nothing to wait on
             return
         with self._lock:
-            self._deadlines[id(dbapi_connection)] = (time.monotonic() + seconds, fd)
+            self._deadlines[id(dbapi_connection)] = (time.monotonic() + seconds, dbapi_connection, fd)
             self._severed.discard(id(dbapi_connection))
             if self._thread is None:
                 self._thread = threading.Thread(target=self._watch, name="db-watchdog", daemon=True)
@@ -129,8 +131,9 @@ class _Watchdog:
             return False
 
     def _on_error(self, context: exc.ExceptionContext) -> None:
-        if context.connection is not None and not context.connection.invalidated:
-            self.disarm(context.connection.connection.dbapi_connection)
+        with contextlib.suppress(Exception):  # a connection already closed or invalidated has nothing to disarm
+            if context.connection is not None and not context.connection.invalidated:
+                self.disarm(context.connection.connection.dbapi_connection)
 
     def _ping(self, dbapi_connection, connection_record, connection_proxy) -> None:  # type: ignore[no-untyped-def]
         # pool_pre_ping's ping runs before any event could arm the watchdog: this one runs under it.
@@ -153,15 +156,24 @@ class _Watchdog:
             time.sleep(0.1)
             now = time.monotonic()
             with self._lock:
-                late = [(key, fd) for key, (deadline, fd) in self._deadlines.items() if deadline <= now]
-                for key, _ in late:
+                late = [(key, conn, fd) for key, (deadline, conn, fd) in self._deadlines.items() if deadline <= now]
+                for key, _, _ in late:
                     del self._deadlines[key]
                     self._severed.add(key)
-            for _, fd in late:
+            for _, conn, fd in late:
+                if getattr(conn, "closed", True) or _fileno(conn) != fd:
+                    continue  # closed meanwhile: its fd may already belong to another socket
                 log.warning(
                     "database connection gave no answer in time: severed", extra={"seconds": CLIENT_STATEMENT_SECONDS}
                 )
                 _shut_down(fd)
+
+
+def _fileno(dbapi_connection: Any) -> int | None:
+    try:
+        return int(dbapi_connection.fileno())
+    except Exception:
+        return None
 
 
 def _shut_down(fd: int) -> None:
