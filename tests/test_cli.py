@@ -340,7 +340,7 @@ def test_serve_answers_slack_within_3_seconds_while_20_clients_drip_a_byte_a_sec
             for sock in drippers:
                 sock.sendall(b"POST /slack/events HTTP/1.1\r\nHost: x\r\n"[second : second + 1])
             time.sleep(1)
-        slack = SlackSender(url=served + "/slack/events", response_url=fake_slack_api.response_url())
+        slack = SlackSender(url=served + "/slack/events", fake=fake_slack_api)
         started = time.monotonic()
         reply = slack.command("Ship search by Friday")
         answered_in = time.monotonic() - started

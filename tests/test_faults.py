@@ -213,7 +213,7 @@ def down(slack: SlackSender, down_app_url: str, fake_slack_api: FakeSlackApi) ->
         "ok": True,
         "user": {"id": call.body.get("user"), "is_admin": call.body.get("user") == ADMIN},
     }
-    return SlackSender(url=down_app_url + "/slack/events", response_url=slack.response_url)
+    return SlackSender(url=down_app_url + "/slack/events", fake=slack.fake)
 
 
 def told_not_done(fake: FakeSlackApi, path: str) -> str:
@@ -254,7 +254,7 @@ def test_database_down_when_saving_settings_tells_the_admin_and_gives_their_choi
     from tests.views import opened_view, submission
 
     slack.interaction(block_action(ids.DIGEST_SETTINGS_ACTION, "", user_id=ADMIN, from_home=True))
-    view = opened_view(fake_slack_api.wait_for("views.open")[0])  # opened while the database answered
+    view = opened_view(fake_slack_api.wait_for("views.update")[0])  # the form, while the database answered
     answers = {
         ids.DIGEST_CHANNEL_BLOCK: "C0LEADS",
         ids.DIGEST_WEEKDAY_BLOCK: "fri",
@@ -275,7 +275,7 @@ def test_database_down_when_marking_not_an_issue_tells_the_lead_and_gives_the_re
     from bot.listeners.outcomes import ChangeOrigin
     from tests.views import submission
 
-    origin = ChangeOrigin(channel_id="C0LEADS", message_ts="1.2", response_url=fake_slack_api.response_url("hooks/digest"))
+    origin = ChangeOrigin(response_url=fake_slack_api.response_url("hooks/digest"))
     modal = not_an_issue_modal(7, origin.to_metadata())
     payload = submission(modal, {ids.REASON_BLOCK: "The regulator set that date"}, user_id=ADMIN)
     payload["view"]["private_metadata"] = modal["private_metadata"]

@@ -136,7 +136,7 @@ def test_a_malformed_timestamp_is_refused_with_401_and_one_log_line(
 
 
 def test_an_unsigned_body_is_refused_before_bolt_reads_it(slack: SlackSender, caplog: pytest.LogCaptureFixture) -> None:
-    forger = SlackSender(url=slack.url, response_url=slack.response_url, secret="not-the-signing-secret")
+    forger = SlackSender(url=slack.url, fake=slack.fake, secret="not-the-signing-secret")
 
     with caplog.at_level(logging.DEBUG):
         reply = forger.command("a-marker-only-in-the-body " + "x" * 500_000)
