@@ -203,6 +203,8 @@ class FakeSlackApi:
         if failure and failure.times > 0:
             failure.times -= 1
             return failure.status, failure.headers, failure.body
+        if call.method.startswith("upload/"):  # files_upload_v2 sends the bytes to the upload_url it was given
+            return 200, {}, {"ok": True}
         if "/" in call.method:  # a response_url
             return self._answer_response_url(call)
         if call.method not in NO_BOT_TOKEN_METHODS:

@@ -11,12 +11,12 @@ from slack_sdk import WebClient
 
 from bot.blocks.flag_modal import metadata_object
 from bot.blocks.flags import refusal_message
-from bot.blocks.outcomes import flag_outcome_message, not_an_issue_modal
+from bot.blocks.outcomes import flag_outcome_message
 from bot.deps import Deps
 from bot.digest.redraw import redraw_flag
 from bot.domain.flags import FlagNotFound
 from bot.domain.outcomes import NotALead, Status, change_status, may_change_outcomes
-from bot.listeners.replies import SLACK_BUSY, is_workspace_admin, open_modal, publish_home, tell_user
+from bot.listeners.replies import SLACK_BUSY, is_workspace_admin, publish_home, tell_user
 from bot.logs import describe_error
 from bot.people import SlackBusy
 
@@ -44,28 +44,6 @@ class ChangeOrigin:
             response_url=response_url if isinstance(response_url, str) and response_url else None,
         )
         return (flag_id if type(flag_id) is int and 0 < flag_id < 2**31 else None), origin
-
-
-def choose_status(
-    client: WebClient,
-    app_deps: Deps,
-    *,
-    team_id: str,
-    user_id: str,
-    flag_id: int,
-    status: Status,
-    origin: ChangeOrigin,
-    trigger_id: str | None,
-) -> None:
-    """A status picked from a menu: "not an issue" first asks why; the others apply at once."""
-    if status is Status.NOT_AN_ISSUE:
-        # The trigger_id lives 3 seconds: the form opens first, and who may submit it is checked on submit.
-        view = not_an_issue_modal(flag_id, origin.to_metadata())
-        open_modal(client, view, trigger_id=trigger_id, user_id=user_id, response_url=origin.response_url)
-        return
-    record_status(
-        client, app_deps, team_id=team_id, user_id=user_id, flag_id=flag_id, status=status, reason=None, origin=origin
-    )
 
 
 def record_status(

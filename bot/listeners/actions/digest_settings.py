@@ -16,17 +16,21 @@ ADMINS_ONLY = "Only workspace admins and owners can change the digest settings."
 def handle_digest_settings_action(ack: Ack, body: dict, context: BoltContext, client: WebClient) -> None:
     """ "Change" on the Home tab: the settings modal, for admins (checked with users.info, after the ack)."""
     ack()
-    deps(context).after_ack(
+    deps(context).open_now(
         open_digest_settings, client, deps(context), body.get("trigger_id"), context.team_id or "", context.user_id or ""
     )
 
 
 def open_digest_settings(client: WebClient, app_deps: Deps, trigger_id: str | None, team_id: str, user_id: str) -> None:
     # The trigger_id lives 3 seconds and users.info may take longer: open a "checking" view with it at once, then
-    # replace it (views.update needs no trigger) with the form or the refusal. The submit checks the admin again.
+    # replace it (views.update needs no trigger) with the form or the refusal, off the pool kept for triggers.
+    # The submit checks the admin again.
     view_id = open_modal(client, settings_checking_modal(), trigger_id=trigger_id, user_id=user_id)
-    if view_id is None:
-        return
+    if view_id is not None:
+        app_deps.after_ack(fill_digest_settings, client, app_deps, view_id, team_id, user_id)
+
+
+def fill_digest_settings(client: WebClient, app_deps: Deps, view_id: str, team_id: str, user_id: str) -> None:
     try:
         is_admin = is_workspace_admin(client, app_deps, team_id=team_id, user_id=user_id)
     except SlackBusy:

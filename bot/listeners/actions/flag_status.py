@@ -3,9 +3,11 @@ from __future__ import annotations
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
-from bot.blocks.outcomes import to_status_choice
+from bot.blocks.outcomes import not_an_issue_modal, to_status_choice
 from bot.deps import deps
-from bot.listeners.outcomes import ChangeOrigin, choose_status
+from bot.domain.outcomes import Status
+from bot.listeners.outcomes import ChangeOrigin, record_status
+from bot.listeners.replies import open_modal
 
 
 def handle_flag_status_action(ack: Ack, body: dict, action: dict, context: BoltContext, client: WebClient) -> None:
@@ -22,17 +24,30 @@ def handle_flag_status_action(ack: Ack, body: dict, action: dict, context: BoltC
         response_url=_text(body.get("response_url")),
     )
     flag_id, status = choice
+    app_deps = deps(context)
+    if status is Status.NOT_AN_ISSUE:
+        # First ask why, in a form the trigger_id (3 seconds) opens at once; who may submit it is checked on submit.
+        view = not_an_issue_modal(flag_id, origin.to_metadata())
+        app_deps.open_now(
+            open_modal,
+            client,
+            view,
+            trigger_id=body.get("trigger_id"),
+            user_id=context.user_id,
+            response_url=origin.response_url,
+        )
+        return
     # users.info (is this an admin?) waits on Slack: after the ack.
-    deps(context).after_ack(
-        choose_status,
+    app_deps.after_ack(
+        record_status,
         client,
-        deps(context),
+        app_deps,
         team_id=context.team_id,
         user_id=context.user_id,
         flag_id=flag_id,
         status=status,
+        reason=None,
         origin=origin,
-        trigger_id=body.get("trigger_id"),
     )
 
 
