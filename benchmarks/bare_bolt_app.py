@@ -17,6 +17,7 @@ from pathlib import Path
 sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 from slack_bolt import Ack, App  # noqa: E402
+from slack_bolt.adapter.socket_mode import SocketModeHandler  # noqa: E402
 from slack_bolt.adapter.wsgi import SlackRequestHandler  # noqa: E402
 from slack_sdk import WebClient  # noqa: E402
 
@@ -32,7 +33,12 @@ def create_bare_app(settings: Settings) -> App:
     """Bolt with its defaults (process_before_response=False): the listener runs in Bolt's executor."""
     # The token goes on the client: given a client, App() ignores its own token= argument and then finds none.
     client = WebClient(token=settings.bot_token, base_url=settings.slack_api_url)
-    app = App(signing_secret=settings.signing_secret, client=client, token_verification_enabled=False)
+    app = App(
+        signing_secret=settings.signing_secret,
+        client=client,
+        token_verification_enabled=False,
+        request_verification_enabled=not settings.is_socket_mode,
+    )
 
     @app.command(COMMAND)
     def ack_only(ack: Ack) -> None:
@@ -51,6 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Serve a bare Bolt app (ack only) with deadline-flag's gunicorn settings.")
     parser.add_argument("--port", type=int, required=True, help="port to listen on")
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
+    parser.add_argument("--socket-mode", action="store_true", help="take requests over Socket Mode (SLACK_APP_TOKEN)")
     args = parser.parse_args(argv)
     # As `python -m bot` does first: gunicorn_options() takes its log level from the root logger.
     configure_logging()
@@ -59,6 +66,9 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as problem:
         print(f"bare-bolt: {problem}", file=sys.stderr)
         return 2
+    if args.socket_mode:  # slack-bolt's Socket Mode adapter with its defaults, as its templates start
+        SocketModeHandler(create_bare_app(settings), app_token=settings.app_token).start()
+        return 0
     BareBoltServer(settings, gunicorn_options(settings, host=args.host)).run()
     return 0
 

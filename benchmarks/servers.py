@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 APP_VARIABLES = {
     "SLACK_SIGNING_SECRET",
     "SLACK_BOT_TOKEN",
+    "SLACK_APP_TOKEN",
     "SLACK_API_URL",
     "DATABASE_URL",
     "DIGEST_CHANNEL",
@@ -43,6 +44,7 @@ class AppEnvironment:
     web_concurrency: int
     web_threads: int
     bot_token: str = "xoxb-bench"
+    app_token: str | None = None  # SLACK_APP_TOKEN: serve over Socket Mode
 
     def variables(self) -> dict[str, str]:
         env = {name: value for name, value in os.environ.items() if name not in APP_VARIABLES}
@@ -55,6 +57,8 @@ class AppEnvironment:
             WEB_CONCURRENCY=str(self.web_concurrency),
             WEB_THREADS=str(self.web_threads),
         )
+        if self.app_token:
+            env["SLACK_APP_TOKEN"] = self.app_token
         return env
 
 

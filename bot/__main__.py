@@ -98,8 +98,22 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
         # The embedded database has no release phase to migrate it: do it here, so a newcomer needs no extra step.
         upgrade_to_head(settings.database_url)
     warn_if_token_unusable(settings)
-    log.info("serving", extra={"port": settings.port, "mode": settings.require_mode(), "database": _backend(settings)})
-    serve(settings, host=args.host)
+    transport = "socket_mode" if settings.is_socket_mode else "http"
+    log.info(
+        "serving",
+        extra={
+            "port": settings.port,
+            "mode": settings.require_mode(),
+            "transport": transport,
+            "database": _backend(settings),
+        },
+    )
+    if settings.is_socket_mode:
+        from bot.socket_mode import serve_socket_mode
+
+        serve_socket_mode(settings, host=args.host)
+    else:
+        serve(settings, host=args.host)
     return 0
 
 

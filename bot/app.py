@@ -77,6 +77,8 @@ def create_app(
         logger=logging.getLogger("slack_bolt"),
         listener_executor=background,
         before_authorize=refuse_malformed_event,
+        # Over Socket Mode nothing is signed: the socket, opened with the app-level token, is the proof.
+        request_verification_enabled=not settings.is_socket_mode,
         **mode,
     )
     app_deps = Deps(settings=settings, db=db, background=background, urgent=urgent, installation_store=installation_store)

@@ -25,6 +25,7 @@ class ConfigError(Exception):
 class Settings:
     signing_secret: str | None = None
     bot_token: str | None = None  # single-workspace mode; read only by bot.workspaces.SingleWorkspace
+    app_token: str | None = None  # SLACK_APP_TOKEN (xapp-…): serve over Socket Mode instead of HTTP
     client_id: str | None = None  # OAuth mode: client id and secret together
     client_secret: str | None = None
     # Keeps its trailing slash: slack_sdk joins method names ("chat.postMessage") onto it.
@@ -55,10 +56,22 @@ class Settings:
             raise ConfigError("REPORTER_KEY (or SLACK_SIGNING_SECRET) must be set to store or look up flags")
         return key.encode()
 
+    @property
+    def is_socket_mode(self) -> bool:
+        """Slack's requests come over a WebSocket the app opens (no public HTTP endpoint, no signatures to check)."""
+        return bool(self.app_token)
+
     def require_serving(self) -> Settings:
         """Return self if the web process can start with these settings, else raise ConfigError."""
-        if not self.signing_secret:
+        if self.app_token and not self.app_token.startswith("xapp-"):
+            raise ConfigError("SLACK_APP_TOKEN must be an app-level token (xapp-…, scope connections:write)")
+        if not self.signing_secret and not self.is_socket_mode:
             raise ConfigError("SLACK_SIGNING_SECRET is not set: copy it from your Slack app's Basic Information page")
+        if self.is_socket_mode and self.require_mode() == OAUTH_MODE:
+            raise ConfigError(
+                "Socket Mode serves one workspace here: set SLACK_BOT_TOKEN, or unset SLACK_APP_TOKEN for OAuth "
+                "installs (their install and redirect pages need HTTP)"
+            )
         self.require_mode()
         return self
 
@@ -108,6 +121,7 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
     return Settings(
         signing_secret=get("SLACK_SIGNING_SECRET"),
         bot_token=get("SLACK_BOT_TOKEN"),
+        app_token=get("SLACK_APP_TOKEN"),
         client_id=get("SLACK_CLIENT_ID"),
         client_secret=get("SLACK_CLIENT_SECRET"),
         slack_api_url=api_url if api_url.endswith("/") else api_url + "/",

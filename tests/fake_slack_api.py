@@ -117,6 +117,7 @@ class FakeSlackApi:
     used_triggers: set[str] = field(default_factory=set)
     response_urls: dict[str, list[float]] = field(default_factory=dict)  # path -> [issued at, then each use]
     opened_views: set[str] = field(default_factory=set)
+    socket_mode_url: str = ""  # what apps.connections.open hands out (tests/fake_socket_mode.py)
     lenient: set[str] = field(default_factory=set)  # realism rules (RULES) this test turned off
     refusals: list[tuple[str, str]] = field(default_factory=list)  # (method, error) for every call refused by a rule
     _changed: threading.Condition = field(default_factory=threading.Condition)
@@ -207,6 +208,10 @@ class FakeSlackApi:
             return 200, {}, {"ok": True}
         if "/" in call.method:  # a response_url
             return self._answer_response_url(call)
+        if call.method == "apps.connections.open":  # Socket Mode: only an app-level token opens a connection
+            if not (call.token or "").startswith("xapp-"):
+                return 200, {}, {"ok": False, "error": "invalid_auth"}
+            return 200, {}, {"ok": True, "url": self.socket_mode_url}
         if call.method not in NO_BOT_TOKEN_METHODS:
             token = call.token or ""
             if not token.startswith(("xoxb-", "xoxp-")):
