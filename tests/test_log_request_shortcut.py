@@ -1,4 +1,5 @@
-""" "Log this request" on a message: a modal prefilled from it; the flag keeps the message's channel, ts and link."""
+""" "Log this request" on a message: a modal prefilled from it; the flag keeps the message's channel, ts and link,
+except from a DM or group DM, whose conversation would say who flagged."""
 
 from __future__ import annotations
 
@@ -69,14 +70,13 @@ def test_submitted_flag_keeps_channel_ts_and_permalink(
     ("channel_id", "message", "expected_link"),
     [
         ("G0PRIVATE", MESSAGE, "https://example.slack.com/archives/G0PRIVATE/p1700000000000100"),
-        ("D0DM", MESSAGE, "https://example.slack.com/archives/D0DM/p1700000000000100"),
         (
             "C1",
             {**MESSAGE, "ts": "1700000000.000200", "thread_ts": "1700000000.000100"},
             "https://example.slack.com/archives/C1/p1700000000000200?thread_ts=1700000000.000100&cid=C1",
         ),
     ],
-    ids=["private channel", "dm", "thread reply"],
+    ids=["private channel", "thread reply"],
 )
 def test_when_slack_refuses_a_permalink_the_flag_is_stored_with_the_documented_link_form(
     slack: SlackSender,
@@ -142,3 +142,54 @@ def test_a_message_whose_fields_are_not_the_documented_types_opens_an_empty_form
     assert initial(view, ids.SUMMARY_BLOCK, "initial_value") is None
     assert initial(view, ids.SOURCE_USER_BLOCK, "initial_user") == "U1"
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+
+
+@pytest.mark.parametrize(
+    ("channel_id", "channel_name"),
+    [("D0DM", "directmessage"), ("C0GROUPDM", "mpdm-ana--ben--cleo-1"), ("G0GROUPDM", "mpdm-ana--ben-1")],
+    ids=["dm", "group dm", "legacy group dm"],
+)
+def test_a_flag_logged_in_a_dm_keeps_no_conversation_ts_or_link(
+    slack: SlackSender, fake_slack_api: FakeSlackApi, db: sessionmaker[Session], channel_id: str, channel_name: str
+) -> None:
+    view = log_message(slack, fake_slack_api, channel_id=channel_id, channel_name=channel_name)
+
+    slack.interaction(submission(view))
+
+    fake_slack_api.wait_for("hooks/shortcut")
+    [flag] = stored(db)
+    assert (flag.summary, flag.channel_id, flag.message_ts, flag.permalink) == (MESSAGE["text"], None, None, None)
+    assert fake_slack_api.calls_to("chat.getPermalink") == []
+    assert channel_id not in view["private_metadata"] and MESSAGE["ts"] not in view["private_metadata"]
+
+
+def test_in_a_dm_the_form_says_what_is_kept_and_that_naming_the_asker_tells_them(
+    slack: SlackSender, fake_slack_api: FakeSlackApi
+) -> None:
+    view = log_message(slack, fake_slack_api, channel_id="D0DM", channel_name="directmessage")
+
+    notice = view["blocks"][0]["text"]["text"]
+    assert "direct message" in notice and "not the conversation, its time or a link" in notice
+    assert "tells them who flagged" in notice
+    [source_user] = [b for b in view["blocks"] if b.get("block_id") == ids.SOURCE_USER_BLOCK]
+    assert "tells them who flagged" in source_user["hint"]["text"]
+    assert "initial_user" not in source_user["element"]  # naming the asker is chosen, never prefilled
+
+
+def test_in_a_channel_the_form_has_no_dm_notice(slack: SlackSender, fake_slack_api: FakeSlackApi) -> None:
+    view = log_message(slack, fake_slack_api)
+
+    assert all("direct message" not in json.dumps(block) for block in view["blocks"])
+
+
+def test_a_dm_source_sent_in_forged_metadata_is_not_stored(
+    slack: SlackSender, fake_slack_api: FakeSlackApi, db: sessionmaker[Session]
+) -> None:
+    view = log_message(slack, fake_slack_api)
+    forged = {**view, "private_metadata": json.dumps({"channel_id": "D0DM", "message_ts": MESSAGE["ts"]})}
+
+    slack.interaction(submission(forged))
+
+    fake_slack_api.wait_for("chat.postMessage")  # no response_url in the forged metadata: the receipt is a DM
+    [flag] = stored(db)
+    assert (flag.channel_id, flag.message_ts, flag.permalink) == (None, None, None)

@@ -3,7 +3,7 @@
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine, inspect, text
 
 from bot.db.migrate import alembic_config
 from bot.db.models import Base
@@ -41,3 +41,25 @@ def test_downgrade_to_base_and_back_up(database_url: str, engine: Engine) -> Non
     assert {"flags", "workspace_uninstalls", "slack_installations", "slack_bots", "slack_oauth_states"} <= set(
         inspect(engine).get_table_names()
     )
+
+
+def test_upgrading_forgets_the_dm_sources_of_flags_stored_before(database_url: str, engine: Engine) -> None:
+    config = alembic_config(database_url)
+    command.downgrade(config, "0007")
+    insert = text(
+        "INSERT INTO flags (team_id, category, summary, channel_id, message_ts, permalink, reporter_hash, reporter_named,"
+        " status, created_at) VALUES ('T1', 'other', :summary, :channel, '1.2', :link, 'h', false, 'open', :at)"
+    )
+    with engine.begin() as connection:
+        for summary, channel in (("dm", "D0DM"), ("channel", "C0PUB")):
+            link = f"https://example.slack.com/archives/{channel}/p12"
+            connection.execute(insert, {"summary": summary, "channel": channel, "link": link, "at": "2026-11-01 10:00:00"})
+
+    command.upgrade(config, "head")
+
+    with engine.connect() as connection:
+        rows = connection.execute(text("SELECT summary, channel_id, message_ts, permalink FROM flags ORDER BY summary"))
+        assert [tuple(row) for row in rows] == [
+            ("channel", "C0PUB", "1.2", "https://example.slack.com/archives/C0PUB/p12"),
+            ("dm", None, None, None),
+        ]

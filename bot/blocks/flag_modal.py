@@ -26,6 +26,7 @@ class ModalOrigin:
     team_domain: str | None = None
     response_url: str | None = None  # where the receipt goes, when Slack gave us one
     from_home: bool = False
+    from_direct_message: bool = False  # the shortcut was used in a DM or group DM: nothing of it is kept
 
     def to_metadata(self) -> str:
         metadata = json.dumps({k: v for k, v in asdict(self).items() if v not in (None, False)})
@@ -41,7 +42,9 @@ class ModalOrigin:
         known: dict = {k: v for k, v in values.items() if k in _TEXT_FIELDS and isinstance(v, str)}
         if type(flag_id) is int:  # not a bool, which isinstance(…, int) would pass
             known["flag_id"] = flag_id
-        return cls(**known, from_home=values.get("from_home") is True)
+        return cls(
+            **known, from_home=values.get("from_home") is True, from_direct_message=values.get("from_direct_message") is True
+        )
 
 
 _TEXT_FIELDS = ("channel_id", "message_ts", "thread_ts", "team_domain", "response_url")
@@ -123,6 +126,15 @@ def _constraint_option(value: str) -> dict:
     return _option("None known" if value == ids.CONSTRAINT_NONE else "Yes, a real one", value)
 
 
+DIRECT_MESSAGE_NOTICE = (
+    ":lock: *This message is in a direct message.* The flag keeps your words, not the conversation, its time or "
+    "a link to it. If you name the person who asked, remember they know who they said it to: naming them in a DM "
+    "tells them who flagged."
+)
+
+DIRECT_MESSAGE_SOURCE_HINT = "They know who they asked in this DM: naming them tells them who flagged."
+
+
 def flag_modal(draft: FlagDraft, origin: ModalOrigin) -> dict:
     """The modal for a new flag or an edit, prefilled from `draft`."""
     editing = origin.flag_id is not None
@@ -172,7 +184,13 @@ def flag_modal(draft: FlagDraft, origin: ModalOrigin) -> dict:
             optional=True,
             hint="A role, a meeting, a roadmap... whatever helps the leads see the pattern.",
         ),
-        _input(ids.SOURCE_USER_BLOCK, "...or the person who asked", source_user, optional=True),
+        _input(
+            ids.SOURCE_USER_BLOCK,
+            "...or the person who asked",
+            source_user,
+            optional=True,
+            hint=DIRECT_MESSAGE_SOURCE_HINT if origin.from_direct_message else None,
+        ),
         _input(ids.DATE_DEMANDED_BLOCK, "Date demanded", date_picker, optional=True),
         _input(
             ids.CONSTRAINT_CHOICE_BLOCK,
@@ -192,6 +210,8 @@ def flag_modal(draft: FlagDraft, origin: ModalOrigin) -> dict:
         ),
         _input(ids.NAME_ME_BLOCK, "Reporter", name_me, optional=True),
     ]
+    if origin.from_direct_message:
+        blocks.insert(0, {"type": "section", "text": {"type": "mrkdwn", "text": DIRECT_MESSAGE_NOTICE}})
     return {
         "type": "modal",
         "callback_id": ids.FLAG_MODAL,

@@ -155,7 +155,13 @@ def storable(report: FlagReport) -> FlagReport:
     if report.channel_id is None or report.message_ts is None:
         linked = False
     else:
-        linked = bool(_SLACK_ID.match(report.channel_id) and _MESSAGE_TS.match(report.message_ts))
+        # Never a DM's (D…): a conversation of two says who flagged. Group DMs are kept out where the shortcut reads
+        # the conversation (their ids look like any channel's).
+        linked = bool(
+            _SLACK_ID.match(report.channel_id)
+            and _MESSAGE_TS.match(report.message_ts)
+            and not report.channel_id.startswith("D")
+        )
     key = report.request_key if report.request_key and _REQUEST_KEY.match(report.request_key) else None
     return replace(
         report,
@@ -164,6 +170,7 @@ def storable(report: FlagReport) -> FlagReport:
         external_constraint=report.external_constraint and _clean(report.external_constraint),
         channel_id=report.channel_id if linked else None,
         message_ts=report.message_ts if linked else None,
+        permalink=report.permalink if linked else None,
         request_key=key,
     )
 
