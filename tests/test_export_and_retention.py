@@ -71,6 +71,35 @@ def test_export_has_every_flag_with_its_status_and_names_only_reporters_who_chos
     assert "reporter_hash" not in text and "reporter_contact" not in text
 
 
+def test_export_gives_days_not_times_and_no_conversation_or_message_ids(db: sessionmaker[Session]) -> None:
+    report = flags.FlagReport(
+        team_id="T1", reporter_id="U1", category=Category.OTHER, summary="linked", channel_id="C1",
+        message_ts="1700000000.000100", permalink="https://example.slack.com/archives/C1/p1700000000000100",
+    )  # fmt: skip
+    flag_id = flags.record_flag(db, report, reporter_key=KEY, now=datetime(2026, 11, 20, 14, 37, 5, 123456, tzinfo=UTC)).id
+    resolve(db, flag_id, at=datetime(2026, 11, 23, 8, 1, 2, 3, tzinfo=UTC))
+
+    [row] = export_rows(db, team_id="T1")
+
+    assert (row["created_on"], row["resolved_on"]) == ("2026-11-20", "2026-11-23")
+    assert "channel_id" not in row and "message_ts" not in row
+    assert row["permalink"] == "https://example.slack.com/archives/C1/p1700000000000100"
+    text = to_csv([row]) + to_json([row])
+    assert "14:37" not in text and "08:01" not in text
+
+
+def test_a_dm_source_is_never_stored_so_never_exported(db: sessionmaker[Session]) -> None:
+    report = flags.FlagReport(
+        team_id="T1", reporter_id="U1", category=Category.OTHER, summary="from a dm", channel_id="D0DM",
+        message_ts="1700000000.000100", permalink="https://example.slack.com/archives/D0DM/p1700000000000100",
+    )  # fmt: skip
+    flags.record_flag(db, report, reporter_key=KEY)
+
+    [row] = export_rows(db, team_id="T1")
+
+    assert row["permalink"] == "" and "D0DM" not in to_csv([row])
+
+
 def test_export_cli_writes_csv_or_json_to_stdout_since_a_date(
     tmp_path: Path, database_url: str, db: sessionmaker[Session]
 ) -> None:

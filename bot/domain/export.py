@@ -12,21 +12,21 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.db import flags as flag_store
 from bot.domain.flags import to_recorded
 
+# Days, not times: a flag's minute lines up with who was typing then. No channel id or message ts either: the
+# permalink (kept only for channels, never a DM's) is what a lead needs, and says no more than they can open.
 FIELDS = [
     "id",
-    "created_at",
+    "created_on",
     "category",
     "summary",
     "source_text",
     "source_user_id",
     "date_demanded",
     "external_constraint",
-    "channel_id",
-    "message_ts",
     "permalink",
     "status",
     "status_reason",
-    "resolved_at",
+    "resolved_on",
     "reporter",
 ]
 
@@ -38,6 +38,8 @@ def export_rows(db: sessionmaker[Session], *, team_id: str, since: datetime | No
     rows = []
     for flag in flags:
         values = {name: getattr(flag, name, None) for name in FIELDS}
+        values["created_on"] = flag.created_at.date()
+        values["resolved_on"] = flag.resolved_at.date() if flag.resolved_at else None
         values["category"] = flag.category.value
         values["reporter"] = flag.reporter_user_id or "anonymous"
         rows.append(
