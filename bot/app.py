@@ -19,6 +19,7 @@ from bot.domain import workspaces as workspace_life
 from bot.domain.deliveries import is_first_delivery
 from bot.listeners import register_listeners
 from bot.listeners.errors import handle_unexpected_error
+from bot.logs import drop_refused_request_bodies
 from bot.oauth import create_oauth_settings
 from bot.workspaces import AFTER_ACK_TIMEOUT_SECONDS, SingleWorkspace, create_web_client
 
@@ -44,6 +45,7 @@ def create_app(
     to wait for it before tearing down)."""
     background = background or ThreadPoolExecutor(max_workers=8, thread_name_prefix="after-ack")
     urgent = urgent or ThreadPoolExecutor(max_workers=4, thread_name_prefix="trigger")
+    drop_refused_request_bodies()
     installation_store = None
     if settings.is_oauth:
 

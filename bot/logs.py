@@ -37,6 +37,27 @@ class DropBoltTokenNotices(logging.Filter):
         return not (record.name.startswith("slack_bolt") and record.getMessage().startswith(self.NOTICES))
 
 
+class DropRefusedRequestBodies(logging.Filter):
+    """Bolt logs the raw body of a request whose signature fails, at INFO: after a wrong or rotated signing secret,
+    every flag's text would go to the log. The fact stays, as one line; the body, signature and timestamp go."""
+
+    NOTICE = "Invalid request signature detected"
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if str(record.msg).startswith(self.NOTICE):
+            record.msg, record.args = "request refused: invalid signature", ()
+        return True
+
+
+# On the logger itself, not a handler: it then holds for every handler, the tests' included.
+BOLT_REQUEST_VERIFICATION_LOGGER = "slack_bolt.RequestVerification"
+_drop_refused_request_bodies = DropRefusedRequestBodies()
+
+
+def drop_refused_request_bodies() -> None:
+    logging.getLogger(BOLT_REQUEST_VERIFICATION_LOGGER).addFilter(_drop_refused_request_bodies)  # once: addFilter dedups
+
+
 def configure_logging(level: str = "INFO") -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(JsonFormatter())

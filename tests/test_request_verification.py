@@ -8,9 +8,12 @@ import time
 from urllib.parse import urlencode
 
 import pytest
+from slack_bolt.request import BoltRequest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.app import create_app
+from bot.config import Settings
 from bot.db.models import Flag
 from tests.slack_requests import SlackSender, post
 
@@ -27,6 +30,37 @@ def test_bad_signature_is_refused_and_nothing_is_stored(slack: SlackSender, db: 
 
     assert reply.status == 401
     assert flag_count(db) == 0
+
+
+def test_a_bad_signature_is_logged_as_one_line_without_the_request_text(
+    slack: SlackSender, caplog: pytest.LogCaptureFixture
+) -> None:
+    forger = SlackSender(url=slack.url, fake=slack.fake, secret="a-rotated-signing-secret")
+    caplog.set_level(logging.DEBUG)
+
+    reply = forger.command("the CEO wants it by Friday")
+
+    assert reply.status == 401
+    refusals = [r for r in caplog.records if "refused" in r.getMessage()]
+    assert len(refusals) == 1  # the web layer checks the signature first, on the raw bytes
+    assert not any("CEO" in r.getMessage() or "Friday" in r.getMessage() for r in caplog.records)
+
+
+def test_bolts_own_check_logs_a_bad_signature_without_the_body(
+    settings: Settings, db: sessionmaker[Session], caplog: pytest.LogCaptureFixture
+) -> None:
+    # Bolt's RequestVerification still runs behind the web layer (and alone wherever the app is served otherwise).
+    app = create_app(settings, db)
+    body = urlencode({"command": "/deadline-flag", "text": "the CEO wants it by Friday", "team_id": "T1", "user_id": "U1"})
+    headers = {"x-slack-request-timestamp": [str(int(time.time()))], "x-slack-signature": ["v0=" + "0" * 64]}
+    caplog.set_level(logging.DEBUG)
+
+    response = app.dispatch(BoltRequest(body=body, headers=headers))
+
+    assert response.status == 401
+    logged = [(r.name, r.getMessage()) for r in caplog.records]
+    assert ("slack_bolt.RequestVerification", "request refused: invalid signature") in logged
+    assert not any("CEO" in message or "Friday" in message for _, message in logged)
 
 
 def test_stale_timestamp_is_refused_even_when_correctly_signed(slack: SlackSender, db: sessionmaker[Session]) -> None:
