@@ -517,11 +517,11 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
 
-def start_fake_slack_api() -> tuple[FakeSlackApi, ThreadingHTTPServer]:
+def start_fake_slack_api(host: str = "127.0.0.1") -> tuple[FakeSlackApi, ThreadingHTTPServer]:
     fake = FakeSlackApi()
     handler = type("Handler", (_Handler,), {"fake": fake})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = ThreadingHTTPServer((host, 0), handler)
     server.daemon_threads = True
-    fake.url = f"http://127.0.0.1:{server.server_port}"
+    fake.url = f"http://{host}:{server.server_port}"
     threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     return fake, server

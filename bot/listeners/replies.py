@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlsplit
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -35,6 +36,11 @@ def tell_user(
 ) -> None:
     """Show `message` to `user_id` alone: through the response_url when Slack gave one (it works in private
     channels and DMs the app is not in), else ephemerally in the channel, else as a DM from the app."""
+    if response_url and not is_slack_response_url(response_url, api_url=client.base_url):
+        # A signed payload can still name any host (whoever holds the signing secret signs what they like): a
+        # receipt, which may hold the flag's text, goes only to Slack.
+        log.warning("response_url outside Slack ignored")
+        response_url = None
     if response_url:
         try:
             reply = WebhookClient(response_url, timeout=10).send(
@@ -75,6 +81,22 @@ def tell_not_done(
     log.error("action not done: database unavailable", extra={"team_id": team_id, "error_ref": error_ref})
     message = not_done_message(what, error_ref, kept)
     app_deps.after_ack(tell_user, client, message, user_id=user_id or "", response_url=response_url)
+
+
+def is_slack_response_url(url: str, *, api_url: str) -> bool:
+    """True for https on slack.com or one of its subdomains (hooks.slack.com), or the scheme and host of the Web
+    API the app is configured to call (SLACK_API_URL: a proxy, or the tests' stand-in)."""
+    try:
+        parts, api = urlsplit(url), urlsplit(api_url)
+        port = parts.port
+    except ValueError:  # a port that is not a number
+        return False
+    if parts.username is not None or parts.password is not None:
+        return False
+    host = (parts.hostname or "").lower()
+    if parts.scheme == "https" and port in (None, 443) and (host == "slack.com" or host.endswith(".slack.com")):
+        return True
+    return bool(host) and (parts.scheme, host) == (api.scheme, (api.hostname or "").lower())
 
 
 def open_modal(
