@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import flags as flag_store
@@ -79,14 +80,23 @@ def test_help_answers_with_usage_listing_every_keyword_and_stores_nothing(
     assert stored(db) == []
 
 
-def test_unknown_keyword_answers_with_usage_and_gives_the_text_back(slack: SlackSender, db: sessionmaker[Session]) -> None:
-    reply = slack.command("urgent: rebuild billing by Tuesday")
+@pytest.mark.parametrize(
+    "text",
+    [
+        "https://tracker/X-1 must ship Friday",
+        "Re: billing export by Tuesday",
+        "CEO: the demo needs search by Friday",
+        "urgent: rebuild billing by Tuesday",
+        "deadline://tracker/X-2 by Monday",
+    ],
+)
+def test_a_word_with_a_colon_that_is_not_a_keyword_is_part_of_the_flags_text(
+    slack: SlackSender, db: sessionmaker[Session], text: str
+) -> None:
+    reply = slack.command(text)
 
-    text = all_text(reply.json())
-    assert reply.json()["response_type"] == "ephemeral"
-    assert "`urgent` is not a category keyword" in text
-    assert "rebuild billing by Tuesday" in text
-    assert stored(db) == []
+    assert reply.status == 200
+    assert [(f.category, f.summary) for f in stored(db)] == [(Category.ARTIFICIAL_DEADLINE.value, text)]
 
 
 def test_keyword_without_text_asks_for_the_text(slack: SlackSender, db: sessionmaker[Session]) -> None:

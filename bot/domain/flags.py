@@ -110,17 +110,19 @@ class RecordedFlag:
 
 
 def parse_inline(text: str) -> InlineFlag | UsageRequest:
-    """Read `/deadline-flag [keyword:] text`. Without a keyword the flag is an artificial deadline."""
+    """Read `/deadline-flag [keyword:] text`. Without a keyword the flag is an artificial deadline.
+
+    Only the categories' keywords are keywords: `Re: billing`, `CEO: ship it` or a leading URL are the flag's text.
+    """
     text = text.strip()
     if text.lower() in HELP_WORDS:
         return UsageRequest()
     match = _KEYWORD_FORM.match(text)
-    if match is None:
+    category = CATEGORY_BY_KEYWORD.get(match.group(1).lower()) if match else None
+    # "deadline://…" is a link, not the keyword.
+    if match is None or category is None or match.group(2).startswith("//"):
         return InlineFlag(DEFAULT_CATEGORY, text)
     keyword, rest = match.group(1).lower(), match.group(2).strip()
-    category = CATEGORY_BY_KEYWORD.get(keyword)
-    if category is None:
-        return UsageRequest(problem=f"`{keyword}` is not a category keyword.")
     if not rest:
         return UsageRequest(problem=f"Add what was asked after `{keyword}:`.")
     return InlineFlag(category, rest)
