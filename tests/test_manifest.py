@@ -1,5 +1,6 @@
 """manifest.yml creates the app this code serves: same command, same request URL everywhere."""
 
+import re
 from pathlib import Path
 
 import yaml
@@ -8,7 +9,8 @@ from bot.blocks.ids import LOG_REQUEST_SHORTCUT, SLASH_COMMAND
 from bot.scopes import BOT_SCOPES
 from bot.web import OAUTH_REDIRECT_PATH, SLACK_EVENTS_PATH
 
-MANIFEST = yaml.safe_load((Path(__file__).resolve().parents[1] / "manifest.yml").read_text())
+ROOT = Path(__file__).resolve().parents[1]
+MANIFEST = yaml.safe_load((ROOT / "manifest.yml").read_text())
 
 
 def test_manifest_declares_the_slash_command_the_app_listens_to() -> None:
@@ -48,3 +50,10 @@ def test_manifest_asks_for_exactly_the_bot_scopes_the_oauth_install_requests() -
 
 def test_manifest_redirect_url_is_the_oauth_redirect_the_app_serves() -> None:
     assert MANIFEST["oauth_config"]["redirect_urls"] == [f"https://YOUR-APP-HOST{OAUTH_REDIRECT_PATH}"]
+
+
+def test_readme_lists_exactly_the_bot_scopes_the_app_asks_for() -> None:
+    readme = (ROOT / "README.md").read_text()
+    [listed] = re.findall(r"the bot scopes \((.*?): the list in `bot/scopes.py`", " ".join(readme.split()))
+
+    assert re.findall(r"`([^`]+)`", listed) == list(BOT_SCOPES)
