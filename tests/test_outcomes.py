@@ -275,6 +275,22 @@ def test_a_lead_downloads_the_csv_into_their_dm_and_a_member_cannot(
     assert complete.body["channel_id"] == "D0REPORTER"  # the conversations.open DM (the fake's one DM id)
 
 
+def test_a_csv_download_slack_refuses_is_told_to_the_lead(
+    slack: SlackSender, fake_slack_api: FakeSlackApi, db: sessionmaker[Session]
+) -> None:
+    set_leads(db, team_id="T1", user_ids=[LEAD])
+    # An installation made before the app asked for im:write and files:write.
+    fake_slack_api.fail("conversations.open", error="missing_scope", needed="im:write", provided="commands,chat:write")
+
+    slack.interaction(block_action(ids.EXPORT_CSV_ACTION, "", user_id=LEAD, from_home=True))
+
+    [told] = fake_slack_api.wait_for("chat.postMessage")
+    assert told.body["channel"] == LEAD
+    assert "The CSV could not be sent" in told.body["text"] and "`im:write`" in told.body["text"]
+    assert "reinstall" in told.body["text"]
+    assert fake_slack_api.calls_to("files.completeUploadExternal") == []
+
+
 @pytest.mark.parametrize(
     "payload_change",
     [

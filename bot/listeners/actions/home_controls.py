@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.blocks.flags import refusal_message
 from bot.deps import Deps, deps
@@ -13,6 +16,8 @@ from bot.domain.outcomes import may_change_outcomes, set_outcome_dms
 from bot.listeners.outcomes import NOT_A_LEAD
 from bot.listeners.replies import SLACK_BUSY, is_workspace_admin, publish_home, tell_not_done, tell_user
 from bot.people import SlackBusy
+
+log = logging.getLogger(__name__)
 
 
 def handle_outcome_dms_action(ack: Ack, action: dict, context: BoltContext, client: WebClient) -> None:
@@ -54,11 +59,26 @@ def send_csv_export(client: WebClient, app_deps: Deps, team_id: str, user_id: st
         tell_user(client, refusal_message(NOT_A_LEAD), user_id=user_id)
         return
     rows = export_rows(app_deps.db, team_id=team_id)
-    channel_id = client.conversations_open(users=user_id)["channel"]["id"]
-    client.files_upload_v2(
-        channel=channel_id,
-        content=to_csv(rows),
-        filename=f"deadline-flag-{team_id}.csv",
-        title="deadline-flag export",
-        initial_comment=f"{len(rows)} flags, reporters anonymous.",
-    )
+    try:
+        channel_id = client.conversations_open(users=user_id)["channel"]["id"]
+        client.files_upload_v2(
+            channel=channel_id,
+            content=to_csv(rows),
+            filename=f"deadline-flag-{team_id}.csv",
+            title="deadline-flag export",
+            initial_comment=f"{len(rows)} flags, reporters anonymous.",
+        )
+    except SlackApiError as error:  # the lead pressed a button: silence would look like a download on its way
+        reason = str(error.response.get("error"))
+        log.warning("csv export not sent", extra={"team_id": team_id, "error": reason})
+        tell_user(client, refusal_message(export_failed_text(reason, error.response.get("needed"))), user_id=user_id)
+
+
+def export_failed_text(error: str, needed: object) -> str:
+    if error == "missing_scope":
+        scopes = f" (`{needed}`)" if isinstance(needed, str) and needed else ""
+        return (
+            f"The CSV could not be sent: this installation lacks a permission the download needs{scopes}. "
+            "A workspace admin can reinstall the app to grant it."
+        )
+    return f"The CSV could not be sent: Slack answered `{error}`. Please try again in a moment."
