@@ -32,6 +32,8 @@ class Settings:
     slack_api_url: str = SLACK_API_URL_DEFAULT
     database_url: str = DATABASE_URL_DEFAULT
     digest_channel: str | None = None
+    # The app's public address (https://deadline-flag.example.com), for the reinstall link admins see on Home.
+    app_url: str | None = None
     port: int = PORT_DEFAULT
     reporter_key: str | None = None
     # gunicorn worker processes (WEB_CONCURRENCY, as Heroku sets it); None: 1 on SQLite, which takes one writer at
@@ -127,6 +129,7 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
         slack_api_url=api_url if api_url.endswith("/") else api_url + "/",
         database_url=normalise_database_url(get("DATABASE_URL") or DATABASE_URL_DEFAULT),
         digest_channel=get("DIGEST_CHANNEL"),
+        app_url=(get("APP_URL") or "").rstrip("/") or None,
         port=get_int("PORT", PORT_DEFAULT),
         reporter_key=get("REPORTER_KEY"),
         web_concurrency=get_int("WEB_CONCURRENCY", 0) or None,

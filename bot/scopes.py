@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 # tests/test_manifest.py checks manifest.yml's oauth_config.scopes.bot against this.
 BOT_SCOPES: tuple[str, ...] = (
     "commands",  # /deadline-flag and the "Log this request" shortcut
@@ -13,3 +15,9 @@ BOT_SCOPES: tuple[str, ...] = (
     "im:write",  # conversations.open: the DM a lead's CSV export is uploaded to
     "files:write",  # files_upload_v2: the CSV export
 )
+
+
+def missing_scopes(granted: Iterable[str]) -> list[str]:
+    """The scopes the app asks for that an installation was not granted (installed before the app asked for them)."""
+    have = set(granted)
+    return [scope for scope in BOT_SCOPES if scope not in have]

@@ -21,6 +21,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl
 
+from bot.scopes import BOT_SCOPES
 from tests.markup import message_limit_violations, view_limit_violations
 
 Reply = dict[str, Any] | Callable[["Call"], dict[str, Any]]
@@ -120,6 +121,9 @@ class FakeSlackApi:
     socket_mode_url: str = ""  # what apps.connections.open hands out (tests/fake_socket_mode.py)
     lenient: set[str] = field(default_factory=set)  # realism rules (RULES) this test turned off
     refusals: list[tuple[str, str]] = field(default_factory=list)  # (method, error) for every call refused by a rule
+    # What oauth.v2.access grants: None, every scope the app asks for (as Slack grants what the install page
+    # asked); a test sets fewer for an installation made before the app asked for more.
+    granted_scopes: str | None = None
     _changed: threading.Condition = field(default_factory=threading.Condition)
     _ts: itertools.count = field(default_factory=lambda: itertools.count(1))
 
@@ -225,6 +229,9 @@ class FakeSlackApi:
             answer = reply(call) if callable(reply) else reply
             if answer.get("ok"):
                 answer = self._remember(call, answer)
+            if call.method == "oauth.v2.access" and answer.get("ok"):
+                scopes = self.granted_scopes if self.granted_scopes is not None else ",".join(BOT_SCOPES)
+                answer = {**answer, "scope": scopes}
             self._changed.notify_all()  # for wait_until: what Slack now holds has changed
         return 200, {}, answer
 
@@ -444,7 +451,6 @@ def _bot_token_grant(team_id: str, n: int, *, rotating: bool) -> dict[str, Any]:
         "ok": True,
         "access_token": f"xoxb-{team_id}-{n}",
         "token_type": "bot",
-        "scope": "commands,chat:write",
     }
     if rotating:
         grant.update(refresh_token=f"xoxe-1-{team_id}-{n}", expires_in=43200)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 from bot.blocks import ids
 from bot.blocks.flags import flag_buttons
 from bot.blocks.outcomes import status_menu
@@ -16,6 +20,28 @@ SUMMARY_EXCERPT = 300
 
 
 LEAD_FLAGS_SHOWN = 15
+_LINKABLE = re.compile(r"\Ahttps?://[^\s<>|]+\Z")  # an operator's APP_URL, but never one that breaks the mrkdwn link
+
+
+@dataclass(frozen=True)
+class MissingScopes:
+    """Scopes the app now needs that this workspace's installation was not granted."""
+
+    scopes: Sequence[str]
+    reinstall_url: str | None = None  # APP_URL's /slack/install, when the deployment says where it is
+
+
+def missing_scopes_blocks(notice: MissingScopes) -> list[dict]:
+    names = ", ".join(f"`{scope}`" for scope in notice.scopes)
+    if notice.reinstall_url and _LINKABLE.match(notice.reinstall_url):
+        how = f"<{notice.reinstall_url}|Reinstall the app> and press *Allow*"
+    else:
+        how = "Reinstall the app (open `/slack/install` on its address) and press *Allow*"
+    text = (
+        f":warning: *This installation lacks permissions the app now needs* ({names}): the leads' CSV download "
+        f"and other features fail without them. {how} to grant them. (Admins only see this.)"
+    )
+    return [mrkdwn_section(text)]
 
 
 def home_view(
@@ -25,11 +51,13 @@ def home_view(
     *,
     outcome_dms: bool = True,
     digest_failure: str | None = None,
+    scopes: MissingScopes | None = None,
 ) -> dict:
     """The Home tab. `schedule` only for admins (digest settings, and `digest_failure`: why this week's digest could
-    not be posted); `open_flags` only for leads and admins."""
+    not be posted), and `scopes` (what their installation lacks); `open_flags` only for leads and admins."""
     blocks: list[dict] = [
         {"type": "header", "text": {"type": "plain_text", "text": "deadline-flag"}},
+        *(missing_scopes_blocks(scopes) if scopes else []),
         {
             "type": "section",
             "text": {

@@ -8,9 +8,10 @@ from urllib.parse import urlsplit
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.blocks.flags import not_done_message
-from bot.blocks.home import LEAD_FLAGS_SHOWN, home_unavailable_view, home_view
+from bot.blocks.home import LEAD_FLAGS_SHOWN, MissingScopes, home_unavailable_view, home_view
 from bot.blocks.text import mrkdwn_section
 from bot.deps import Deps
 from bot.domain.digest import week_failure
@@ -20,6 +21,8 @@ from bot.domain.outcomes import list_open_flags, may_change_outcomes, wants_outc
 from bot.domain.workspace_settings import effective_schedule
 from bot.logs import new_error_ref
 from bot.people import SlackBusy
+from bot.scopes import missing_scopes
+from bot.web import INSTALL_PATH
 from bot.workspaces import for_trigger
 
 log = logging.getLogger(__name__)
@@ -147,8 +150,25 @@ def publish_home(client: WebClient, deps: Deps, *, team_id: str, user_id: str, i
     lead = may_change_outcomes(deps.db, team_id=team_id, user_id=user_id, actor_is_admin=admin)
     open_flags = list_open_flags(deps.db, team_id=team_id, limit=LEAD_FLAGS_SHOWN) if lead else None
     dms = wants_outcome_dms(deps.db, team_id=team_id, user_id=user_id, reporter_key=deps.reporter_key)
-    view = home_view(summary, schedule, open_flags, outcome_dms=dms, digest_failure=failure)
+    notice = scope_notice(deps, team_id=team_id) if admin else None
+    view = home_view(summary, schedule, open_flags, outcome_dms=dms, digest_failure=failure, scopes=notice)
     client.views_publish(user_id=user_id, view=view)
+
+
+def scope_notice(deps: Deps, *, team_id: str) -> MissingScopes | None:
+    """OAuth mode: the scopes this workspace's installation lacks, as granted at install (its stored bot_scopes)."""
+    if deps.installation_store is None:  # single-workspace mode: the token's scopes are set on the app's page
+        return None
+    try:
+        bot = deps.installation_store.find_bot(enterprise_id=None, team_id=team_id)
+    except SQLAlchemyError:
+        log.warning("installation not read for the scope notice", extra={"team_id": team_id})
+        return None
+    missing = missing_scopes(bot.bot_scopes or []) if bot is not None else []
+    if not missing:
+        return None
+    app_url = deps.settings.app_url
+    return MissingScopes(missing, reinstall_url=f"{app_url}{INSTALL_PATH}" if app_url else None)
 
 
 SLACK_BUSY = "Slack is busy right now and could not say whether you may do this. Please try again in a moment."
