@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.blocks import ids
 from bot.db.models import WorkspaceSettings
-from bot.domain.workspace_settings import effective_schedule
+from bot.domain.outcomes import list_leads, set_leads
+from bot.domain.workspace_settings import effective_retention_days, effective_schedule
 from tests.fake_slack_api import FakeSlackApi
 from tests.slack_requests import SlackSender
 from tests.views import block_action, opened_view, submission
@@ -201,3 +202,62 @@ def test_admins_see_on_home_why_this_weeks_digest_was_not_posted_and_members_do_
 
     assert "This week's digest was not posted." in admin_home and "is archived" in admin_home
     assert "not posted" not in member_home
+
+
+def test_an_admin_sets_the_leads_and_the_retention_in_the_settings_form(
+    slack: SlackSender, fake_slack_api: FakeSlackApi, db: sessionmaker[Session]
+) -> None:
+    set_leads(db, team_id="T1", user_ids=["U0OLDLEAD"])
+    view = open_settings(slack, fake_slack_api)
+    assert field(view, ids.LEADS_BLOCK)["element"]["initial_users"] == ["U0OLDLEAD"]
+    assert field(view, ids.RETENTION_BLOCK)["element"]["initial_value"] == "365"
+
+    reply = slack.interaction(
+        submission(view, {ids.LEADS_BLOCK: ["U0LEAD1", "U0LEAD2"], ids.RETENTION_BLOCK: "90"}, user_id=ADMIN)
+    )
+
+    assert reply.status == 200 and reply.text == ""
+    fake_slack_api.wait_for("views.publish")
+    assert sorted(list_leads(db, team_id="T1")) == ["U0LEAD1", "U0LEAD2"]
+    assert effective_retention_days(db, team_id="T1") == 90
+    assert list_leads(db, team_id="T2") == [] and effective_retention_days(db, team_id="T2") == 365
+
+
+def test_emptying_the_leads_field_leaves_admins_and_owners_only(
+    slack: SlackSender, fake_slack_api: FakeSlackApi, db: sessionmaker[Session]
+) -> None:
+    set_leads(db, team_id="T1", user_ids=["U0OLDLEAD"])
+    view = open_settings(slack, fake_slack_api)
+
+    slack.interaction(submission(view, {ids.LEADS_BLOCK: []}, user_id=ADMIN))
+
+    fake_slack_api.wait_for("views.publish")
+    assert list_leads(db, team_id="T1") == []
+
+
+@pytest.mark.parametrize("retention", ["3", "4000", "30.5", "ninety", "", "²"])
+def test_a_retention_that_is_not_7_to_3650_whole_days_is_an_error_beside_the_field(
+    slack: SlackSender, fake_slack_api: FakeSlackApi, db: sessionmaker[Session], retention: str
+) -> None:
+    view = open_settings(slack, fake_slack_api)
+
+    reply = slack.interaction(submission(view, {ids.RETENTION_BLOCK: retention, ids.LEADS_BLOCK: ["U0LEAD"]}, user_id=ADMIN))
+
+    assert list(reply.json()["errors"]) == [ids.RETENTION_BLOCK]
+    assert effective_retention_days(db, team_id="T1") == 365 and list_leads(db, team_id="T1") == []
+
+
+def test_leads_that_are_not_user_ids_are_an_error_beside_the_field(
+    slack: SlackSender, fake_slack_api: FakeSlackApi, db: sessionmaker[Session]
+) -> None:
+    view = open_settings(slack, fake_slack_api)
+
+    reply = slack.interaction(submission(view, {ids.LEADS_BLOCK: ["U0LEAD", "C0CHANNEL"]}, user_id=ADMIN))
+
+    assert list(reply.json()["errors"]) == [ids.LEADS_BLOCK]
+    assert list_leads(db, team_id="T1") == []
+
+
+def field(view: dict, block_id: str) -> dict:
+    [block] = [b for b in view["blocks"] if b.get("block_id") == block_id]
+    return block

@@ -35,6 +35,10 @@ def element_state(element: dict, answer: Any) -> dict:
         state["selected_user"] = element.get("initial_user") if answer is ... else answer
     elif kind == "conversations_select":
         state["selected_conversation"] = element.get("initial_conversation") if answer is ... else answer
+    elif kind == "multi_users_select":
+        state["selected_users"] = element.get("initial_users", []) if answer is ... else answer
+    elif kind == "number_input":
+        state["value"] = element.get("initial_value") if answer is ... else answer
     elif kind == "datepicker":
         state["selected_date"] = element.get("initial_date") if answer is ... else answer
     elif kind == "checkboxes":

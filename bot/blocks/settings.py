@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from bot.blocks import ids
-from bot.domain.workspace_settings import WEEKDAYS, DigestSchedule
+from bot.domain.workspace_settings import RETENTION_DAYS_MAX, RETENTION_DAYS_MIN, WEEKDAYS, DigestSchedule
 
 HOUR_VALUES = tuple(str(hour) for hour in range(24))
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+LEADS_MAX = 100  # a leads list, not the workspace (admins and owners are leads without being listed)
+_USER_ID = re.compile(r"\A[UW][A-Z0-9]{2,31}\Z")
 
 
 @dataclass(frozen=True)
@@ -40,12 +43,13 @@ def _option(text: str, value: str) -> dict:
     return {"text": {"type": "plain_text", "text": text}, "value": value}
 
 
-def _input(block_id: str, label: str, element: dict, hint: str | None = None) -> dict:
+def _input(block_id: str, label: str, element: dict, hint: str | None = None, *, optional: bool = False) -> dict:
     block = {
         "type": "input",
         "block_id": block_id,
         "label": {"type": "plain_text", "text": label},
         "element": {**element, "action_id": ids.VALUE},
+        "optional": optional,
     }
     if hint:
         block["hint"] = {"type": "plain_text", "text": hint}
@@ -58,6 +62,20 @@ def digest_settings_modal(schedule: DigestSchedule, lead_ids: list[str], retenti
     channel: dict = {"type": "conversations_select", "filter": {"include": ["public", "private"], "exclude_bot_users": True}}
     if schedule.channel_id:
         channel["initial_conversation"] = schedule.channel_id
+    leads: dict = {
+        "type": "multi_users_select",
+        "placeholder": {"type": "plain_text", "text": "Pick people"},
+        "max_selected_items": LEADS_MAX,
+    }
+    if lead_ids:
+        leads["initial_users"] = lead_ids[:LEADS_MAX]
+    retention = {
+        "type": "number_input",
+        "is_decimal_allowed": False,
+        "min_value": str(RETENTION_DAYS_MIN),
+        "max_value": str(RETENTION_DAYS_MAX),
+        "initial_value": str(retention_days),
+    }
     return {
         "type": "modal",
         "callback_id": ids.DIGEST_SETTINGS_MODAL,
@@ -100,6 +118,19 @@ def digest_settings_modal(schedule: DigestSchedule, lead_ids: list[str], retenti
                 "Timezone",
                 {"type": "plain_text_input", "initial_value": schedule.timezone, "max_length": 64},
                 "An IANA name, e.g. Europe/Paris",
+            ),
+            _input(
+                ids.LEADS_BLOCK,
+                "Leads",
+                leads,
+                "Besides admins and owners: who may change flags' outcomes and download the CSV.",
+                optional=True,  # no leads: admins and owners only
+            ),
+            _input(
+                ids.RETENTION_BLOCK,
+                "Keep flags for (days)",
+                retention,
+                f"Older flags are deleted, with their history. {RETENTION_DAYS_MIN} to {RETENTION_DAYS_MAX}.",
             ),
         ],
     }
@@ -148,9 +179,19 @@ def read_digest_settings(state_values: dict) -> DigestSettingsInput:
         errors[ids.DIGEST_WEEKDAY_BLOCK] = "Pick a day from the list."
     timezone = element(ids.DIGEST_TIMEZONE_BLOCK).get("value")
     leads = element(ids.LEADS_BLOCK).get("selected_users")
-    retention_text = str(element(ids.RETENTION_BLOCK).get("value") or "")
-    if retention_text and not (retention_text.isdigit() and 7 <= int(retention_text) <= 3650):
-        errors[ids.RETENTION_BLOCK] = "A whole number of days between 7 and 3650."
+    if isinstance(leads, list) and not all(isinstance(u, str) and _USER_ID.match(u) for u in leads):
+        errors[ids.LEADS_BLOCK] = "Pick the people from the list."
+    elif isinstance(leads, list) and len(leads) > LEADS_MAX:
+        errors[ids.LEADS_BLOCK] = f"At most {LEADS_MAX} leads; admins and owners need not be listed."
+    raw_retention = element(ids.RETENTION_BLOCK).get("value")
+    retention_text = raw_retention.strip() if isinstance(raw_retention, str) else ""
+    # isascii: "²" and other digits isdigit() passes but int() refuses.
+    if raw_retention is not None and not (
+        retention_text.isascii()
+        and retention_text.isdigit()
+        and RETENTION_DAYS_MIN <= int(retention_text) <= RETENTION_DAYS_MAX
+    ):
+        errors[ids.RETENTION_BLOCK] = f"A whole number of days from {RETENTION_DAYS_MIN} to {RETENTION_DAYS_MAX}."
     channel_id = element(ids.DIGEST_CHANNEL_BLOCK).get("selected_conversation")
     shared = element(ids.DIGEST_SHARED_OK_BLOCK).get("selected_options")
     allow_shared = isinstance(shared, list) and any(
@@ -161,8 +202,8 @@ def read_digest_settings(state_values: dict) -> DigestSettingsInput:
         weekday=weekday,
         hour=hour,
         timezone=timezone.strip() if isinstance(timezone, str) and timezone.strip() else None,
-        lead_ids=[u for u in leads if isinstance(u, str)] if isinstance(leads, list) else None,
-        retention_days=int(retention_text) if retention_text.isdigit() and ids.RETENTION_BLOCK not in errors else None,
+        lead_ids=list(dict.fromkeys(leads)) if isinstance(leads, list) and ids.LEADS_BLOCK not in errors else None,
+        retention_days=int(retention_text) if raw_retention is not None and ids.RETENTION_BLOCK not in errors else None,
         allow_shared=allow_shared,
         errors=errors,
     )

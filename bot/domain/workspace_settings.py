@@ -16,6 +16,7 @@ DEFAULT_WEEKDAY = 0  # Monday
 DEFAULT_HOUR = 9
 DEFAULT_TIMEZONE = "UTC"
 DEFAULT_RETENTION_DAYS = 365
+RETENTION_DAYS_MIN, RETENTION_DAYS_MAX = 7, 3650
 _CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,30}$")
 
 
@@ -90,8 +91,8 @@ def change_schedule(
     be shared with another organisation; `changed_by`: the admin saving them on Home (None from the CLI)."""
     changes: dict[str, object] = {"updated_by": changed_by}
     if retention_days is not None:
-        if not 7 <= retention_days <= 3650:
-            raise InvalidSetting("Retention must be between 7 and 3650 days.")
+        if not RETENTION_DAYS_MIN <= retention_days <= RETENTION_DAYS_MAX:
+            raise InvalidSetting(f"Retention must be between {RETENTION_DAYS_MIN} and {RETENTION_DAYS_MAX} days.")
         changes["retention_days"] = retention_days
     if channel_id is not None:
         changes["digest_channel"] = valid_channel_id(channel_id)
