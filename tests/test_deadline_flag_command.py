@@ -35,7 +35,7 @@ def test_inline_flag_is_stored_and_confirmed_only_to_its_reporter(slack: SlackSe
     [flag] = stored(db, "T1")
     assert flag.summary == "the CEO wants the export feature by Friday for a demo"
     assert flag.category == Category.ARTIFICIAL_DEADLINE.value
-    assert f"flag #{flag.id}" in all_text(body)
+    assert f"flag #{flag.number}" in all_text(body)
 
 
 def test_reporter_is_stored_as_a_keyed_hash_not_as_their_user_id(slack: SlackSender, db: sessionmaker[Session]) -> None:

@@ -55,16 +55,16 @@ def resolve(db: sessionmaker[Session], flag_id: int, *, at: datetime, team_id: s
 
 
 def test_export_has_every_flag_with_its_status_and_names_only_reporters_who_chose_to_be(db: sessionmaker[Session]) -> None:
-    anonymous = record(db, "anonymous one", user_id="U0ANON")
+    record(db, "anonymous one", user_id="U0ANON")
     named = record(db, "named one", user_id="U0NAMED", named=True)
     resolve(db, named, at=NOW)
     record(db, "other workspace", team_id="T2")
 
     rows = export_rows(db, team_id="T1")
 
-    assert [(r["id"], r["summary"], r["status"], r["reporter"]) for r in rows] == [
-        (str(anonymous), "anonymous one", "open", "anonymous"),
-        (str(named), "named one", "resolved", "U0NAMED"),
+    assert [(r["number"], r["summary"], r["status"], r["reporter"]) for r in rows] == [
+        ("1", "anonymous one", "open", "anonymous"),
+        ("2", "named one", "resolved", "U0NAMED"),
     ]
     text = to_csv(rows) + to_json(rows)
     assert "U0ANON" not in text

@@ -42,7 +42,7 @@ def test_a_retried_slash_command_stores_one_flag_and_answers_with_the_same_recei
 
     assert (first.status, retry.status) == (200, 200)
     [flag] = stored(db)
-    assert f"flag #{flag.id}" in first.text and f"flag #{flag.id}" in retry.text
+    assert f"flag #{flag.number}" in first.text and f"flag #{flag.number}" in retry.text
 
 
 def test_a_retried_modal_submission_stores_one_flag(slack: SlackSender, db: sessionmaker[Session]) -> None:

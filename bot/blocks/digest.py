@@ -180,9 +180,8 @@ def flag_section(flag: RecordedFlag, names: Mapping[str, str]) -> dict:
     ]
     if flag.permalink and _PERMALINK.match(flag.permalink):
         footer.append(f"<{flag.permalink.replace('&', '&amp;')}|original message>")
-    text = "\n".join(
-        [f"*{flag.category.label}* · #{flag.id}", quoted(flag.summary, EXCERPT_MAX), " · ".join(details), " · ".join(footer)]
-    )
+    headline = f"*{flag.category.label}* · #{flag.number}"
+    text = "\n".join([headline, quoted(flag.summary, EXCERPT_MAX), " · ".join(details), " · ".join(footer)])
     # The status menu is for leads; anyone else who opens it is told so. block_id: redrawn in place on a change.
     return {
         **mrkdwn_section(text, block_id=f"{ids.FLAG_BLOCK_PREFIX}{flag.id}"),

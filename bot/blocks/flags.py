@@ -13,18 +13,19 @@ NAMED_NOTE = "You chose to be named: the digest shows you as the reporter."
 
 def flag_recorded_message(flag: RecordedFlag) -> dict:
     """The reporter's receipt: what was stored, under which category, and that they are anonymous."""
-    headline = f":triangular_flag_on_post: Flagged as *{flag.category.label}* (flag #{flag.id})"
+    headline = f":triangular_flag_on_post: Flagged as *{flag.category.label}* (flag #{flag.number})"
     blocks = [
         mrkdwn_section(headline),
         mrkdwn_section(quoted(flag.summary)),
         context(NAMED_NOTE if flag.reporter_named else ANONYMOUS_NOTE),
-        {"type": "actions", "elements": flag_buttons(flag.id, edit_label="Add details")},
+        {"type": "actions", "elements": flag_buttons(flag.id, flag.number, edit_label="Add details")},
     ]
     return {"text": fallback(f"Flagged as {flag.category.label}: {flag.summary}"), "blocks": blocks}
 
 
-def flag_buttons(flag_id: int, *, edit_label: str = "Edit") -> list[dict]:
-    """Edit and Withdraw for one flag; Withdraw asks first, because it deletes for good."""
+def flag_buttons(flag_id: int, number: int, *, edit_label: str = "Edit") -> list[dict]:
+    """Edit and Withdraw for one flag (values: its internal id; `number` is what the reporter sees); Withdraw asks
+    first, because it deletes for good."""
     return [
         {
             "type": "button",
@@ -43,7 +44,7 @@ def flag_buttons(flag_id: int, *, edit_label: str = "Edit") -> list[dict]:
                 # Says exactly what withdrawing reaches (Slack allows 300 characters here).
                 "text": {
                     "type": "plain_text",
-                    "text": f"Flag #{flag_id} will be deleted for good, with its history, and taken out of every digest "
+                    "text": f"Flag #{number} will be deleted for good, with its history, and taken out of every digest "
                     "message that lists it. Counts already posted stay as they were, and a CSV a lead already "
                     "downloaded still holds it.",
                 },
@@ -55,8 +56,8 @@ def flag_buttons(flag_id: int, *, edit_label: str = "Edit") -> list[dict]:
     ]
 
 
-def flag_withdrawn_message(flag_id: int) -> dict:
-    text = f":wastebasket: Flag #{flag_id} was withdrawn and deleted."
+def flag_withdrawn_message(number: int) -> dict:
+    text = f":wastebasket: Flag #{number} was withdrawn and deleted."
     return {"text": text, "blocks": [mrkdwn_section(text)]}
 
 

@@ -83,9 +83,9 @@ def home_view(
     for flag in summary.own_flags:
         line = (
             f"*{flag.category.label}* · {Status(flag.status).label} · "
-            f"{flag.created_at:%d %b %Y} · #{flag.id}\n{inert(flag.summary, SUMMARY_EXCERPT)}"
+            f"{flag.created_at:%d %b %Y} · #{flag.number}\n{inert(flag.summary, SUMMARY_EXCERPT)}"
         )
-        blocks += [mrkdwn_section(line), {"type": "actions", "elements": flag_buttons(flag.id)}]
+        blocks += [mrkdwn_section(line), {"type": "actions", "elements": flag_buttons(flag.id, flag.number)}]
     hidden = summary.own_total - len(summary.own_flags)
     if hidden > 0:
         blocks.append(context(f"{hidden:,} more not shown: the newest {len(summary.own_flags)} are above."))
@@ -125,7 +125,8 @@ def lead_blocks(open_flags: list[RecordedFlag]) -> list[dict]:
         blocks.append(context("Nothing open. :tada:"))
     for flag in open_flags[:LEAD_FLAGS_SHOWN]:
         status = Status(flag.status).label
-        line = f"*{flag.category.label}* · {status} · {flag.created_at:%d %b %Y} · #{flag.id}\n{inert(flag.summary, 200)}"
+        line = f"*{flag.category.label}* · {status} · {flag.created_at:%d %b %Y} · #{flag.number}\n"
+        line += inert(flag.summary, 200)
         blocks.append({**mrkdwn_section(line), "accessory": status_menu(flag.id, flag.status)})
     return blocks
 

@@ -46,7 +46,7 @@ def not_an_issue_modal(flag_id: int, metadata: dict) -> dict:
                 "type": "input",
                 "block_id": ids.REASON_BLOCK,
                 "optional": True,
-                "label": {"type": "plain_text", "text": f"Why is flag #{flag_id} not an issue?"},
+                "label": {"type": "plain_text", "text": "Why is this flag not an issue?"},
                 "hint": {"type": "plain_text", "text": "The reporter will see this. Explain, don't blame."},
                 "element": {"type": "plain_text_input", "action_id": ids.VALUE, "multiline": True, "max_length": REASON_MAX},
             }
@@ -64,12 +64,12 @@ def _metadata(flag_id: int, origin: dict) -> str:
 def flag_outcome_message(flag: RecordedFlag) -> dict:
     """The reporter's DM when their flag is resolved or marked not an issue."""
     status = Status(flag.status)
-    headline = f":white_check_mark: Your flag #{flag.id} was marked *{status.label.lower()}*."
+    headline = f":white_check_mark: Your flag #{flag.number} was marked *{status.label.lower()}*."
     blocks = [mrkdwn_section(headline), mrkdwn_section(quoted(flag.summary, 1000))]
     if flag.status_reason:
         blocks.append(mrkdwn_section(f"*Why:* {inert(flag.status_reason, 600)}"))
     blocks.append(mrkdwn_section("_You get these messages because you flagged it. Turn them off on the app's Home tab._"))
-    return {"text": fallback(f"Your flag #{flag.id} was marked {status.label.lower()}."), "blocks": blocks}
+    return {"text": fallback(f"Your flag #{flag.number} was marked {status.label.lower()}."), "blocks": blocks}
 
 
 def read_reason(view: dict) -> str | None:

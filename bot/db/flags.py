@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from bot.db.models import Flag
+from bot.db.models import Flag, FlagCounter
 
 
 def add_flag(
@@ -31,6 +32,7 @@ def add_flag(
 ) -> Flag:
     flag = Flag(
         team_id=team_id,
+        number=next_flag_number(session, team_id=team_id),
         category=category,
         summary=summary,
         reporter_hash=reporter_hash,
@@ -51,6 +53,17 @@ def add_flag(
     session.add(flag)
     session.flush()  # assigns flag.id
     return flag
+
+
+def next_flag_number(session: Session, *, team_id: str) -> int:
+    """The workspace's next flag number, taken in the caller's transaction: if the flag is not stored, neither is
+    the number. One INSERT … ON CONFLICT DO UPDATE … RETURNING, so two concurrent flags never get the same one."""
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    stmt = insert(FlagCounter).values(team_id=team_id, last_number=1)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[FlagCounter.team_id], set_={"last_number": FlagCounter.last_number + 1}
+    ).returning(FlagCounter.last_number)
+    return session.execute(stmt).scalar_one()
 
 
 def get_flag(session: Session, *, team_id: str, flag_id: int) -> Flag | None:

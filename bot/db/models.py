@@ -71,10 +71,13 @@ class Flag(Base):
         Index("ix_flags_team_id_resolved_at", "team_id", "resolved_at"),
         # A retried delivery of the same command or modal submission finds the flag it already created.
         UniqueConstraint("team_id", "request_key"),
+        UniqueConstraint("team_id", "number"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)  # internal (buttons, history rows), never shown
     team_id: Mapped[str] = mapped_column(String(32))
+    # What users see as "#12": counted per workspace (FlagCounter), so a number says nothing of other workspaces.
+    number: Mapped[int] = mapped_column(Integer)
     category: Mapped[str] = mapped_column(String(32))
     summary: Mapped[str] = mapped_column(Text)  # what was asked, in the reporter's words
     source_text: Mapped[str | None] = mapped_column(String(500))  # who/where it came from, free text
@@ -97,6 +100,16 @@ class Flag(Base):
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # set on resolved / not an issue
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     request_key: Mapped[str | None] = mapped_column(String(64))  # the command's trigger_id or the modal's view id
+
+
+class FlagCounter(Base):
+    """The last flag number handed out in a workspace. Incremented in the flag's own transaction by one upsert,
+    which PostgreSQL serialises on the row and SQLite on its write lock; a withdrawn number is never reused."""
+
+    __tablename__ = "flag_counters"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    last_number: Mapped[int] = mapped_column(Integer)
 
 
 class WorkspaceSettings(Base):

@@ -51,4 +51,7 @@ def _flag_lines(flag: RecordedFlag) -> list[str]:
         "real constraint claimed" if flag.external_constraint else "no real constraint known",
         f"named: {flag.reporter_user_id}" if flag.reporter_user_id else "anonymous",
     ]
-    return [f"#{flag.id} [{flag.category.label}] ({flag.status}) {excerpt}", f"    {', '.join(str(e) for e in extras if e)}"]
+    return [
+        f"#{flag.number} [{flag.category.label}] ({flag.status}) {excerpt}",
+        f"    {', '.join(str(e) for e in extras if e)}",
+    ]

@@ -15,7 +15,7 @@ from bot.domain.flags import to_recorded
 # Days, not times: a flag's minute lines up with who was typing then. No channel id or message ts either: the
 # permalink (kept only for channels, never a DM's) is what a lead needs, and says no more than they can open.
 FIELDS = [
-    "id",
+    "number",  # the workspace's own flag number, as receipts and the digest show it
     "created_on",
     "category",
     "summary",

@@ -90,7 +90,7 @@ class FlagReport:
 
 @dataclass(frozen=True)
 class RecordedFlag:
-    id: int
+    id: int  # internal: button values and lookups; users see `number`
     team_id: str
     category: Category
     summary: str
@@ -107,6 +107,7 @@ class RecordedFlag:
     permalink: str | None
     status_reason: str | None = None
     resolved_at: datetime | None = None
+    number: int = 0  # the workspace's own count: "#12" in everything users see
 
 
 def parse_inline(text: str) -> InlineFlag | UsageRequest:
@@ -242,10 +243,12 @@ def update_flag(db: sessionmaker[Session], flag_id: int, report: FlagReport, *, 
         return to_recorded(row)
 
 
-def withdraw_flag(db: sessionmaker[Session], *, team_id: str, flag_id: int, reporter_id: str, reporter_key: bytes) -> None:
-    """Delete the reporter's own flag, at once and for good."""
+def withdraw_flag(db: sessionmaker[Session], *, team_id: str, flag_id: int, reporter_id: str, reporter_key: bytes) -> int:
+    """Delete the reporter's own flag, at once and for good; its number, to say which one went."""
     with _storing(), db.begin() as session:
-        flag_store.delete_flag(session, _own_flag(session, team_id, flag_id, reporter_id, reporter_key))
+        row = _own_flag(session, team_id, flag_id, reporter_id, reporter_key)
+        flag_store.delete_flag(session, row)
+        return row.number
 
 
 def get_own_flag(
@@ -268,7 +271,7 @@ def _own_flag(session: Session, team_id: str, flag_id: int, reporter_id: str, re
     # Past the column's range PostgreSQL refuses the query, and SQLite's driver cannot even send it: no such flag.
     row = flag_store.get_flag(session, team_id=team_id, flag_id=flag_id) if 0 < flag_id <= FLAG_ID_MAX else None
     if row is None:
-        raise FlagNotFound(f"Flag #{flag_id} no longer exists.")
+        raise FlagNotFound("That flag no longer exists: it was withdrawn, or is not from this workspace.")
     expected = reporter_hash(reporter_key, team_id=team_id, user_id=reporter_id)
     if not hmac.compare_digest(row.reporter_hash, expected):
         raise NotYourFlag("Only the person who flagged this can change or withdraw it.")
@@ -310,4 +313,5 @@ def to_recorded(row: Flag) -> RecordedFlag:
         permalink=row.permalink,
         status_reason=row.status_reason,
         resolved_at=row.resolved_at,
+        number=row.number,
     )

@@ -92,7 +92,7 @@ def change_status(
     with db.begin() as session:
         row = flag_store.get_flag(session, team_id=team_id, flag_id=flag_id)
         if row is None:
-            raise FlagNotFound(f"Flag #{flag_id} no longer exists.")
+            raise FlagNotFound("That flag no longer exists: it was withdrawn, or is not from this workspace.")
         from_status = Status(row.status)
         if from_status == to_status and (reason is None or reason == row.status_reason):
             return StatusChange(to_recorded(row), from_status, changed=False, notify_user_id=None)

@@ -93,7 +93,7 @@ def handle_withdraw_flag_action(ack: Ack, body: dict, action: dict, context: Bol
         # Read before the delete, which takes the flag's listing rows with it: the digest replies that show it.
         with storage_errors():
             shown_in = digests.messages_listing(app_deps.db, team_id=team_id, flag_id=flag_id)
-        flags.withdraw_flag(
+        number = flags.withdraw_flag(
             app_deps.db, team_id=team_id, flag_id=flag_id, reporter_id=user_id, reporter_key=app_deps.reporter_key
         )
     except (flags.FlagNotFound, flags.NotYourFlag) as refused:
@@ -120,7 +120,7 @@ def handle_withdraw_flag_action(ack: Ack, body: dict, action: dict, context: Bol
         app_deps.after_ack(
             tell_user,
             client,
-            flag_withdrawn_message(flag_id),
+            flag_withdrawn_message(number),
             user_id=user_id,
             response_url=body.get("response_url"),
             replace_original=True,
