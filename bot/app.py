@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 import bot.bolt_patches  # noqa: F401  (slack-bolt's parse_body fix, applied on import)
 from bot.config import Settings
 from bot.db.session import engine_of
+from bot.db.slack_stores import SealedInstallationStore, seal_stored_tokens
 from bot.deps import Deps
 from bot.domain import workspaces as workspace_life
 from bot.domain.deliveries import is_first_delivery
@@ -33,6 +34,17 @@ def refuse_malformed_event(body: dict, next: Callable[[], BoltResponse]) -> Bolt
         log.warning("malformed event envelope refused", extra={"event_type": type(body["event"]).__name__})
         return BoltResponse(status=400, body="bad request")
     return next()
+
+
+def seal_tokens_left_in_clear(store: SealedInstallationStore) -> None:
+    """Tokens stored before they were sealed, and superseded ones, are dealt with once the key is at hand."""
+    try:
+        changed = seal_stored_tokens(store.engine, store.cipher)
+    except SQLAlchemyError:
+        log.warning("stored tokens not checked: database unavailable")
+        return
+    if changed:
+        log.info("stored tokens sealed or cleared", extra={"rows": changed})
 
 
 def create_app(
@@ -55,6 +67,7 @@ def create_app(
 
         oauth_settings, authorize = create_oauth_settings(settings, engine_of(db), on_installed=on_installed)
         installation_store = oauth_settings.installation_store
+        seal_tokens_left_in_clear(installation_store)
         # No token on this client: Bolt sets each request's token from the installation store. Bolt copies its
         # base_url and retry handlers into every request's context.client, so listeners call SLACK_API_URL too.
         mode: dict[str, Any] = {

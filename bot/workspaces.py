@@ -17,13 +17,12 @@ from slack_sdk.errors import SlackTokenRotationError
 from slack_sdk.http_retry import HttpRequest, HttpResponse, RetryState
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 from slack_sdk.oauth.installation_store import Installation
-from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.token_rotation import TokenRotator
 from sqlalchemy import Engine
 
 from bot.config import ConfigError, Settings
 from bot.db.session import create_db_engine
-from bot.db.slack_stores import find_enterprise_id, list_installed_team_ids
+from bot.db.slack_stores import SealedInstallationStore, TokenCipher, find_enterprise_id, list_installed_team_ids
 
 log = logging.getLogger(__name__)
 
@@ -75,11 +74,14 @@ class _ImmediateRateLimitRetry(RateLimitErrorRetryHandler):
         return retry_after[0].strip() == "0"  # slack_sdk then waits under a second
 
 
-def create_installation_store(settings: Settings, engine: Engine) -> SQLAlchemyInstallationStore:
-    """slack_sdk's store on the app's engine; its tables come from the migrations (bot/db/slack_stores.py)."""
+def create_installation_store(settings: Settings, engine: Engine) -> SealedInstallationStore:
+    """slack_sdk's store on the app's engine, its tokens sealed under REPORTER_KEY; its tables come from the
+    migrations (bot/db/slack_stores.py)."""
     if not settings.client_id:
         raise ConfigError("SLACK_CLIENT_ID is not set: installations are stored in OAuth mode only")
-    return SQLAlchemyInstallationStore(client_id=settings.client_id, engine=engine, logger=log)
+    return SealedInstallationStore(
+        client_id=settings.client_id, engine=engine, cipher=TokenCipher(settings.reporter_hash_key), logger=log
+    )
 
 
 class Workspaces(Protocol):
@@ -127,7 +129,7 @@ class InstalledWorkspaces:
     """
 
     settings: Settings
-    store: SQLAlchemyInstallationStore
+    store: SealedInstallationStore
     refresh_before_minutes: int = REFRESH_BEFORE_EXPIRY_MINUTES
 
     def client_for(self, team_id: str, enterprise_id: str | None = None) -> WebClient:

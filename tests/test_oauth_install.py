@@ -7,11 +7,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
 from bot.db import flags as flag_store
-from bot.db.slack_stores import BOTS, INSTALLATIONS, OAUTH_STATES
+from bot.db.slack_stores import BOTS, INSTALLATIONS, OAUTH_STATES, TokenCipher
 from bot.scopes import BOT_SCOPES
 from bot.workspaces import InstalledWorkspaces, workspaces_for
 from tests.fake_slack_api import OAUTH_CLIENT_ID, FakeSlackApi
 from tests.slack_requests import Browser, SlackSender, get
+
+CIPHER = TokenCipher(b"test-reporter-key")  # the settings fixture's REPORTER_KEY: tokens are stored sealed
 
 
 def test_install_page_links_to_slack_with_client_id_scopes_and_a_state(browser: Browser, engine: Engine) -> None:
@@ -37,7 +39,7 @@ def test_redirect_with_code_stores_the_installation_from_oauth_v2_access(
     assert exchange.body["code"] == "code-T2"
     with engine.connect() as connection:
         installation = connection.execute(select(INSTALLATIONS)).mappings().one()
-    assert (installation["team_id"], installation["bot_token"], installation["client_id"]) == (
+    assert (installation["team_id"], CIPHER.open(installation["bot_token"]), installation["client_id"]) == (
         "T2",
         "xoxb-T2-1",
         OAUTH_CLIENT_ID,
@@ -134,7 +136,7 @@ def test_the_bots_table_holds_one_row_per_install(browser: Browser, engine: Engi
     browser.install("T2")
 
     with engine.connect() as connection:
-        assert connection.scalars(select(BOTS.c.bot_token)).all() == ["xoxb-T2-1"]
+        assert [CIPHER.open(token) for token in connection.scalars(select(BOTS.c.bot_token))] == ["xoxb-T2-1"]
 
 
 def test_a_flag_is_stored_from_the_installation_alone_while_auth_test_fails(

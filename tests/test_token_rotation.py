@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Engine, select, update
 
 from bot.config import Settings
-from bot.db.slack_stores import BOTS, INSTALLATIONS
+from bot.db.slack_stores import BOTS, INSTALLATIONS, TokenCipher
 from bot.workspaces import workspaces_for
 from tests.fake_slack_api import FakeSlackApi
 from tests.slack_requests import Browser, SlackSender
@@ -30,7 +30,8 @@ def stored_tokens(engine: Engine, team_id: str) -> tuple[str, str]:
             .order_by(INSTALLATIONS.c.installed_at.desc())
         ).first()
     assert row is not None
-    return row[0], row[1]
+    cipher = TokenCipher(b"test-reporter-key")  # the settings fixture's REPORTER_KEY: tokens are stored sealed
+    return cipher.open(row[0]) or "", cipher.open(row[1]) or ""
 
 
 def test_an_install_with_rotation_stores_the_refresh_token(browser: Browser, engine: Engine) -> None:
