@@ -20,6 +20,7 @@ from bot.domain import workspaces as workspace_life
 from bot.domain.deliveries import is_first_delivery
 from bot.listeners import register_listeners
 from bot.listeners.errors import handle_unexpected_error
+from bot.listeners.replies import is_slack_response_url
 from bot.logs import drop_refused_request_bodies
 from bot.oauth import create_oauth_settings
 from bot.workspaces import AFTER_ACK_TIMEOUT_SECONDS, SingleWorkspace, create_web_client
@@ -27,12 +28,17 @@ from bot.workspaces import AFTER_ACK_TIMEOUT_SECONDS, SingleWorkspace, create_we
 log = logging.getLogger(__name__)
 
 
-def refuse_malformed_event(body: dict, next: Callable[[], BoltResponse]) -> BoltResponse:
+def refuse_malformed_event(body: dict, context: BoltContext, next: Callable[[], BoltResponse]) -> BoltResponse:
     """400 for an Events API body whose `event` is not an object, once its signature is checked: Bolt's authorization
-    middleware reads it as one, and would raise into the app's error handler."""
+    middleware reads it as one, and would raise into the app's error handler.
+
+    Also forgets a response_url that is not Slack's: Bolt itself posts to it when it finds no installation."""
     if "event" in body and not isinstance(body["event"], dict):
         log.warning("malformed event envelope refused", extra={"event_type": type(body["event"]).__name__})
         return BoltResponse(status=400, body="bad request")
+    response_url = context.get("response_url")
+    if isinstance(response_url, str) and not is_slack_response_url(response_url, api_url=context.client.base_url):
+        del context["response_url"]
     return next()
 
 

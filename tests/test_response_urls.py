@@ -51,6 +51,17 @@ def test_a_receipt_is_not_posted_to_a_response_url_outside_slack(
     assert elsewhere.calls == []
 
 
+def test_bolt_does_not_post_its_reinstall_notice_to_a_response_url_outside_slack(
+    oauth_slack: SlackSender, fake_slack_api: FakeSlackApi, elsewhere: FakeSlackApi
+) -> None:
+    forger = SlackSender(url=oauth_slack.url, fake=fake_slack_api, response_url=elsewhere.response_url("x"))
+
+    reply = forger.command("a flag from nowhere", team_id="T9")  # not installed: Bolt answers by itself
+
+    assert reply.status == 200 and "reinstall" in reply.text  # in the HTTP answer instead
+    assert elsewhere.calls == []
+
+
 @pytest.mark.parametrize(
     ("url", "allowed"),
     [
