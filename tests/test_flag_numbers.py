@@ -79,7 +79,7 @@ def test_concurrent_flags_in_one_workspace_get_distinct_numbers(db: sessionmaker
 
 def test_upgrading_numbers_existing_flags_by_workspace_in_id_order(database_url: str, engine: Engine) -> None:
     config = alembic_config(database_url)
-    command.downgrade(config, "0007_dm_sources")
+    command.downgrade(config, "0008")
     insert = text(
         "INSERT INTO flags (team_id, category, summary, reporter_hash, reporter_named, status, created_at)"
         " VALUES (:team, 'other', :summary, 'h', false, 'open', '2026-11-01 10:00:00')"

@@ -4,8 +4,8 @@ Tokens in slack_installations and slack_bots are stored Fernet-sealed (bot/db/sl
 length: a sealed rotating token does not fit slack_sdk's 200 characters. The app seals the clear rows left from
 before, and clears superseded ones, when it starts (it holds the key; migrations do not).
 
-Revision ID: 0007_sealed_tokens
-Revises: 0007_flag_numbers
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-02 00:55:00
 """
 
@@ -14,8 +14,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0007_sealed_tokens"
-down_revision: str | None = "0007_flag_numbers"
+revision: str = "0010"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

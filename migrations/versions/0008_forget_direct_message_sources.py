@@ -3,7 +3,7 @@
 A DM's id, message ts or link says who flagged (the other person was there); flags logged before the app stopped
 keeping them lose all three. Group DMs' ids look like any channel's and cannot be told apart here.
 
-Revision ID: 0007_dm_sources
+Revision ID: 0008
 Revises: 0007
 Create Date: 2026-12-02 00:40:00
 """
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0007_dm_sources"
+revision: str = "0008"
 down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

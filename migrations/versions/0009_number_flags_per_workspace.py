@@ -3,8 +3,8 @@
 A flag's `#` came from one sequence across workspaces, so a receipt told other workspaces' volume. Existing flags
 are numbered by workspace in id order, and each workspace's counter starts after its highest number.
 
-Revision ID: 0007_flag_numbers
-Revises: 0007_dm_sources
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-02 00:45:00
 """
 
@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0007_flag_numbers"
-down_revision: str | None = "0007_dm_sources"
+revision: str = "0009"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
