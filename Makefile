@@ -20,6 +20,7 @@ test: $(VENV)/.installed
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 # Slash commands through `python -m bot serve` beside a bare Bolt app, then the digest at 1k/10k/100k flags.
 bench: $(VENV)/.installed

@@ -23,8 +23,8 @@ from slack_sdk import WebClient  # noqa: E402
 
 from bot.config import ConfigError, Settings, load_settings  # noqa: E402
 from bot.logs import configure_logging  # noqa: E402
-from bot.server import GunicornServer, gunicorn_options  # noqa: E402
-from bot.web import SLACK_EVENTS_PATH, WsgiApp  # noqa: E402
+from bot.slack.server import GunicornServer, gunicorn_options  # noqa: E402
+from bot.slack.web import SLACK_EVENTS_PATH, WsgiApp  # noqa: E402
 
 COMMAND = "/deadline-flag"
 

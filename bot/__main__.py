@@ -91,8 +91,8 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
     settings = settings.with_port(args.port).require_serving()
 
     from bot.db.migrate import upgrade_to_head
-    from bot.server import serve
-    from bot.slack_checks import warn_if_token_unusable
+    from bot.slack.checks import warn_if_token_unusable
+    from bot.slack.server import serve
 
     if _is_embedded(settings):
         # The embedded database has no release phase to migrate it: do it here, so a newcomer needs no extra step.
@@ -109,7 +109,7 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
         },
     )
     if settings.is_socket_mode:
-        from bot.socket_mode import serve_socket_mode
+        from bot.slack.socket_mode import serve_socket_mode
 
         serve_socket_mode(settings, host=args.host)
     else:
@@ -127,7 +127,7 @@ def run_migrate(args: argparse.Namespace, settings: Settings) -> int:
 
 def run_scheduler(args: argparse.Namespace, settings: Settings) -> int:
     from bot.scheduler import build_scheduler
-    from bot.workspaces import workspaces_for
+    from bot.slack.tokens import workspaces_for
 
     db = _open_database(settings)
     log.info("clock process started", extra={"database": _backend(settings), "mode": settings.require_mode()})
@@ -136,7 +136,7 @@ def run_scheduler(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_digest_preview(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.digest.preview import digest_plain_text
+    from bot.blocks.digest_text import digest_plain_text
     from bot.domain import digest as digests
     from bot.domain.workspace_settings import effective_schedule
 
@@ -156,9 +156,9 @@ def run_digest_preview(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_digest_send(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.digest.send import send_digest
-    from bot.people import People
-    from bot.workspaces import workspaces_for
+    from bot.flows.digest import send_digest
+    from bot.slack.people import People
+    from bot.slack.tokens import workspaces_for
 
     db = _open_database(settings)
     workspaces = workspaces_for(settings, engine_of(db))
@@ -224,8 +224,8 @@ def run_settings_set(args: argparse.Namespace, settings: Settings) -> int:
 
 def _refuse_a_shared_channel(args: argparse.Namespace, settings: Settings, db: sessionmaker[Session]) -> None:
     """A Slack Connect channel would show flag text to another organisation: refused unless --allow-shared."""
-    from bot.digest.send import CONFIRM_IN_CLI, shared_channel_refusal
-    from bot.workspaces import workspaces_for
+    from bot.flows.digest import CONFIRM_IN_CLI, shared_channel_refusal
+    from bot.slack.tokens import workspaces_for
 
     try:
         client = workspaces_for(settings, engine_of(db)).client_for(args.team)
@@ -257,7 +257,7 @@ def _known_team_ids(db: sessionmaker[Session], settings: Settings) -> list[str]:
     """Workspaces with flags or settings here, and those the app has a token for (when Slack answers)."""
     from bot.domain.digest import known_team_ids
     from bot.domain.workspace_settings import list_configured_team_ids
-    from bot.workspaces import workspaces_for
+    from bot.slack.tokens import workspaces_for
 
     team_ids = set(known_team_ids(db)) | set(list_configured_team_ids(db))
     try:
@@ -279,7 +279,7 @@ def _is_embedded(settings: Settings) -> bool:
 
 
 def run_purge(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.domain.workspaces import purge_uninstalled_workspaces, purge_workspace
+    from bot.domain.uninstalls import purge_uninstalled_workspaces, purge_workspace
 
     if args.team is not None and not args.team.strip():
         # An empty --team (an unset shell variable) must not fall through to the global purge.

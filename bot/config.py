@@ -24,7 +24,7 @@ class ConfigError(Exception):
 @dataclass(frozen=True)
 class Settings:
     signing_secret: str | None = None
-    bot_token: str | None = None  # single-workspace mode; read only by bot.workspaces.SingleWorkspace
+    bot_token: str | None = None  # single-workspace mode; read only by bot.slack.tokens.SingleWorkspace
     app_token: str | None = None  # SLACK_APP_TOKEN (xapp-…): serve over Socket Mode instead of HTTP
     client_id: str | None = None  # OAuth mode: client id and secret together
     client_secret: str | None = None

@@ -20,7 +20,6 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.app import create_app
 from bot.config import Settings, normalise_database_url
 from bot.db.migrate import upgrade_to_head
 from bot.db.session import create_db_engine, create_session_factory
@@ -28,10 +27,11 @@ from bot.db.slack_stores import SCHEMA_METADATA
 from bot.domain.categories import Category
 from bot.domain.digest import claim_week
 from bot.domain.flags import FlagReport, record_flag
+from bot.domain.uninstalls import record_uninstall
 from bot.domain.workspace_settings import change_schedule
-from bot.domain.workspaces import record_uninstall
-from bot.web import SLACK_EVENTS_PATH, create_wsgi_app
-from bot.workspaces import Workspaces, workspaces_for
+from bot.slack.app import create_app
+from bot.slack.tokens import Workspaces, workspaces_for
+from bot.slack.web import SLACK_EVENTS_PATH, create_wsgi_app
 from tests.fake_slack_api import OAUTH_CLIENT_ID, OAUTH_CLIENT_SECRET, FakeSlackApi, start_fake_slack_api
 from tests.invariants import AfterAckWork, FuzzedApp
 from tests.slack_payloads import SEEDED_TEAMS

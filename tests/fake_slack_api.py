@@ -21,7 +21,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl
 
-from bot.scopes import BOT_SCOPES
+from bot.slack.scopes import BOT_SCOPES
 from tests.markup import message_limit_violations, view_limit_violations
 
 Reply = dict[str, Any] | Callable[["Call"], dict[str, Any]]

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.bolt_patches import parse_body
 from bot.db import flags as flag_store
+from bot.slack.bolt_patches import parse_body
 from tests.slack_requests import SlackSender
 
 

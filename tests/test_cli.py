@@ -287,7 +287,7 @@ def test_settings_set_and_show(tmp_path: Path) -> None:
 
 def test_serve_defaults_to_one_process_on_sqlite_and_two_threads() -> None:
     from bot.config import Settings, load_settings
-    from bot.server import gunicorn_options
+    from bot.slack.server import gunicorn_options
 
     sqlite = gunicorn_options(Settings(database_url="sqlite:///x.db"))
     postgres = gunicorn_options(Settings(database_url="postgresql+psycopg://db/x"))
@@ -353,8 +353,8 @@ def test_serve_answers_slack_within_3_seconds_while_20_clients_drip_a_byte_a_sec
 
 
 def test_a_request_is_whole_once_its_headers_and_content_length_body_are_in() -> None:
-    from bot.buffering_worker import is_whole_request
-    from bot.web import MAX_BODY_BYTES
+    from bot.slack.buffering_worker import is_whole_request
+    from bot.slack.web import MAX_BODY_BYTES
 
     head = b"POST /slack/events HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\n"
 

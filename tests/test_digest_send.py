@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.blocks.digest import FLAG_REPLY_TEXT_MAX
 from bot.db import flags as flag_store
 from bot.db.models import DigestMessage, DigestMessageFlag, DigestRun
-from bot.digest.send import send_digest
 from bot.domain.digest import LISTED_FLAGS_MAX
 from bot.domain.workspace_settings import change_schedule
-from bot.workspaces import Workspaces
+from bot.flows.digest import send_digest
+from bot.slack.tokens import Workspaces
 from tests.fake_slack_api import FakeSlackApi
 from tests.markup import block_text_length
 

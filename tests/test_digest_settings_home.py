@@ -187,9 +187,9 @@ def test_admins_see_on_home_why_this_weeks_digest_was_not_posted_and_members_do_
 ) -> None:
     from datetime import UTC, datetime
 
-    from bot.digest.send import send_digest
     from bot.domain.workspace_settings import change_schedule
-    from bot.workspaces import workspaces_for
+    from bot.flows.digest import send_digest
+    from bot.slack.tokens import workspaces_for
 
     fake_slack_api.add_channel("C0OLD", is_archived=True)
     change_schedule(db, team_id="T1", now=datetime(2026, 1, 1, tzinfo=UTC), default_channel=None, channel_id="C0OLD")

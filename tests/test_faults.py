@@ -19,8 +19,8 @@ from bot.blocks import ids
 from bot.config import Settings
 from bot.db import digests as digest_store
 from bot.db import flags as flag_store
-from bot.digest.send import send_digest
-from bot.workspaces import Workspaces
+from bot.flows.digest import send_digest
+from bot.slack.tokens import Workspaces
 from tests.conftest import serve_app
 from tests.fake_slack_api import DEFAULT_REPLIES, FakeSlackApi
 from tests.slack_requests import SlackSender
@@ -103,7 +103,7 @@ def test_with_the_web_api_unreachable_an_inline_flag_is_still_stored_and_receipt
 def test_a_digest_with_the_web_api_unreachable_fails_cleanly_and_the_next_run_posts(
     db: sessionmaker[Session], settings: Settings, workspaces: Workspaces, fake_slack_api: FakeSlackApi
 ) -> None:
-    from bot.workspaces import workspaces_for
+    from bot.slack.tokens import workspaces_for
 
     now = datetime(2026, 11, 30, 9, tzinfo=UTC)
     unreachable = workspaces_for(replace(settings, slack_api_url="http://127.0.0.1:1/api/"))
@@ -161,7 +161,7 @@ class TwoWorkspaces:
 def test_the_database_gone_after_slack_took_the_digest_never_posts_the_week_twice_nor_skips_a_workspace(
     db: sessionmaker[Session], engine: Engine, workspaces: Workspaces, fake_slack_api: FakeSlackApi
 ) -> None:
-    from bot.scheduler import run_due_digests
+    from bot.flows.digest import run_due_digests
 
     now = datetime(2026, 11, 30, 9, 1, tzinfo=UTC)
     gone = threading.Event()
@@ -272,7 +272,7 @@ def test_database_down_when_marking_not_an_issue_tells_the_lead_and_gives_the_re
     down: SlackSender, fake_slack_api: FakeSlackApi
 ) -> None:
     from bot.blocks.outcomes import not_an_issue_modal
-    from bot.listeners.outcomes import ChangeOrigin
+    from bot.flows.outcomes import ChangeOrigin
     from tests.views import submission
 
     origin = ChangeOrigin(response_url=fake_slack_api.response_url("hooks/digest"))

@@ -6,8 +6,8 @@ from pathlib import Path
 import yaml
 
 from bot.blocks.ids import LOG_REQUEST_SHORTCUT, SLASH_COMMAND
-from bot.scopes import BOT_SCOPES
-from bot.web import OAUTH_REDIRECT_PATH, SLACK_EVENTS_PATH
+from bot.slack.scopes import BOT_SCOPES
+from bot.slack.web import OAUTH_REDIRECT_PATH, SLACK_EVENTS_PATH
 
 ROOT = Path(__file__).resolve().parents[1]
 MANIFEST = yaml.safe_load((ROOT / "manifest.yml").read_text())
@@ -54,6 +54,6 @@ def test_manifest_redirect_url_is_the_oauth_redirect_the_app_serves() -> None:
 
 def test_readme_lists_exactly_the_bot_scopes_the_app_asks_for() -> None:
     readme = (ROOT / "README.md").read_text()
-    [listed] = re.findall(r"the bot scopes \((.*?): the list in `bot/scopes.py`", " ".join(readme.split()))
+    [listed] = re.findall(r"the bot scopes \((.*?): the list in `bot/slack/scopes.py`", " ".join(readme.split()))
 
     assert re.findall(r"`([^`]+)`", listed) == list(BOT_SCOPES)

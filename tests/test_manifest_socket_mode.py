@@ -4,7 +4,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.scopes import BOT_SCOPES
+from bot.slack.scopes import BOT_SCOPES
 
 ROOT = Path(__file__).resolve().parents[1]
 SOCKET = yaml.safe_load((ROOT / "manifest.socket-mode.yml").read_text())

@@ -8,8 +8,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.config import Settings
 from bot.db import flags as flag_store
 from bot.db.slack_stores import BOTS, INSTALLATIONS, OAUTH_STATES, TokenCipher
-from bot.scopes import BOT_SCOPES
-from bot.workspaces import InstalledWorkspaces, workspaces_for
+from bot.slack.scopes import BOT_SCOPES
+from bot.slack.tokens import InstalledWorkspaces, workspaces_for
 from tests.fake_slack_api import OAUTH_CLIENT_ID, FakeSlackApi
 from tests.slack_requests import Browser, SlackSender, get
 

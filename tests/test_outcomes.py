@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.blocks import ids
 from bot.db import flags as flag_store
-from bot.digest.send import send_digest
 from bot.domain.outcomes import set_leads, status_history
-from bot.workspaces import Workspaces
+from bot.flows.digest import send_digest
+from bot.slack.tokens import Workspaces
 from tests.fake_slack_api import FakeSlackApi
 from tests.markup import live_markup
 from tests.slack_requests import SlackSender

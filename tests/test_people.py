@@ -7,7 +7,7 @@ import time
 import pytest
 from slack_sdk import WebClient
 
-from bot.people import People, SlackBusy
+from bot.slack.people import People, SlackBusy
 from tests.fake_slack_api import FakeSlackApi
 
 

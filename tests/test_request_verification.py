@@ -12,9 +12,9 @@ from slack_bolt.request import BoltRequest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.app import create_app
 from bot.config import Settings
 from bot.db.models import Flag
+from bot.slack.app import create_app
 from tests.slack_requests import SlackSender, post
 
 
@@ -137,7 +137,7 @@ def test_a_signed_event_envelope_whose_event_is_not_an_object_is_refused_with_a_
 def test_a_body_over_the_cap_is_refused_with_413_before_it_is_read(app_url: str, db: sessionmaker[Session]) -> None:
     from http.client import HTTPConnection
 
-    from bot.web import MAX_BODY_BYTES, SLACK_EVENTS_PATH
+    from bot.slack.web import MAX_BODY_BYTES, SLACK_EVENTS_PATH
 
     connection = HTTPConnection("127.0.0.1", int(app_url.rsplit(":", 1)[1]), timeout=5)
     connection.putrequest("POST", SLACK_EVENTS_PATH)

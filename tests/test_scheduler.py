@@ -14,10 +14,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
 from bot.db import flags as flag_store
+from bot.domain.uninstalls import record_uninstall
 from bot.domain.workspace_settings import change_schedule
-from bot.domain.workspaces import record_uninstall
-from bot.scheduler import build_scheduler, run_due_digests
-from bot.workspaces import Workspaces
+from bot.flows.digest import run_due_digests
+from bot.scheduler import build_scheduler
+from bot.slack.tokens import Workspaces
 from tests.fake_slack_api import FakeSlackApi
 
 MONDAY_0859_UTC = datetime(2026, 11, 30, 8, 59, tzinfo=UTC)

@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
 from bot.db.slack_stores import BOTS, INSTALLATIONS, TokenCipher
-from bot.web import SLACK_EVENTS_PATH
-from bot.workspaces import create_installation_store
+from bot.slack.tokens import create_installation_store
+from bot.slack.web import SLACK_EVENTS_PATH
 from tests.conftest import serve_app
 from tests.fake_slack_api import OAUTH_CLIENT_ID, FakeSlackApi
 from tests.slack_requests import Browser, SlackSender

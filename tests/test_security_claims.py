@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.blocks import ids
 from bot.db.models import Flag
-from bot.digest.send import send_digest
+from bot.flows.digest import send_digest
 from bot.logs import JsonFormatter, configure_logging
-from bot.workspaces import Workspaces
+from bot.slack.tokens import Workspaces
 from tests.fake_slack_api import OAUTH_CLIENT_SECRET, FakeSlackApi
 from tests.slack_requests import SIGNING_SECRET, Browser, SlackSender
 from tests.views import block_action, message_shortcut, opened_view, submission

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.blocks import ids
 from bot.config import Settings
 from bot.db import flags as flag_store
-from bot.socket_mode import socket_mode_handler
+from bot.slack.socket_mode import socket_mode_handler
 from tests.fake_slack_api import FakeSlackApi
 from tests.fake_socket_mode import FakeSocketMode, start_fake_socket_mode
 from tests.slack_requests import get, new_trigger_id
@@ -244,7 +244,7 @@ def test_healthz_is_503_while_the_socket_is_not_connected(
 ) -> None:
     from wsgiref.util import setup_testing_defaults
 
-    from bot.socket_mode import health_app
+    from bot.slack.socket_mode import health_app
 
     handler = socket_mode_handler(socket_settings, engine)  # never connected
     environ: dict = {"PATH_INFO": "/healthz", "REQUEST_METHOD": "GET"}

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db.models import Flag
 from bot.db.slack_stores import OAUTH_STATES
-from bot.scheduler import run_purges
+from bot.flows.housekeeping import run_purges
 from tests.slack_requests import Browser, SlackSender
 
 GRACE = timedelta(days=30)

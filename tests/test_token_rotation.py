@@ -9,7 +9,7 @@ from sqlalchemy import Engine, select, update
 
 from bot.config import Settings
 from bot.db.slack_stores import BOTS, INSTALLATIONS, TokenCipher
-from bot.workspaces import workspaces_for
+from bot.slack.tokens import workspaces_for
 from tests.fake_slack_api import FakeSlackApi
 from tests.slack_requests import Browser, SlackSender
 
@@ -82,7 +82,7 @@ def test_a_request_with_an_expiring_token_is_served_with_a_refreshed_one(
 def test_a_grid_workspace_installation_is_found_by_its_team_alone_for_work_without_a_request(
     browser: Browser, oauth_settings: Settings, engine: Engine, db, fake_slack_api: FakeSlackApi
 ) -> None:
-    from bot.digest.send import send_digest
+    from bot.flows.digest import send_digest
 
     browser.finish_install(code="code-T3-grid", state=browser.start_install()["state"])
     with engine.connect() as connection:

@@ -12,10 +12,10 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import flags as flag_store
-from bot.db import workspaces as workspace_store
+from bot.db import uninstalls as uninstall_store
 from bot.db.models import Base
 from bot.db.slack_stores import BOTS, INSTALLATIONS
-from bot.domain.workspaces import purge_uninstalled_workspaces, purge_workspace
+from bot.domain.uninstalls import purge_uninstalled_workspaces, purge_workspace
 from tests.fake_slack_api import FakeSlackApi
 from tests.slack_requests import Browser, SlackSender
 from tests.test_cli import clean_env, run_bot
@@ -50,8 +50,8 @@ def test_app_uninstalled_deletes_that_workspaces_installation_and_schedules_its_
     assert reply.status == 200
     assert installed_teams(engine) == {"T3"}
     with db() as session:
-        assert workspace_store.get_uninstall(session, team_id="T2") is not None
-        assert workspace_store.get_uninstall(session, team_id="T3") is None
+        assert uninstall_store.get_uninstall(session, team_id="T2") is not None
+        assert uninstall_store.get_uninstall(session, team_id="T3") is None
     assert flag_summaries(db, "T2") == ["T2's roadmap date"]  # kept through the grace period
 
 
@@ -64,7 +64,7 @@ def test_a_revoked_bot_token_uninstalls_too(
 
     assert installed_teams(engine) == {"T2"}
     with db() as session:
-        assert workspace_store.get_uninstall(session, team_id="T3") is not None
+        assert uninstall_store.get_uninstall(session, team_id="T3") is not None
 
 
 @pytest.mark.parametrize("tokens", [None, [], "UBOT", {"oauth": ["U1"]}])
@@ -94,7 +94,7 @@ def test_after_the_grace_period_only_the_uninstalled_workspaces_data_is_purged(
     assert flag_summaries(db, "T2") == []
     assert flag_summaries(db, "T3") == ["T3's feature order"]
     with db() as session:
-        assert workspace_store.get_uninstall(session, team_id="T2") is None  # nothing of T2 is left
+        assert uninstall_store.get_uninstall(session, team_id="T2") is None  # nothing of T2 is left
 
 
 def test_a_reinstall_before_the_purge_cancels_it(
@@ -126,7 +126,7 @@ def test_purge_workspace_empties_every_table_with_a_team_id_for_that_team_only(
     slack.command("T1's flag", team_id="T1")
     slack.command("T2's flag", team_id="T2")
     with db.begin() as session:
-        workspace_store.add_uninstall(session, team_id="T1", uninstalled_at=datetime.now(UTC))
+        uninstall_store.add_uninstall(session, team_id="T1", uninstalled_at=datetime.now(UTC))
 
     deleted = purge_workspace(db, "T1")
 
@@ -173,7 +173,7 @@ def test_cli_purge_with_an_empty_team_is_refused_and_deletes_nothing(
 ) -> None:
     slack.command("T1's flag", team_id="T1")
     with db.begin() as session:  # past any grace period: the global purge would delete it
-        workspace_store.add_uninstall(session, team_id="T1", uninstalled_at=datetime(2020, 1, 1, tzinfo=UTC))
+        uninstall_store.add_uninstall(session, team_id="T1", uninstalled_at=datetime(2020, 1, 1, tzinfo=UTC))
 
     result = run_bot("purge", "--team", "", env=clean_env(DATABASE_URL=database_url, PURGE_AFTER_DAYS="0"), cwd=tmp_path)
 

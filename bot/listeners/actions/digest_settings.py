@@ -4,11 +4,11 @@ from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
 from bot.blocks.settings import digest_settings_modal, settings_checking_modal, settings_refused_modal
-from bot.deps import Deps, deps
 from bot.domain.outcomes import list_leads
 from bot.domain.workspace_settings import effective_retention_days, effective_schedule
-from bot.listeners.replies import SLACK_BUSY, is_workspace_admin, open_modal
-from bot.people import SlackBusy
+from bot.flows.replies import SLACK_BUSY, is_workspace_admin, open_modal
+from bot.slack.deps import Deps, deps
+from bot.slack.people import SlackBusy
 
 ADMINS_ONLY = "Only workspace admins and owners can change the digest settings."
 

@@ -9,12 +9,12 @@ from slack_sdk import WebClient
 
 from bot.blocks.flag_modal import FlagDraft, ModalOrigin, flag_modal
 from bot.blocks.flags import flag_withdrawn_message, refusal_message
-from bot.deps import deps
-from bot.digest.redraw import redraw_messages
 from bot.domain import digest as digests
 from bot.domain import flags
 from bot.domain.errors import StorageUnavailable, storage_errors
-from bot.listeners.replies import open_modal, publish_home, tell_not_done, tell_user
+from bot.flows.digest_redraw import redraw_messages
+from bot.flows.replies import open_modal, publish_home, tell_not_done, tell_user
+from bot.slack.deps import deps
 
 
 def is_from_home(body: dict) -> bool:

@@ -4,10 +4,10 @@ from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
 from bot.blocks.outcomes import not_an_issue_modal, to_status_choice
-from bot.deps import deps
 from bot.domain.outcomes import Status
-from bot.listeners.outcomes import ChangeOrigin, record_status
-from bot.listeners.replies import open_modal
+from bot.flows.outcomes import ChangeOrigin, record_status
+from bot.flows.replies import open_modal
+from bot.slack.deps import deps
 
 
 def handle_flag_status_action(ack: Ack, body: dict, action: dict, context: BoltContext, client: WebClient) -> None:

@@ -9,13 +9,13 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks.flags import refusal_message
-from bot.deps import Deps, deps
 from bot.domain.errors import StorageUnavailable
 from bot.domain.export import export_rows, to_csv
 from bot.domain.outcomes import may_change_outcomes, set_outcome_dms
-from bot.listeners.outcomes import NOT_A_LEAD
-from bot.listeners.replies import SLACK_BUSY, is_workspace_admin, publish_home, tell_not_done, tell_user
-from bot.people import SlackBusy
+from bot.flows.outcomes import NOT_A_LEAD
+from bot.flows.replies import SLACK_BUSY, is_workspace_admin, publish_home, tell_not_done, tell_user
+from bot.slack.deps import Deps, deps
+from bot.slack.people import SlackBusy
 
 log = logging.getLogger(__name__)
 

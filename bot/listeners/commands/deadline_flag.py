@@ -7,10 +7,10 @@ from slack_sdk import WebClient
 
 from bot.blocks.flag_modal import FlagDraft, ModalOrigin, flag_modal
 from bot.blocks.flags import flag_not_saved_message, flag_recorded_message, invalid_report_message, usage_message
-from bot.deps import deps
 from bot.domain import flags
-from bot.listeners.replies import open_modal
+from bot.flows.replies import open_modal
 from bot.logs import new_error_ref
+from bot.slack.deps import deps
 
 log = logging.getLogger(__name__)
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 from slack_bolt import BoltContext
 from slack_sdk import WebClient
 
-from bot.deps import deps
-from bot.listeners.replies import publish_home
+from bot.flows.replies import publish_home
+from bot.slack.deps import deps
 
 
 def handle_app_home_opened(event: dict, context: BoltContext, client: WebClient) -> None:

@@ -6,8 +6,8 @@ import logging
 
 from slack_bolt import BoltContext
 
-from bot.deps import deps
-from bot.domain import workspaces as workspace_life
+from bot.domain import uninstalls
+from bot.slack.deps import deps
 
 log = logging.getLogger(__name__)
 
@@ -32,5 +32,5 @@ def _uninstall(context: BoltContext) -> None:
         log.warning("uninstalled; data kept (single-workspace mode or org-wide install)", extra={"team_id": team_id})
         return
     app_deps.installation_store.delete_all(enterprise_id=context.enterprise_id, team_id=team_id)
-    workspace_life.record_uninstall(app_deps.db, team_id=team_id, now=app_deps.clock())
+    uninstalls.record_uninstall(app_deps.db, team_id=team_id, now=app_deps.clock())
     log.info("uninstalled: tokens deleted, data purge scheduled", extra={"team_id": team_id})

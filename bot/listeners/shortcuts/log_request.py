@@ -6,8 +6,8 @@ from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
 from bot.blocks.flag_modal import FlagDraft, ModalOrigin, flag_modal
-from bot.deps import deps
-from bot.listeners.replies import open_modal
+from bot.flows.replies import open_modal
+from bot.slack.deps import deps
 
 
 def to_dict(value: Any) -> dict:

@@ -7,14 +7,14 @@ from bot.blocks import ids
 from bot.blocks.flags import refusal_message
 from bot.blocks.settings import DigestSettingsInput, describe_settings, read_digest_settings
 from bot.blocks.text import mrkdwn_section
-from bot.deps import Deps, deps
-from bot.digest.send import ChannelUnusable, check_channel, shared_channel_refusal
 from bot.domain.errors import StorageUnavailable, storage_errors
 from bot.domain.outcomes import set_leads
 from bot.domain.workspace_settings import InvalidSetting, change_schedule, valid_channel_id, valid_timezone
+from bot.flows.digest import ChannelUnusable, check_channel, shared_channel_refusal
+from bot.flows.replies import SLACK_BUSY, is_workspace_admin, publish_home, tell_not_done, tell_user
 from bot.listeners.actions.digest_settings import ADMINS_ONLY
-from bot.listeners.replies import SLACK_BUSY, is_workspace_admin, publish_home, tell_not_done, tell_user
-from bot.people import SlackBusy
+from bot.slack.deps import Deps, deps
+from bot.slack.people import SlackBusy
 
 NO_WORKSPACE = "This request came without a workspace, so there is nowhere to save the settings."
 SHARED_CHECK_TIMEOUT = 1.5  # seconds: the answer to a view submission must leave within Slack's 3

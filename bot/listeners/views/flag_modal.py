@@ -9,10 +9,10 @@ from slack_sdk.errors import SlackApiError
 from bot.blocks import ids
 from bot.blocks.flag_modal import BLOCK_FOR_FIELD, ModalOrigin, read_flag_modal
 from bot.blocks.flags import flag_recorded_message
-from bot.deps import Deps, deps
 from bot.domain import flags
-from bot.listeners.replies import publish_home, tell_user
+from bot.flows.replies import publish_home, tell_user
 from bot.logs import new_error_ref
+from bot.slack.deps import Deps, deps
 
 log = logging.getLogger(__name__)
 

@@ -4,11 +4,11 @@ from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
 from bot.blocks.outcomes import read_reason
-from bot.deps import Deps, deps
 from bot.domain.errors import StorageUnavailable, storage_errors
 from bot.domain.outcomes import Status
-from bot.listeners.outcomes import ChangeOrigin, record_status
-from bot.listeners.replies import tell_not_done
+from bot.flows.outcomes import ChangeOrigin, record_status
+from bot.flows.replies import tell_not_done
+from bot.slack.deps import Deps, deps
 
 
 def handle_not_an_issue_submission(ack: Ack, view: dict, context: BoltContext, client: WebClient) -> None:

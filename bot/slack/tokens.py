@@ -26,7 +26,7 @@ from bot.db.slack_stores import SealedInstallationStore, TokenCipher, find_enter
 
 log = logging.getLogger(__name__)
 
-# Refresh a rotating token this long before it expires: Bolt does it per request (bot.oauth), InstalledWorkspaces
+# Refresh a rotating token this long before it expires: Bolt does it per request (bot.slack.oauth), InstalledWorkspaces
 # for the clock process and the CLI, which get no request to trigger Bolt's refresh.
 REFRESH_BEFORE_EXPIRY_MINUTES = 120
 

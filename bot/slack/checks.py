@@ -7,7 +7,7 @@ import logging
 from slack_sdk.errors import SlackApiError
 
 from bot.config import ConfigError, Settings
-from bot.workspaces import SingleWorkspace
+from bot.slack.tokens import SingleWorkspace
 
 log = logging.getLogger(__name__)
 

@@ -16,10 +16,10 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from sqlalchemy import Engine
 
-from bot.app import create_app
 from bot.config import Settings
 from bot.db.session import create_db_engine, create_session_factory, is_database_up
-from bot.web import HEALTH_PATH
+from bot.slack.app import create_app
+from bot.slack.web import HEALTH_PATH
 
 if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIEnvironment

@@ -27,8 +27,8 @@ from bot.domain.digest import Digest
 from bot.domain.flags import RecordedFlag
 from bot.domain.workspace_settings import DigestSchedule, effective_schedule, settings_saved_by
 from bot.logs import describe_error
-from bot.people import People
-from bot.workspaces import Workspaces
+from bot.slack.people import People
+from bot.slack.tokens import Workspaces
 
 log = logging.getLogger(__name__)
 NAMES_LOOKUP_MAX = 60  # users.info calls per digest at most; beyond, people show as "a teammate"
@@ -271,3 +271,37 @@ def _describe(error: Exception) -> str:
     if isinstance(error, SlackApiError):
         return f"Slack answered {error.response.get('error')}"
     return str(error) if isinstance(error, ChannelUnusable) else type(error).__name__
+
+
+def run_due_digests(
+    db: sessionmaker[Session],
+    workspaces: Workspaces,
+    *,
+    default_channel: str | None,
+    now: datetime,
+    people: People | None = None,
+) -> list[SendResult]:
+    """Send every digest that is due and not yet sent this week. Safe to run any number of times, anywhere."""
+    try:
+        team_ids = workspaces.team_ids()
+    except Exception as error:
+        log.error("could not list workspaces", extra={"error": type(error).__name__})
+        return []
+    results = []
+    for team_id in team_ids:
+        try:
+            schedule = effective_schedule(db, team_id=team_id, default_channel=default_channel)
+            if now < schedule.due_at(now):
+                continue
+            if digests.is_week_done(db, team_id=team_id, iso_week=schedule.iso_week(now), now=now):
+                continue
+        except Exception as error:  # the database is down: try again next tick
+            log.error("digest check failed", extra={"team_id": team_id, "error": type(error).__name__})
+            continue
+        try:  # one workspace's failure, whatever it is, never skips the others
+            results.append(
+                send_digest(db, workspaces, team_id=team_id, default_channel=default_channel, now=now, people=people)
+            )
+        except Exception as error:
+            log.error("digest send failed", extra={"team_id": team_id, "error": type(error).__name__})
+    return results

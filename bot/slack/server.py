@@ -7,10 +7,10 @@ from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
-from bot.app import create_app
 from bot.config import Settings
 from bot.db.session import create_db_engine, create_session_factory
-from bot.web import WsgiApp, create_wsgi_app
+from bot.slack.app import create_app
+from bot.slack.web import WsgiApp, create_wsgi_app
 
 
 def build_wsgi_app(settings: Settings) -> WsgiApp:
@@ -41,8 +41,8 @@ def gunicorn_options(settings: Settings, *, host: str = "0.0.0.0") -> dict[str, 
         "bind": f"{host}:{settings.port}",
         "workers": settings.workers,
         # gthread, with each request read whole by the worker's event loop before a thread takes it: a client that
-        # sends slowly costs a socket, never one of the few threads (bot/buffering_worker.py; README, Deploy).
-        "worker_class": "bot.buffering_worker.BufferingThreadWorker",
+        # sends slowly costs a socket, never one of the few threads (bot/slack/buffering_worker.py; README, Deploy).
+        "worker_class": "bot.slack.buffering_worker.BufferingThreadWorker",
         "threads": settings.web_threads,
         "timeout": 30,
         "graceful_timeout": 20,

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
 from bot.logs import new_error_ref
-from bot.people import People
+from bot.slack.people import People
 
 log = logging.getLogger(__name__)
 

@@ -21,7 +21,7 @@ from typing import Any
 
 from gunicorn.workers.gthread import ThreadWorker
 
-from bot.web import MAX_BODY_BYTES
+from bot.slack.web import MAX_BODY_BYTES
 
 READ_DEADLINE_SECONDS = 10.0  # Slack sends a whole request in milliseconds; a client still sending after this is cut off
 MAX_HEADER_BYTES = 64 * 1024  # past this without the end of the headers, gunicorn's own limits refuse the request

@@ -14,11 +14,11 @@ from slack_sdk import WebClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.blocks.digest import flags_reply_message
-from bot.digest.send import NAMES_LOOKUP_MAX, named_user_ids
 from bot.domain import digest as digests
 from bot.domain.digest import ListingMessage
+from bot.flows.digest import NAMES_LOOKUP_MAX, named_user_ids
 from bot.logs import describe_error
-from bot.people import People
+from bot.slack.people import People
 
 log = logging.getLogger(__name__)
 

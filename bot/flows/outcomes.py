@@ -12,13 +12,13 @@ from slack_sdk import WebClient
 from bot.blocks.flag_modal import metadata_object
 from bot.blocks.flags import refusal_message
 from bot.blocks.outcomes import flag_outcome_message
-from bot.deps import Deps
-from bot.digest.redraw import redraw_flag
 from bot.domain.flags import FlagNotFound
 from bot.domain.outcomes import NotALead, Status, change_status, may_change_outcomes
-from bot.listeners.replies import SLACK_BUSY, is_workspace_admin, publish_home, tell_user
+from bot.flows.digest_redraw import redraw_flag
+from bot.flows.replies import SLACK_BUSY, is_workspace_admin, publish_home, tell_user
 from bot.logs import describe_error
-from bot.people import SlackBusy
+from bot.slack.deps import Deps
+from bot.slack.people import SlackBusy
 
 log = logging.getLogger(__name__)
 NOT_A_LEAD = "Only workspace admins, owners and the leads list can change a flag's outcome."

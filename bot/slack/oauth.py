@@ -16,14 +16,14 @@ from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy import Engine
 
 from bot.config import Settings
-from bot.scopes import BOT_SCOPES
-from bot.web import INSTALL_PATH, OAUTH_REDIRECT_PATH
-from bot.workspaces import (
+from bot.slack.scopes import BOT_SCOPES
+from bot.slack.tokens import (
     REFRESH_BEFORE_EXPIRY_MINUTES,
     InstalledWorkspaces,
     StoredInstallationAuthorize,
     create_installation_store,
 )
+from bot.slack.web import INSTALL_PATH, OAUTH_REDIRECT_PATH
 
 log = logging.getLogger(__name__)
 

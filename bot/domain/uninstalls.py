@@ -8,15 +8,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import slack_stores
-from bot.db import workspaces as workspace_store
+from bot.db import uninstalls as uninstall_store
 
 
 def record_uninstall(db: sessionmaker[Session], *, team_id: str, now: datetime) -> None:
     """Start the grace period. Slack sends app_uninstalled and tokens_revoked together: the first one counts."""
     try:
         with db.begin() as session:
-            if workspace_store.get_uninstall(session, team_id=team_id) is None:
-                workspace_store.add_uninstall(session, team_id=team_id, uninstalled_at=now)
+            if uninstall_store.get_uninstall(session, team_id=team_id) is None:
+                uninstall_store.add_uninstall(session, team_id=team_id, uninstalled_at=now)
     except IntegrityError:
         pass  # the other event, in another thread, recorded it first
 
@@ -24,27 +24,27 @@ def record_uninstall(db: sessionmaker[Session], *, team_id: str, now: datetime) 
 def cancel_purge(db: sessionmaker[Session], *, team_id: str) -> bool:
     """The workspace installed again: keep its data. True if a purge was pending."""
     with db.begin() as session:
-        return workspace_store.delete_uninstall(session, team_id=team_id)
+        return uninstall_store.delete_uninstall(session, team_id=team_id)
 
 
 def purge_workspace(db: sessionmaker[Session], team_id: str) -> dict[str, int]:
     """Delete all of one workspace's data (flags, and any table with a team_id), at once; {table: rows deleted}."""
     with db.begin() as session:
-        return workspace_store.delete_team_rows(session, team_id=team_id)
+        return uninstall_store.delete_team_rows(session, team_id=team_id)
 
 
 def purge_uninstalled_workspaces(db: sessionmaker[Session], now: datetime, grace: timedelta) -> list[str]:
     """Purge every workspace uninstalled more than `grace` ago; the team ids purged. For the clock process."""
     cutoff = now - grace
     with db() as session:
-        due = workspace_store.list_uninstalled_team_ids(session, before=cutoff)
+        due = uninstall_store.list_uninstalled_team_ids(session, before=cutoff)
     purged = []
     for team_id in due:  # one transaction per workspace: a failure leaves the others done
         with db.begin() as session:
             # Checked again inside the transaction: a re-install since the list was read cancels the purge.
-            uninstall = workspace_store.get_uninstall(session, team_id=team_id, lock=True)
+            uninstall = uninstall_store.get_uninstall(session, team_id=team_id, lock=True)
             if uninstall is not None and uninstall.uninstalled_at < cutoff:
-                workspace_store.delete_team_rows(session, team_id=team_id)
+                uninstall_store.delete_team_rows(session, team_id=team_id)
                 purged.append(team_id)
     return purged
 

@@ -11,19 +11,19 @@ from slack_bolt import App, BoltContext, BoltResponse
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-import bot.bolt_patches  # noqa: F401  (slack-bolt's parse_body fix, applied on import)
+import bot.slack.bolt_patches  # noqa: F401  (slack-bolt's parse_body fix, applied on import)
 from bot.config import Settings
 from bot.db.session import engine_of
 from bot.db.slack_stores import SealedInstallationStore, seal_stored_tokens
-from bot.deps import Deps
-from bot.domain import workspaces as workspace_life
+from bot.domain import uninstalls
 from bot.domain.deliveries import is_first_delivery
+from bot.flows.replies import is_slack_response_url
 from bot.listeners import register_listeners
 from bot.listeners.errors import handle_unexpected_error
-from bot.listeners.replies import is_slack_response_url
 from bot.logs import drop_refused_request_bodies
-from bot.oauth import create_oauth_settings
-from bot.workspaces import AFTER_ACK_TIMEOUT_SECONDS, SingleWorkspace, create_web_client
+from bot.slack.deps import Deps
+from bot.slack.oauth import create_oauth_settings
+from bot.slack.tokens import AFTER_ACK_TIMEOUT_SECONDS, SingleWorkspace, create_web_client
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +68,7 @@ def create_app(
     if settings.is_oauth:
 
         def on_installed(team_id: str) -> None:
-            if workspace_life.cancel_purge(db, team_id=team_id):
+            if uninstalls.cancel_purge(db, team_id=team_id):
                 log.info("re-installed: purge cancelled", extra={"team_id": team_id})
 
         oauth_settings, authorize = create_oauth_settings(settings, engine_of(db), on_installed=on_installed)

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIEnvironment
 
 SLACK_EVENTS_PATH = "/slack/events"
-# OAuth mode only: Bolt's OAuthFlow answers these GETs (the paths are passed to OAuthSettings in bot.oauth).
+# OAuth mode only: Bolt's OAuthFlow answers these GETs (the paths are passed to OAuthSettings in bot.slack.oauth).
 INSTALL_PATH = "/slack/install"
 OAUTH_REDIRECT_PATH = "/slack/oauth_redirect"
 HEALTH_PATH = "/healthz"

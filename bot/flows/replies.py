@@ -13,17 +13,17 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.blocks.flags import not_done_message
 from bot.blocks.home import LEAD_FLAGS_SHOWN, MissingScopes, home_unavailable_view, home_view
 from bot.blocks.text import mrkdwn_section
-from bot.deps import Deps
 from bot.domain.digest import week_failure
 from bot.domain.errors import StorageUnavailable
 from bot.domain.home import home_summary
 from bot.domain.outcomes import list_open_flags, may_change_outcomes, wants_outcome_dms
 from bot.domain.workspace_settings import effective_schedule
 from bot.logs import new_error_ref
-from bot.people import SlackBusy
-from bot.scopes import missing_scopes
-from bot.web import INSTALL_PATH
-from bot.workspaces import for_trigger
+from bot.slack.deps import Deps
+from bot.slack.people import SlackBusy
+from bot.slack.scopes import missing_scopes
+from bot.slack.tokens import for_trigger
+from bot.slack.web import INSTALL_PATH
 
 log = logging.getLogger(__name__)
 
@@ -175,7 +175,7 @@ SLACK_BUSY = "Slack is busy right now and could not say whether you may do this.
 
 
 def is_workspace_admin(client: WebClient, deps: Deps, *, team_id: str, user_id: str) -> bool:
-    """Admins and owners, as Slack says in users.info (kept a few minutes: bot.people). When Slack does not know the
+    """Admins and owners, as Slack says in users.info (kept a few minutes: bot.slack.people). When Slack does not know the
     user, the answer is no; when it is rate-limiting, SlackBusy ("try again in a moment", never a wrong "no")."""
     person = deps.people.get(client, team_id=team_id, user_id=user_id)
     return person is not None and person.is_admin
