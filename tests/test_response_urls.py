@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from bot.blocks import ids
-from bot.flows.replies import is_slack_response_url
+from bot.slack.web import is_slack_response_url
 from tests.fake_slack_api import FakeSlackApi, start_fake_slack_api
 from tests.slack_requests import SlackSender
 from tests.views import block_action, message_shortcut, opened_view, submission

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from urllib.parse import urlsplit
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -23,7 +22,7 @@ from bot.slack.deps import Deps
 from bot.slack.people import SlackBusy
 from bot.slack.scopes import missing_scopes
 from bot.slack.tokens import for_trigger
-from bot.slack.web import INSTALL_PATH
+from bot.slack.web import INSTALL_PATH, is_slack_response_url
 
 log = logging.getLogger(__name__)
 
@@ -84,22 +83,6 @@ def tell_not_done(
     log.error("action not done: database unavailable", extra={"team_id": team_id, "error_ref": error_ref})
     message = not_done_message(what, error_ref, kept)
     app_deps.after_ack(tell_user, client, message, user_id=user_id or "", response_url=response_url)
-
-
-def is_slack_response_url(url: str, *, api_url: str) -> bool:
-    """True for https on slack.com or one of its subdomains (hooks.slack.com), or the scheme and host of the Web
-    API the app is configured to call (SLACK_API_URL: a proxy, or the tests' stand-in)."""
-    try:
-        parts, api = urlsplit(url), urlsplit(api_url)
-        port = parts.port
-    except ValueError:  # a port that is not a number
-        return False
-    if parts.username is not None or parts.password is not None:
-        return False
-    host = (parts.hostname or "").lower()
-    if parts.scheme == "https" and port in (None, 443) and (host == "slack.com" or host.endswith(".slack.com")):
-        return True
-    return bool(host) and (parts.scheme, host) == (api.scheme, (api.hostname or "").lower())
 
 
 def open_modal(

@@ -17,13 +17,13 @@ from bot.db.session import engine_of
 from bot.db.slack_stores import SealedInstallationStore, seal_stored_tokens
 from bot.domain import uninstalls
 from bot.domain.deliveries import is_first_delivery
-from bot.flows.replies import is_slack_response_url
 from bot.listeners import register_listeners
 from bot.listeners.errors import handle_unexpected_error
 from bot.logs import drop_refused_request_bodies
 from bot.slack.deps import Deps
 from bot.slack.oauth import create_oauth_settings
 from bot.slack.tokens import AFTER_ACK_TIMEOUT_SECONDS, SingleWorkspace, create_web_client
+from bot.slack.web import is_slack_response_url
 
 log = logging.getLogger(__name__)
 

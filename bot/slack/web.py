@@ -7,6 +7,7 @@ import logging
 import re
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
@@ -102,3 +103,19 @@ def _plain(start_response: StartResponse, status: str, text: str) -> list[bytes]
     body = text.encode()
     start_response(status, [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))])
     return [body]
+
+
+def is_slack_response_url(url: str, *, api_url: str) -> bool:
+    """True for https on slack.com or one of its subdomains (hooks.slack.com), or the scheme and host of the Web
+    API the app is configured to call (SLACK_API_URL: a proxy, or the tests' stand-in)."""
+    try:
+        parts, api = urlsplit(url), urlsplit(api_url)
+        port = parts.port
+    except ValueError:  # a port that is not a number
+        return False
+    if parts.username is not None or parts.password is not None:
+        return False
+    host = (parts.hostname or "").lower()
+    if parts.scheme == "https" and port in (None, 443) and (host == "slack.com" or host.endswith(".slack.com")):
+        return True
+    return bool(host) and (parts.scheme, host) == (api.scheme, (api.hostname or "").lower())
