@@ -15,7 +15,8 @@ from bot.blocks.outcomes import flag_outcome_message
 from bot.domain.flags import FlagNotFound
 from bot.domain.outcomes import NotALead, Status, change_status, may_change_outcomes
 from bot.flows.digest_redraw import redraw_flag
-from bot.flows.replies import SLACK_BUSY, is_workspace_admin, publish_home, tell_user
+from bot.flows.home import publish_home
+from bot.flows.replies import SLACK_BUSY, is_workspace_admin, tell_user
 from bot.logs import describe_error
 from bot.slack.deps import Deps
 from bot.slack.people import SlackBusy

@@ -13,7 +13,8 @@ from bot.domain import digest as digests
 from bot.domain import flags
 from bot.domain.errors import StorageUnavailable, storage_errors
 from bot.flows.digest_redraw import redraw_messages
-from bot.flows.replies import open_modal, publish_home, tell_not_done, tell_user
+from bot.flows.home import publish_home
+from bot.flows.replies import open_modal, tell_not_done, tell_user
 from bot.slack.deps import deps
 
 

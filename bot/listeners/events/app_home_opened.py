@@ -3,7 +3,7 @@ from __future__ import annotations
 from slack_bolt import BoltContext
 from slack_sdk import WebClient
 
-from bot.flows.replies import publish_home
+from bot.flows.home import publish_home
 from bot.slack.deps import deps
 
 

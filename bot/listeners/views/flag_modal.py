@@ -10,7 +10,8 @@ from bot.blocks import ids
 from bot.blocks.flag_modal import BLOCK_FOR_FIELD, ModalOrigin, read_flag_modal
 from bot.blocks.flags import flag_recorded_message
 from bot.domain import flags
-from bot.flows.replies import publish_home, tell_user
+from bot.flows.home import publish_home
+from bot.flows.replies import tell_user
 from bot.logs import new_error_ref
 from bot.slack.deps import Deps, deps
 
