@@ -4,7 +4,7 @@ Slack's Block Kit limits and renders no mention, broadcast or link made from the
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -147,7 +147,6 @@ def test_the_home_tab_keeps_slacks_limits_and_no_live_markup_from_flags(
         own_flags=own,
         own_total=len(own) + hidden,
         week_counts=dict(zip(Category, counts, strict=True)),
-        week_start=NOW - timedelta(days=7),
     )
     view = home_view(summary, schedule)
 

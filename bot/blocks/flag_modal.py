@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 
 from bot.blocks import ids
-from bot.blocks.text import PLAIN_OPTION_MAX, plain
+from bot.blocks.fields import FormState, input_block, option
 from bot.domain.categories import DEFAULT_CATEGORY, Category
 from bot.domain.flags import CONSTRAINT_MAX, SOURCE_MAX, SUMMARY_MAX, RecordedFlag
 
@@ -98,32 +98,12 @@ class FlagModalInput:
     errors: dict[str, str] = field(default_factory=dict)
 
 
-def _option(text: str, value: str, description: str | None = None) -> dict:
-    option: dict = {"text": {"type": "plain_text", "text": plain(text, PLAIN_OPTION_MAX)}, "value": value}
-    if description:
-        option["description"] = {"type": "plain_text", "text": plain(description, PLAIN_OPTION_MAX)}
-    return option
-
-
-def _input(block_id: str, label: str, element: dict, *, optional: bool = False, hint: str | None = None) -> dict:
-    block = {
-        "type": "input",
-        "block_id": block_id,
-        "label": {"type": "plain_text", "text": label},
-        "element": {**element, "action_id": ids.VALUE},
-        "optional": optional,
-    }
-    if hint:
-        block["hint"] = {"type": "plain_text", "text": hint}
-    return block
-
-
 def _category_option(category: Category) -> dict:
-    return _option(category.label, category.value, category.description)
+    return option(category.label, category.value, category.description)
 
 
 def _constraint_option(value: str) -> dict:
-    return _option("None known" if value == ids.CONSTRAINT_NONE else "Yes, a real one", value)
+    return option("None known" if value == ids.CONSTRAINT_NONE else "Yes, a real one", value)
 
 
 DIRECT_MESSAGE_NOTICE = (
@@ -139,7 +119,7 @@ def flag_modal(draft: FlagDraft, origin: ModalOrigin) -> dict:
     """The modal for a new flag or an edit, prefilled from `draft`."""
     editing = origin.flag_id is not None
     has_constraint = bool(draft.external_constraint)
-    name_me_option = _option("Name me in the digest", ids.NAME_ME, "Leave unticked to stay anonymous")
+    name_me_option = option("Name me in the digest", ids.NAME_ME, "Leave unticked to stay anonymous")
     source_text: dict = {"type": "plain_text_input", "max_length": SOURCE_MAX}
     if draft.source_text:
         source_text["initial_value"] = draft.source_text[:SOURCE_MAX]
@@ -157,7 +137,7 @@ def flag_modal(draft: FlagDraft, origin: ModalOrigin) -> dict:
         name_me["initial_options"] = [name_me_option]
 
     blocks = [
-        _input(
+        input_block(
             ids.CATEGORY_BLOCK,
             "What kind of pressure is it?",
             {
@@ -166,7 +146,7 @@ def flag_modal(draft: FlagDraft, origin: ModalOrigin) -> dict:
                 "initial_option": _category_option(draft.category),
             },
         ),
-        _input(
+        input_block(
             ids.SUMMARY_BLOCK,
             "What was asked?",
             {
@@ -177,22 +157,22 @@ def flag_modal(draft: FlagDraft, origin: ModalOrigin) -> dict:
                 "placeholder": {"type": "plain_text", "text": "e.g. Build a CSV export button by Friday for a demo"},
             },
         ),
-        _input(
+        input_block(
             ids.SOURCE_TEXT_BLOCK,
             "Who or where did it come from?",
             source_text,
             optional=True,
             hint="A role, a meeting, a roadmap... whatever helps the leads see the pattern.",
         ),
-        _input(
+        input_block(
             ids.SOURCE_USER_BLOCK,
             "...or the person who asked",
             source_user,
             optional=True,
             hint=DIRECT_MESSAGE_SOURCE_HINT if origin.from_direct_message else None,
         ),
-        _input(ids.DATE_DEMANDED_BLOCK, "Date demanded", date_picker, optional=True),
-        _input(
+        input_block(ids.DATE_DEMANDED_BLOCK, "Date demanded", date_picker, optional=True),
+        input_block(
             ids.CONSTRAINT_CHOICE_BLOCK,
             "Is there a real external constraint behind the date?",
             {
@@ -201,14 +181,14 @@ def flag_modal(draft: FlagDraft, origin: ModalOrigin) -> dict:
                 "initial_option": _constraint_option(ids.CONSTRAINT_YES if has_constraint else ids.CONSTRAINT_NONE),
             },
         ),
-        _input(
+        input_block(
             ids.CONSTRAINT_TEXT_BLOCK,
             "If yes, what is it?",
             constraint_text,
             optional=True,
             hint="e.g. a regulator's date, a contract, a conference.",
         ),
-        _input(ids.NAME_ME_BLOCK, "Reporter", name_me, optional=True),
+        input_block(ids.NAME_ME_BLOCK, "Reporter", name_me, optional=True),
     ]
     if origin.from_direct_message:
         blocks.insert(0, {"type": "section", "text": {"type": "mrkdwn", "text": DIRECT_MESSAGE_NOTICE}})
@@ -226,19 +206,8 @@ def flag_modal(draft: FlagDraft, origin: ModalOrigin) -> dict:
 def read_flag_modal(state_values: dict) -> FlagModalInput:
     """The submitted state of a flag modal. Malformed or missing parts read as empty, with an error where needed."""
 
-    def element(block_id: str) -> dict:
-        block = state_values.get(block_id) if isinstance(state_values, dict) else None
-        value = block.get(ids.VALUE) if isinstance(block, dict) else None
-        return value if isinstance(value, dict) else {}
-
-    def text(block_id: str) -> str | None:
-        value = element(block_id).get("value")
-        return value.strip() or None if isinstance(value, str) else None
-
-    def selected(block_id: str) -> str | None:
-        option = element(block_id).get("selected_option")
-        value = option.get("value") if isinstance(option, dict) else None
-        return value if isinstance(value, str) else None
+    state = FormState(state_values)
+    element, text, selected = state.element, state.text, state.selected
 
     errors: dict[str, str] = {}
     try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from bot.blocks import ids
+from bot.blocks.fields import FormState
 from bot.blocks.flag_modal import PRIVATE_METADATA_MAX
 from bot.blocks.text import fallback, inert, mrkdwn_section, quoted
 from bot.domain.flags import RecordedFlag
@@ -75,8 +76,5 @@ def flag_outcome_message(flag: RecordedFlag) -> dict:
 def read_reason(view: dict) -> str | None:
     """The typed reason from a submitted "not an issue" modal; anything malformed reads as no reason."""
     state = view.get("state")
-    values = state.get("values") if isinstance(state, dict) else None
-    block = values.get(ids.REASON_BLOCK) if isinstance(values, dict) else None
-    element = block.get(ids.VALUE) if isinstance(block, dict) else None
-    reason = element.get("value") if isinstance(element, dict) else None
+    reason = FormState(state.get("values") if isinstance(state, dict) else None).element(ids.REASON_BLOCK).get("value")
     return reason if isinstance(reason, str) and reason.strip() else None

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from bot.blocks import ids
+from bot.blocks.fields import FormState, input_block, option
 from bot.domain.workspace_settings import RETENTION_DAYS_MAX, RETENTION_DAYS_MIN, WEEKDAYS, DigestSchedule
 
 HOUR_VALUES = tuple(str(hour) for hour in range(24))
@@ -39,26 +40,9 @@ def describe_settings(form: DigestSettingsInput) -> str:
     return "\n".join(f"{label}: {value}" for label, value in chosen if value)
 
 
-def _option(text: str, value: str) -> dict:
-    return {"text": {"type": "plain_text", "text": text}, "value": value}
-
-
-def _input(block_id: str, label: str, element: dict, hint: str | None = None, *, optional: bool = False) -> dict:
-    block = {
-        "type": "input",
-        "block_id": block_id,
-        "label": {"type": "plain_text", "text": label},
-        "element": {**element, "action_id": ids.VALUE},
-        "optional": optional,
-    }
-    if hint:
-        block["hint"] = {"type": "plain_text", "text": hint}
-    return block
-
-
 def digest_settings_modal(schedule: DigestSchedule, lead_ids: list[str], retention_days: int) -> dict:
-    weekdays = [_option(name, key) for name, key in zip(WEEKDAY_NAMES, WEEKDAYS, strict=True)]
-    hours = [_option(f"{int(hour):02d}:00", hour) for hour in HOUR_VALUES]
+    weekdays = [option(name, key) for name, key in zip(WEEKDAY_NAMES, WEEKDAYS, strict=True)]
+    hours = [option(f"{int(hour):02d}:00", hour) for hour in HOUR_VALUES]
     channel: dict = {"type": "conversations_select", "filter": {"include": ["public", "private"], "exclude_bot_users": True}}
     if schedule.channel_id:
         channel["initial_conversation"] = schedule.channel_id
@@ -83,50 +67,50 @@ def digest_settings_modal(schedule: DigestSchedule, lead_ids: list[str], retenti
         "submit": {"type": "plain_text", "text": "Save"},
         "close": {"type": "plain_text", "text": "Cancel"},
         "blocks": [
-            _input(
+            input_block(
                 ids.DIGEST_CHANNEL_BLOCK,
                 "Post the weekly digest in",
                 channel,
                 "The leads' channel. For a private channel, invite the app there first.",
             ),
             {
-                **_input(
+                **input_block(
                     ids.DIGEST_SHARED_OK_BLOCK,
                     "Shared channels",
                     {
                         "type": "checkboxes",
                         "options": [
-                            _option("Post there even if it is shared with another organisation", ids.DIGEST_SHARED_OK)
+                            option("Post there even if it is shared with another organisation", ids.DIGEST_SHARED_OK)
                         ],
                     },
                     "Flags are meant for your own leads: a Slack Connect channel shows them to another organisation.",
                 ),
                 "optional": True,
             },
-            _input(
+            input_block(
                 ids.DIGEST_WEEKDAY_BLOCK,
                 "On",
                 {"type": "static_select", "options": weekdays, "initial_option": weekdays[schedule.weekday]},
             ),
-            _input(
+            input_block(
                 ids.DIGEST_HOUR_BLOCK,
                 "At",
                 {"type": "static_select", "options": hours, "initial_option": hours[schedule.hour]},
             ),
-            _input(
+            input_block(
                 ids.DIGEST_TIMEZONE_BLOCK,
                 "Timezone",
                 {"type": "plain_text_input", "initial_value": schedule.timezone, "max_length": 64},
                 "An IANA name, e.g. Europe/Paris",
             ),
-            _input(
+            input_block(
                 ids.LEADS_BLOCK,
                 "Leads",
                 leads,
                 "Besides admins and owners: who may change flags' outcomes and download the CSV.",
                 optional=True,  # no leads: admins and owners only
             ),
-            _input(
+            input_block(
                 ids.RETENTION_BLOCK,
                 "Keep flags for (days)",
                 retention,
@@ -155,15 +139,8 @@ def _notice_modal(text: str) -> dict:
 
 
 def read_digest_settings(state_values: dict) -> DigestSettingsInput:
-    def element(block_id: str) -> dict:
-        block = state_values.get(block_id) if isinstance(state_values, dict) else None
-        value = block.get(ids.VALUE) if isinstance(block, dict) else None
-        return value if isinstance(value, dict) else {}
-
-    def selected(block_id: str) -> str | None:
-        option = element(block_id).get("selected_option")
-        value = option.get("value") if isinstance(option, dict) else None
-        return value if isinstance(value, str) else None
+    state = FormState(state_values)
+    element, selected = state.element, state.selected
 
     errors: dict[str, str] = {}
     hour_text = selected(ids.DIGEST_HOUR_BLOCK)

@@ -83,7 +83,6 @@ class FlagReport:
     external_constraint: str | None = None
     channel_id: str | None = None
     message_ts: str | None = None
-    permalink: str | None = None
     # The command's trigger_id or the modal's view id: the same delivery twice stores one flag.
     request_key: str | None = None
 
@@ -173,7 +172,6 @@ def storable(report: FlagReport) -> FlagReport:
         external_constraint=report.external_constraint and _clean(report.external_constraint),
         channel_id=report.channel_id if linked else None,
         message_ts=report.message_ts if linked else None,
-        permalink=report.permalink if linked else None,
         request_key=key,
     )
 
@@ -219,7 +217,6 @@ def _insert_flag(db: sessionmaker[Session], report: FlagReport, reporter_key: by
             external_constraint=report.external_constraint,
             channel_id=report.channel_id,
             message_ts=report.message_ts,
-            permalink=report.permalink,
             created_at=now or datetime.now(UTC),
             request_key=report.request_key[:64] if report.request_key else None,
         )
@@ -260,10 +257,11 @@ def get_own_flag(
 
 
 def set_permalink(db: sessionmaker[Session], *, team_id: str, flag_id: int, permalink: str) -> None:
-    """Attach the source message's link once Slack has given it (after the flag is already safe)."""
+    """Attach the source message's link once Slack has given it (after the flag is already safe), only to a flag
+    whose source conversation was kept: never a DM's (storable() kept none)."""
     with db.begin() as session:
         row = flag_store.get_flag(session, team_id=team_id, flag_id=flag_id)
-        if row is not None:
+        if row is not None and row.channel_id is not None and f"/archives/{row.channel_id}/" in permalink:
             row.permalink = permalink[:1000]
 
 
@@ -287,11 +285,6 @@ def _storing() -> Iterator[None]:
         raise  # a retried delivery (request_key), which record_flag answers with the flag already stored
     except SQLAlchemyError as error:
         raise FlagNotSaved("The flag could not be saved.") from error
-
-
-def list_team_flags(db: sessionmaker[Session], *, team_id: str, since: datetime | None = None) -> list[RecordedFlag]:
-    with db() as session:
-        return [to_recorded(row) for row in flag_store.list_flags(session, team_id=team_id, since=since)]
 
 
 def to_recorded(row: Flag) -> RecordedFlag:

@@ -21,7 +21,6 @@ class HomeSummary:
     own_flags: list[RecordedFlag]
     own_total: int  # may exceed len(own_flags): the view says how many more
     week_counts: dict[Category, int]  # every category, zeros included
-    week_start: datetime
 
 
 def home_summary(
@@ -37,5 +36,4 @@ def home_summary(
             own_flags=[to_recorded(row) for row in own],
             own_total=total,
             week_counts={category: counts.get(category.value, 0) for category in Category},
-            week_start=week_start,
         )

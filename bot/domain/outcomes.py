@@ -46,6 +46,9 @@ STALE_AFTER = timedelta(weeks=4)
 MEDIAN_WINDOW = timedelta(weeks=8)
 
 
+NOT_A_LEAD = "Only workspace admins, owners and the leads list can change a flag's outcome."
+
+
 class NotALead(Exception):
     """Only workspace admins, owners and the leads list may change a flag's outcome."""
 
@@ -87,7 +90,7 @@ def change_status(
 ) -> StatusChange:
     """Move a flag to `to_status`, append the change to its history, and say whom to notify."""
     if not may_change_outcomes(db, team_id=team_id, user_id=changed_by, actor_is_admin=actor_is_admin):
-        raise NotALead("Only workspace admins, owners and the leads list can change a flag's outcome.")
+        raise NotALead(NOT_A_LEAD)
     reason = (reason or "").strip()[:REASON_MAX] or None
     with db.begin() as session:
         row = flag_store.get_flag(session, team_id=team_id, flag_id=flag_id)

@@ -268,9 +268,8 @@ def _release(db: sessionmaker[Session], team_id: str, week: str) -> None:
 
 
 def _describe(error: Exception) -> str:
-    if isinstance(error, SlackApiError):
-        return f"Slack answered {error.response.get('error')}"
-    return str(error) if isinstance(error, ChannelUnusable) else type(error).__name__
+    # A ChannelUnusable says what an admin can do: that sentence is the detail.
+    return str(error) if isinstance(error, ChannelUnusable) else describe_error(error)
 
 
 def run_due_digests(

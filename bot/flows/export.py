@@ -9,8 +9,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.blocks.flags import refusal_message
 from bot.domain.export import export_rows, to_csv
-from bot.domain.outcomes import may_change_outcomes
-from bot.flows.outcomes import NOT_A_LEAD
+from bot.domain.outcomes import NOT_A_LEAD, may_change_outcomes
 from bot.flows.replies import SLACK_BUSY, is_workspace_admin, tell_user
 from bot.slack.deps import Deps
 from bot.slack.people import SlackBusy

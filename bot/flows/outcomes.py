@@ -12,8 +12,8 @@ from slack_sdk import WebClient
 from bot.blocks.flag_modal import metadata_object
 from bot.blocks.flags import refusal_message
 from bot.blocks.outcomes import flag_outcome_message
-from bot.domain.flags import FlagNotFound
-from bot.domain.outcomes import NotALead, Status, change_status, may_change_outcomes
+from bot.domain.flags import FLAG_ID_MAX, FlagNotFound
+from bot.domain.outcomes import NOT_A_LEAD, NotALead, Status, change_status, may_change_outcomes
 from bot.flows.digest_redraw import redraw_flag
 from bot.flows.home import publish_home
 from bot.flows.replies import SLACK_BUSY, is_workspace_admin, tell_user
@@ -22,7 +22,6 @@ from bot.slack.deps import Deps
 from bot.slack.people import SlackBusy
 
 log = logging.getLogger(__name__)
-NOT_A_LEAD = "Only workspace admins, owners and the leads list can change a flag's outcome."
 
 
 @dataclass(frozen=True)
@@ -44,7 +43,7 @@ class ChangeOrigin:
             from_home=values.get("from_home") is True,
             response_url=response_url if isinstance(response_url, str) and response_url else None,
         )
-        return (flag_id if type(flag_id) is int and 0 < flag_id < 2**31 else None), origin
+        return (flag_id if type(flag_id) is int and 0 < flag_id <= FLAG_ID_MAX else None), origin
 
 
 def record_status(

@@ -10,7 +10,7 @@ from slack_sdk.webhook import WebhookClient
 
 from bot.blocks.flags import not_done_message
 from bot.blocks.text import mrkdwn_section
-from bot.logs import new_error_ref
+from bot.logs import describe_error, new_error_ref
 from bot.slack.deps import Deps
 from bot.slack.tokens import for_trigger
 from bot.slack.web import is_slack_response_url
@@ -84,7 +84,7 @@ def open_modal(
     try:
         return for_trigger(client).views_open(trigger_id=trigger_id, view=view)["view"]["id"]
     except Exception as error:  # SlackApiError or a connection error: either way the user saw nothing happen
-        log.warning("views.open failed", extra={"error": _describe(error)})
+        log.warning("views.open failed", extra={"error": describe_error(error)})
         tell_user(client, MODAL_FAILED, user_id=user_id, response_url=response_url)
         return None
 
@@ -98,10 +98,6 @@ MODAL_FAILED = {
         )
     ],
 }
-
-
-def _describe(error: Exception) -> str:
-    return str(error.response.get("error")) if isinstance(error, SlackApiError) else type(error).__name__
 
 
 SLACK_BUSY = "Slack is busy right now and could not say whether you may do this. Please try again in a moment."

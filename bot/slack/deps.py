@@ -51,10 +51,6 @@ class Deps:
         """
         self.urgent.submit(_logged, work, *args, **kwargs)
 
-    def __deepcopy__(self, memo: dict[int, Any]) -> Deps:
-        # Bolt deep-copies the context for lazy listeners; a copied engine would open a second pool.
-        return self
-
 
 def _logged(work: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
     try:
