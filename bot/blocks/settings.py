@@ -2,29 +2,44 @@
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from bot.blocks import ids
 from bot.blocks.fields import FormState, input_block, option
-from bot.domain.workspace_settings import RETENTION_DAYS_MAX, RETENTION_DAYS_MIN, WEEKDAYS, DigestSchedule
+from bot.domain.workspace_settings import (
+    LEADS_MAX,
+    RETENTION_DAYS_MAX,
+    RETENTION_DAYS_MIN,
+    WEEKDAYS,
+    DigestSchedule,
+    check_settings,
+)
 
 HOUR_VALUES = tuple(str(hour) for hour in range(24))
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-LEADS_MAX = 100  # a leads list, not the workspace (admins and owners are leads without being listed)
-_USER_ID = re.compile(r"\A[UW][A-Z0-9]{2,31}\Z")
 
 
 @dataclass(frozen=True)
 class DigestSettingsInput:
     channel_id: str | None
     weekday: str | None
-    hour: int | None
+    hour: str | None  # as picked: "0".."23"
     timezone: str | None
-    lead_ids: list[str] | None = None
-    retention_days: int | None = None
+    lead_ids: list | None = None
+    retention_days: str | None = None  # as typed
     allow_shared: bool = False
-    errors: dict[str, str] = field(default_factory=dict)
+
+    def problems(self) -> dict[str, str]:
+        """{block id: what would be accepted}, from the domain's one check."""
+        found = check_settings(
+            channel_id=self.channel_id,
+            weekday=self.weekday,
+            hour=self.hour,
+            timezone=self.timezone,
+            retention_days=self.retention_days,
+            lead_ids=self.lead_ids,
+        )
+        return {SETTING_BLOCKS[name]: problem for name, problem in found.items()}
 
 
 def describe_settings(form: DigestSettingsInput) -> str:
@@ -32,7 +47,7 @@ def describe_settings(form: DigestSettingsInput) -> str:
     chosen = [
         ("Channel", form.channel_id),
         ("Day", form.weekday),
-        ("Hour", None if form.hour is None else f"{form.hour:02d}:00"),
+        ("Hour", None if form.hour is None else f"{int(form.hour):02d}:00"),
         ("Timezone", form.timezone),
         ("Leads", None if form.lead_ids is None else ", ".join(form.lead_ids) or "none"),
         ("Keep flags for", None if form.retention_days is None else f"{form.retention_days} days"),
@@ -139,36 +154,12 @@ def _notice_modal(text: str) -> dict:
 
 
 def read_digest_settings(state_values: dict) -> DigestSettingsInput:
+    """What the admin picked and typed, as given: the domain's check_settings says what cannot be used."""
     state = FormState(state_values)
     element, selected = state.element, state.selected
-
-    errors: dict[str, str] = {}
-    hour_text = selected(ids.DIGEST_HOUR_BLOCK)
-    hour = None
-    if hour_text is not None:
-        # Our options' values are "0".."23"; isdigit() alone would pass "²", which int() refuses.
-        if hour_text in HOUR_VALUES:
-            hour = int(hour_text)
-        else:
-            errors[ids.DIGEST_HOUR_BLOCK] = "Pick an hour from the list."
-    weekday = selected(ids.DIGEST_WEEKDAY_BLOCK)
-    if weekday is not None and weekday not in WEEKDAYS:
-        errors[ids.DIGEST_WEEKDAY_BLOCK] = "Pick a day from the list."
     timezone = element(ids.DIGEST_TIMEZONE_BLOCK).get("value")
     leads = element(ids.LEADS_BLOCK).get("selected_users")
-    if isinstance(leads, list) and not all(isinstance(u, str) and _USER_ID.match(u) for u in leads):
-        errors[ids.LEADS_BLOCK] = "Pick the people from the list."
-    elif isinstance(leads, list) and len(leads) > LEADS_MAX:
-        errors[ids.LEADS_BLOCK] = f"At most {LEADS_MAX} leads; admins and owners need not be listed."
-    raw_retention = element(ids.RETENTION_BLOCK).get("value")
-    retention_text = raw_retention.strip() if isinstance(raw_retention, str) else ""
-    # isascii: "²" and other digits isdigit() passes but int() refuses.
-    if raw_retention is not None and not (
-        retention_text.isascii()
-        and retention_text.isdigit()
-        and RETENTION_DAYS_MIN <= int(retention_text) <= RETENTION_DAYS_MAX
-    ):
-        errors[ids.RETENTION_BLOCK] = f"A whole number of days from {RETENTION_DAYS_MIN} to {RETENTION_DAYS_MAX}."
+    retention = element(ids.RETENTION_BLOCK).get("value")
     channel_id = element(ids.DIGEST_CHANNEL_BLOCK).get("selected_conversation")
     shared = element(ids.DIGEST_SHARED_OK_BLOCK).get("selected_options")
     allow_shared = isinstance(shared, list) and any(
@@ -176,11 +167,21 @@ def read_digest_settings(state_values: dict) -> DigestSettingsInput:
     )
     return DigestSettingsInput(
         channel_id=channel_id if isinstance(channel_id, str) and channel_id else None,
-        weekday=weekday,
-        hour=hour,
+        weekday=selected(ids.DIGEST_WEEKDAY_BLOCK),
+        hour=selected(ids.DIGEST_HOUR_BLOCK),
         timezone=timezone.strip() if isinstance(timezone, str) and timezone.strip() else None,
-        lead_ids=list(dict.fromkeys(leads)) if isinstance(leads, list) and ids.LEADS_BLOCK not in errors else None,
-        retention_days=int(retention_text) if raw_retention is not None and ids.RETENTION_BLOCK not in errors else None,
+        lead_ids=list(dict.fromkeys(leads)) if isinstance(leads, list) else None,
+        retention_days=retention.strip() if isinstance(retention, str) else None,
         allow_shared=allow_shared,
-        errors=errors,
     )
+
+
+# Which block shows a setting's problem (domain.workspace_settings.check_settings names them).
+SETTING_BLOCKS = {
+    "channel_id": ids.DIGEST_CHANNEL_BLOCK,
+    "weekday": ids.DIGEST_WEEKDAY_BLOCK,
+    "hour": ids.DIGEST_HOUR_BLOCK,
+    "timezone": ids.DIGEST_TIMEZONE_BLOCK,
+    "retention_days": ids.RETENTION_BLOCK,
+    "lead_ids": ids.LEADS_BLOCK,
+}

@@ -20,8 +20,62 @@ RETENTION_DAYS_MIN, RETENTION_DAYS_MAX = 7, 3650
 _CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,30}$")
 
 
+LEADS_MAX = 100  # a leads list, not the workspace (admins and owners are leads without being listed)
+_USER_ID = re.compile(r"\A[UW][A-Z0-9]{2,31}\Z")
+_HOURS = tuple(str(hour) for hour in range(24))
+
+
 class InvalidSetting(Exception):
-    """A setting value that cannot be used; the message says what would be accepted."""
+    """A setting value that cannot be used; the message says what would be accepted, `field` which setting it is."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def check_settings(
+    *,
+    channel_id: str | None = None,
+    weekday: str | None = None,
+    hour: int | str | None = None,
+    timezone: str | None = None,
+    retention_days: int | str | None = None,
+    lead_ids: list | None = None,
+) -> dict[str, str]:
+    """{setting: what would be accepted} for each given setting that cannot be used; empty when all can. The one
+    check, whoever gives the settings: the Home form (beside each field, before it closes) and the CLI alike."""
+    problems: dict[str, str] = {}
+    if channel_id is not None and not _CHANNEL_ID.match(channel_id):
+        problems["channel_id"] = f"{channel_id!r} is not a channel id (like C0123ABCD): pick the channel in Slack."
+    if weekday is not None and weekday.lower()[:3] not in WEEKDAYS:
+        problems["weekday"] = f"Pick a day: one of {', '.join(WEEKDAYS)}."
+    if hour is not None and str(hour) not in _HOURS:  # "²" passes isdigit(), which int() would then refuse
+        problems["hour"] = "Pick an hour from 0 to 23."
+    if timezone is not None and not _is_timezone(timezone.strip()):
+        problems["timezone"] = (
+            f"{timezone.strip()!r} is not a timezone: use an IANA name like Europe/Paris or America/New_York."
+        )
+    if retention_days is not None and _days(retention_days) is None:
+        problems["retention_days"] = f"A whole number of days from {RETENTION_DAYS_MIN} to {RETENTION_DAYS_MAX}."
+    if lead_ids is not None:
+        if not all(isinstance(u, str) and _USER_ID.match(u) for u in lead_ids):
+            problems["lead_ids"] = "Pick the people from the list."
+        elif len(lead_ids) > LEADS_MAX:
+            problems["lead_ids"] = f"At most {LEADS_MAX} leads; admins and owners need not be listed."
+    return problems
+
+
+def _days(value: int | str) -> int | None:
+    text = str(value).strip()
+    days = int(text) if text.isascii() and text.isdigit() else None
+    return days if days is not None and RETENTION_DAYS_MIN <= days <= RETENTION_DAYS_MAX else None
+
+
+def _is_timezone(name: str) -> bool:
+    try:
+        return (name in available_timezones() or name == "UTC") and ZoneInfo(name) is not None
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
 
 
 @dataclass(frozen=True)
@@ -81,32 +135,30 @@ def change_schedule(
     default_channel: str | None,
     channel_id: str | None = None,
     weekday: str | None = None,
-    hour: int | None = None,
+    hour: int | str | None = None,
     timezone: str | None = None,
-    retention_days: int | None = None,
+    retention_days: int | str | None = None,
     allow_shared: bool = False,
     changed_by: str | None = None,
 ) -> DigestSchedule:
-    """Validate and store the given settings (the others are left as they are). `allow_shared`: the new channel may
-    be shared with another organisation; `changed_by`: the admin saving them on Home (None from the CLI)."""
+    """Check (check_settings) and store the given settings; the others are left as they are. `allow_shared`: the
+    new channel may be shared with another organisation; `changed_by`: the admin saving them on Home (None: CLI)."""
+    given = dict(channel_id=channel_id, weekday=weekday, hour=hour, timezone=timezone, retention_days=retention_days)
+    if problems := check_settings(**given):
+        name, problem = next(iter(problems.items()))
+        raise InvalidSetting(problem, name)
     changes: dict[str, object] = {"updated_by": changed_by}
     if retention_days is not None:
-        if not RETENTION_DAYS_MIN <= retention_days <= RETENTION_DAYS_MAX:
-            raise InvalidSetting(f"Retention must be between {RETENTION_DAYS_MIN} and {RETENTION_DAYS_MAX} days.")
-        changes["retention_days"] = retention_days
+        changes["retention_days"] = _days(retention_days)
     if channel_id is not None:
-        changes["digest_channel"] = valid_channel_id(channel_id)
+        changes["digest_channel"] = channel_id
         changes["digest_channel_shared_ok"] = allow_shared
     if weekday is not None:
-        if weekday.lower()[:3] not in WEEKDAYS:
-            raise InvalidSetting(f"Weekday must be one of {', '.join(WEEKDAYS)}.")
         changes["digest_weekday"] = WEEKDAYS.index(weekday.lower()[:3])
     if hour is not None:
-        if not 0 <= hour <= 23:
-            raise InvalidSetting("Hour must be between 0 and 23.")
-        changes["digest_hour"] = hour
+        changes["digest_hour"] = int(hour)
     if timezone is not None:
-        changes["timezone"] = valid_timezone(timezone)
+        changes["timezone"] = timezone.strip()
     with db.begin() as session:
         settings_store.update_settings(session, team_id=team_id, now=now, **changes)
     return effective_schedule(db, team_id=team_id, default_channel=default_channel)
@@ -116,23 +168,6 @@ def effective_retention_days(db: sessionmaker[Session], *, team_id: str) -> int:
     with db() as session:
         row = settings_store.get_settings(session, team_id=team_id)
     return row.retention_days if row is not None and row.retention_days else DEFAULT_RETENTION_DAYS
-
-
-def valid_channel_id(channel_id: str) -> str:
-    if not _CHANNEL_ID.match(channel_id):
-        raise InvalidSetting(f"{channel_id!r} is not a channel id (like C0123ABCD): pick the channel in Slack.")
-    return channel_id
-
-
-def valid_timezone(name: str) -> str:
-    name = name.strip()
-    try:
-        if name in available_timezones() or name == "UTC":
-            ZoneInfo(name)
-            return name
-    except (ZoneInfoNotFoundError, ValueError):
-        pass
-    raise InvalidSetting(f"{name!r} is not a timezone: use an IANA name like Europe/Paris or America/New_York.")
 
 
 def list_configured_team_ids(db: sessionmaker[Session]) -> list[str]:

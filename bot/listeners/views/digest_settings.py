@@ -5,7 +5,6 @@ from slack_sdk import WebClient
 
 from bot.blocks import ids
 from bot.blocks.settings import read_digest_settings
-from bot.domain.workspace_settings import InvalidSetting, valid_channel_id, valid_timezone
 from bot.flows.digest import shared_channel_refusal
 from bot.flows.settings import apply_digest_settings
 from bot.slack.deps import deps
@@ -17,19 +16,10 @@ SHARED_CHECK_TIMEOUT = 1.5  # seconds: the answer to a view submission must leav
 def handle_digest_settings_submission(ack: Ack, view: dict, context: BoltContext, client: WebClient) -> None:
     """Errors beside the fields now; the admin check, the save and joining the channel after the ack."""
     form = read_digest_settings((view.get("state") or {}).get("values") or {})
-    errors = dict(form.errors)
+    # Checked before the ack, beside each field (after it, a refusal would be lost): the domain's one check.
+    errors = form.problems()
     if not context.team_id:  # an org-wide install's payload without a workspace: nowhere to save the settings
         errors[ids.DIGEST_CHANNEL_BLOCK] = NO_WORKSPACE
-    # Checked before the ack, as change_schedule will check them after it: a refusal there would be lost.
-    for block_id, value, check in (
-        (ids.DIGEST_CHANNEL_BLOCK, form.channel_id, valid_channel_id),
-        (ids.DIGEST_TIMEZONE_BLOCK, form.timezone, valid_timezone),
-    ):
-        try:
-            if value:
-                check(value)
-        except InvalidSetting as problem:
-            errors[block_id] = str(problem)
     if form.channel_id and not errors and not form.allow_shared:
         # A Slack Connect channel would show flag text to another organisation: said beside the field, unless the
         # admin ticked the box. A quick client (no retries), so the answer still leaves within 3 seconds.
