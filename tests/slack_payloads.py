@@ -16,7 +16,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from bot.blocks import ids
-from bot.blocks.flag_modal import ModalOrigin
+from bot.blocks.origin import ModalOrigin
 from bot.domain.categories import Category
 from bot.domain.workspace_settings import WEEKDAYS
 

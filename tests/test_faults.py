@@ -271,12 +271,12 @@ def test_database_down_when_saving_settings_tells_the_admin_and_gives_their_choi
 def test_database_down_when_marking_not_an_issue_tells_the_lead_and_gives_the_reason_back(
     down: SlackSender, fake_slack_api: FakeSlackApi
 ) -> None:
+    from bot.blocks.origin import ModalOrigin
     from bot.blocks.outcomes import not_an_issue_modal
-    from bot.flows.outcomes import ChangeOrigin
     from tests.views import submission
 
-    origin = ChangeOrigin(response_url=fake_slack_api.response_url("hooks/digest"))
-    modal = not_an_issue_modal(7, origin.to_metadata())
+    origin = ModalOrigin(flag_id=7, response_url=fake_slack_api.response_url("hooks/digest"))
+    modal = not_an_issue_modal(origin)
     payload = submission(modal, {ids.REASON_BLOCK: "The regulator set that date"}, user_id=ADMIN)
     payload["view"]["private_metadata"] = modal["private_metadata"]
 

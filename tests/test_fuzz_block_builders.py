@@ -10,9 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.blocks.digest import FLAG_REPLY_TEXT_MAX, digest_posts
-from bot.blocks.flag_modal import FlagDraft, ModalOrigin, flag_modal
+from bot.blocks.flag_modal import FlagDraft, flag_modal
 from bot.blocks.flags import flag_not_saved_message, flag_recorded_message, invalid_report_message, usage_message
 from bot.blocks.home import home_view
+from bot.blocks.origin import ModalOrigin
 from bot.domain.categories import Category
 from bot.domain.digest import LISTED_FLAGS_MAX, CategoryCount, Digest, rolling_week
 from bot.domain.flags import CONSTRAINT_MAX, FLAG_ID_MAX, SOURCE_MAX, SUMMARY_MAX, RecordedFlag

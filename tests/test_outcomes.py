@@ -431,3 +431,16 @@ def test_a_withdrawn_flag_is_taken_out_of_the_digest_reply_that_listed_it(
     fake_slack_api.wait_until(lambda: "the secret launch" not in json.dumps(reply.body))  # what Slack now shows
     assert f"flag:{kept}" in json.dumps(reply.body["blocks"])
     assert "1 flag listed here was withdrawn by its reporter." in json.dumps(reply.body["blocks"])
+
+
+def test_a_status_change_or_a_withdraw_of_a_flag_id_past_the_columns_range_finds_no_flag(db: sessionmaker[Session]) -> None:
+    from bot.domain.digest import messages_listing
+    from bot.domain.flags import FLAG_ID_MAX, FlagNotFound
+    from bot.domain.outcomes import Status, change_status
+
+    with pytest.raises(FlagNotFound):
+        change_status(
+            db, team_id="T1", flag_id=FLAG_ID_MAX + 1, to_status=Status.RESOLVED, changed_by=ADMIN,
+            actor_is_admin=True, reporter_key=b"k", now=datetime.now(UTC),
+        )  # fmt: skip
+    assert messages_listing(db, team_id="T1", flag_id=FLAG_ID_MAX + 1) == []

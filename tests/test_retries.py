@@ -9,7 +9,8 @@ from urllib.parse import urlencode
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.blocks import ids
-from bot.blocks.flag_modal import FlagDraft, ModalOrigin, flag_modal
+from bot.blocks.flag_modal import FlagDraft, flag_modal
+from bot.blocks.origin import ModalOrigin
 from bot.db import flags as flag_store
 from tests.fake_slack_api import FakeSlackApi
 from tests.slack_requests import SlackSender, post

@@ -12,7 +12,8 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.blocks import ids
-from bot.blocks.flag_modal import FlagDraft, ModalOrigin, flag_modal
+from bot.blocks.flag_modal import FlagDraft, flag_modal
+from bot.blocks.origin import ModalOrigin
 from tests.fake_slack_api import FakeSlackApi
 from tests.slack_requests import Reply, SlackSender
 from tests.views import block_action, message_shortcut, submission

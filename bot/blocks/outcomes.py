@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
 from bot.blocks import ids
 from bot.blocks.fields import FormState
-from bot.blocks.flag_modal import PRIVATE_METADATA_MAX
+from bot.blocks.origin import ModalOrigin
 from bot.blocks.text import fallback, inert, mrkdwn_section, quoted
 from bot.domain.flags import RecordedFlag
 from bot.domain.outcomes import REASON_MAX, Status
@@ -33,15 +31,16 @@ def to_status_choice(value: str) -> tuple[int, Status] | None:
         return None
 
 
-def not_an_issue_modal(flag_id: int, metadata: dict) -> dict:
-    """Marking a flag "not an issue" asks for an optional reason, which the reporter will see."""
+def not_an_issue_modal(origin: ModalOrigin) -> dict:
+    """Marking a flag "not an issue" asks for an optional reason, which the reporter will see. `origin` names the
+    flag (its flag_id) and where the lead clicked."""
     return {
         "type": "modal",
         "callback_id": ids.NOT_AN_ISSUE_MODAL,
         "title": {"type": "plain_text", "text": "Not an issue"},
         "submit": {"type": "plain_text", "text": "Mark not an issue"},
         "close": {"type": "plain_text", "text": "Cancel"},
-        "private_metadata": _metadata(flag_id, metadata),
+        "private_metadata": origin.to_metadata(),
         "blocks": [
             {
                 "type": "input",
@@ -53,13 +52,6 @@ def not_an_issue_modal(flag_id: int, metadata: dict) -> dict:
             }
         ],
     }
-
-
-def _metadata(flag_id: int, origin: dict) -> str:
-    text = json.dumps({"flag_id": flag_id, **origin})
-    if len(text) > PRIVATE_METADATA_MAX:  # only a response_url that long could do it: drop it, keep valid JSON
-        text = json.dumps({"flag_id": flag_id, **{k: v for k, v in origin.items() if k != "response_url"}})
-    return text
 
 
 def flag_outcome_message(flag: RecordedFlag) -> dict:

@@ -19,7 +19,7 @@ from bot.db import digests as digest_store
 from bot.db import settings as settings_store
 from bot.domain.categories import Category
 from bot.domain.errors import storage_errors
-from bot.domain.flags import RecordedFlag, to_recorded
+from bot.domain.flags import FLAG_ID_MAX, RecordedFlag, to_recorded
 from bot.domain.outcomes import OutcomeSummary, outcome_summary
 
 TREND_WEEKS = 8
@@ -210,7 +210,9 @@ class ListingMessage:
 def messages_listing(db: sessionmaker[Session], *, team_id: str, flag_id: int) -> list[ListingMessage]:
     """Every digest reply that lists `flag_id`, rebuilt from the database as it is now (to redraw it in place).
     Read it before deleting a flag: the flag's listing rows go with it."""
-    found = []
+    found: list[ListingMessage] = []
+    if not 0 < flag_id <= FLAG_ID_MAX:  # past the column's range PostgreSQL would refuse the query
+        return found
     with storage_errors(), db() as session:
         for message, run in digest_store.list_messages_listing(session, team_id=team_id, flag_id=flag_id):
             flags = tuple(

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.db import flags as flag_store
 from bot.db import outcomes as outcome_store
 from bot.domain.errors import storage_errors
-from bot.domain.flags import FlagNotFound, RecordedFlag, to_recorded
+from bot.domain.flags import FLAG_ID_MAX, FlagNotFound, RecordedFlag, to_recorded
 from bot.domain.reporters import open_contact, reporter_hash
 
 REASON_MAX = 300
@@ -93,7 +93,8 @@ def change_status(
         raise NotALead(NOT_A_LEAD)
     reason = (reason or "").strip()[:REASON_MAX] or None
     with db.begin() as session:
-        row = flag_store.get_flag(session, team_id=team_id, flag_id=flag_id)
+        # Past the column's range PostgreSQL would refuse the query: no such flag.
+        row = flag_store.get_flag(session, team_id=team_id, flag_id=flag_id) if 0 < flag_id <= FLAG_ID_MAX else None
         if row is None:
             raise FlagNotFound("That flag no longer exists: it was withdrawn, or is not from this workspace.")
         from_status = Status(row.status)

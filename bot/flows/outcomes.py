@@ -5,14 +5,13 @@ reporter. Each of those three stands on its own: the change is committed, so one
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 
 from slack_sdk import WebClient
 
-from bot.blocks.flag_modal import metadata_object
 from bot.blocks.flags import refusal_message
+from bot.blocks.origin import ModalOrigin
 from bot.blocks.outcomes import flag_outcome_message
-from bot.domain.flags import FLAG_ID_MAX, FlagNotFound
+from bot.domain.flags import FlagNotFound
 from bot.domain.outcomes import NOT_A_LEAD, NotALead, Status, change_status, may_change_outcomes
 from bot.flows.digest_redraw import redraw_flag
 from bot.flows.home import publish_home
@@ -24,28 +23,6 @@ from bot.slack.people import SlackBusy
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class ChangeOrigin:
-    """Where a lead asked for the change: Home is republished; a response_url answers them where they clicked."""
-
-    from_home: bool = False
-    response_url: str | None = None
-
-    def to_metadata(self) -> dict:
-        return {k: v for k, v in (("from_home", self.from_home), ("response_url", self.response_url)) if v}
-
-    @classmethod
-    def from_metadata(cls, metadata: object) -> tuple[int | None, ChangeOrigin]:
-        values = metadata_object(metadata)
-        flag_id = values.get("flag_id")
-        response_url = values.get("response_url")
-        origin = cls(
-            from_home=values.get("from_home") is True,
-            response_url=response_url if isinstance(response_url, str) and response_url else None,
-        )
-        return (flag_id if type(flag_id) is int and 0 < flag_id <= FLAG_ID_MAX else None), origin
-
-
 def record_status(
     client: WebClient,
     app_deps: Deps,
@@ -55,7 +32,7 @@ def record_status(
     flag_id: int,
     status: Status,
     reason: str | None,
-    origin: ChangeOrigin,
+    origin: ModalOrigin,
 ) -> None:
     try:
         actor_is_admin = is_workspace_admin(client, app_deps, team_id=team_id, user_id=user_id)

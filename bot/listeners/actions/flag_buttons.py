@@ -7,8 +7,9 @@ import re
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
-from bot.blocks.flag_modal import FlagDraft, ModalOrigin, flag_modal
+from bot.blocks.flag_modal import FlagDraft, flag_modal
 from bot.blocks.flags import flag_withdrawn_message, refusal_message
+from bot.blocks.origin import ModalOrigin
 from bot.domain import digest as digests
 from bot.domain import flags
 from bot.domain.errors import StorageUnavailable, storage_errors

@@ -3,9 +3,10 @@ from __future__ import annotations
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
+from bot.blocks.origin import ModalOrigin
 from bot.blocks.outcomes import not_an_issue_modal, to_status_choice
 from bot.domain.outcomes import Status
-from bot.flows.outcomes import ChangeOrigin, record_status
+from bot.flows.outcomes import record_status
 from bot.flows.replies import open_modal
 from bot.slack.deps import deps
 
@@ -19,7 +20,8 @@ def handle_flag_status_action(ack: Ack, body: dict, action: dict, context: BoltC
     if choice is None or not context.team_id or not context.user_id:
         return
     container = body.get("container")
-    origin = ChangeOrigin(
+    origin = ModalOrigin(
+        flag_id=choice[0],
         from_home=isinstance(container, dict) and container.get("type") == "view",
         response_url=_text(body.get("response_url")),
     )
@@ -27,7 +29,7 @@ def handle_flag_status_action(ack: Ack, body: dict, action: dict, context: BoltC
     app_deps = deps(context)
     if status is Status.NOT_AN_ISSUE:
         # First ask why, in a form the trigger_id (3 seconds) opens at once; who may submit it is checked on submit.
-        view = not_an_issue_modal(flag_id, origin.to_metadata())
+        view = not_an_issue_modal(origin)
         app_deps.open_now(
             open_modal,
             client,

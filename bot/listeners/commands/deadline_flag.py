@@ -5,8 +5,9 @@ import logging
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
-from bot.blocks.flag_modal import FlagDraft, ModalOrigin, flag_modal
+from bot.blocks.flag_modal import FlagDraft, flag_modal
 from bot.blocks.flags import flag_not_saved_message, flag_recorded_message, invalid_report_message, usage_message
+from bot.blocks.origin import ModalOrigin
 from bot.domain import flags
 from bot.flows.replies import open_modal
 from bot.logs import new_error_ref

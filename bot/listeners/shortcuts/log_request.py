@@ -5,7 +5,8 @@ from typing import Any
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
-from bot.blocks.flag_modal import FlagDraft, ModalOrigin, flag_modal
+from bot.blocks.flag_modal import FlagDraft, flag_modal
+from bot.blocks.origin import ModalOrigin
 from bot.flows.replies import open_modal
 from bot.slack.deps import deps
 

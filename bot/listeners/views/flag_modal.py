@@ -7,8 +7,9 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks import ids
-from bot.blocks.flag_modal import BLOCK_FOR_FIELD, ModalOrigin, read_flag_modal
+from bot.blocks.flag_modal import BLOCK_FOR_FIELD, read_flag_modal
 from bot.blocks.flags import flag_recorded_message
+from bot.blocks.origin import ModalOrigin
 from bot.domain import flags
 from bot.flows.home import publish_home
 from bot.flows.replies import tell_user

@@ -3,10 +3,11 @@ from __future__ import annotations
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
+from bot.blocks.origin import ModalOrigin
 from bot.blocks.outcomes import read_reason
 from bot.domain.errors import StorageUnavailable, storage_errors
 from bot.domain.outcomes import Status
-from bot.flows.outcomes import ChangeOrigin, record_status
+from bot.flows.outcomes import record_status
 from bot.flows.replies import tell_not_done
 from bot.slack.deps import Deps, deps
 
@@ -14,7 +15,8 @@ from bot.slack.deps import Deps, deps
 def handle_not_an_issue_submission(ack: Ack, view: dict, context: BoltContext, client: WebClient) -> None:
     ack()
     reason = read_reason(view)
-    flag_id, origin = ChangeOrigin.from_metadata(view.get("private_metadata"))
+    origin = ModalOrigin.from_metadata(view.get("private_metadata"))
+    flag_id = origin.flag_id
     if flag_id is None or not context.team_id or not context.user_id:
         return
     deps(context).after_ack(
@@ -30,7 +32,7 @@ def handle_not_an_issue_submission(ack: Ack, view: dict, context: BoltContext, c
 
 
 def mark_not_an_issue(
-    client: WebClient, app_deps: Deps, team_id: str, user_id: str, flag_id: int, reason: str | None, origin: ChangeOrigin
+    client: WebClient, app_deps: Deps, team_id: str, user_id: str, flag_id: int, reason: str | None, origin: ModalOrigin
 ) -> None:
     # The lead is checked again on submit: the modal proves nothing about who submits it now.
     try:
