@@ -39,7 +39,7 @@ class DigestSettingsInput:
             retention_days=self.retention_days,
             lead_ids=self.lead_ids,
         )
-        return {SETTING_BLOCKS[name]: problem for name, problem in found.items()}
+        return {BLOCK_FOR_FIELD[name]: problem for name, problem in found.items()}
 
 
 def describe_settings(form: DigestSettingsInput) -> str:
@@ -176,8 +176,8 @@ def read_digest_settings(state_values: dict) -> DigestSettingsInput:
     )
 
 
-# Which block shows a setting's problem (domain.workspace_settings.check_settings names them).
-SETTING_BLOCKS = {
+# The domain names the setting at fault (check_settings); the form shows the message beside that block.
+BLOCK_FOR_FIELD = {
     "channel_id": ids.DIGEST_CHANNEL_BLOCK,
     "weekday": ids.DIGEST_WEEKDAY_BLOCK,
     "hour": ids.DIGEST_HOUR_BLOCK,
