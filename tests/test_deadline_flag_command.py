@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -10,6 +13,8 @@ from bot.domain.categories import Category
 from tests.fake_slack_api import FakeSlackApi
 from tests.markup import block_limit_violations, live_markup
 from tests.slack_requests import SlackSender
+
+REPORTER_KEY = b"test-reporter-key"  # the settings fixture's REPORTER_KEY
 
 
 def stored(db: sessionmaker[Session], team_id: str = "T1") -> list:
@@ -39,14 +44,20 @@ def test_inline_flag_is_stored_and_confirmed_only_to_its_reporter(slack: SlackSe
 
 
 def test_reporter_is_stored_as_a_keyed_hash_not_as_their_user_id(slack: SlackSender, db: sessionmaker[Session]) -> None:
-    slack.command("ship search by Friday", user_id="U777SECRET")
+    slack.command("ship search by Friday", team_id="T1", user_id="U777SECRET")
 
     [flag] = stored(db)
-    assert flag.reporter_user_id is None
-    assert flag.reporter_named is False
-    assert "U777SECRET" not in flag.reporter_hash
-    assert len(flag.reporter_hash) == 64
-    assert flag.channel_id is None  # the channel a command was typed in would tell who typed it
+    # Recomputed here, not with the app's function: an unkeyed sha256, or a key other than REPORTER_KEY, fails.
+    expected = hmac.new(REPORTER_KEY, b"T1:U777SECRET", hashlib.sha256).hexdigest()
+    assert flag.reporter_hash == expected
+    assert (flag.reporter_user_id, flag.reporter_named) == (None, False)
+
+
+def test_the_channel_a_command_was_typed_in_is_not_stored(slack: SlackSender, db: sessionmaker[Session]) -> None:
+    slack.command("ship search by Friday", channel_id="C0TEAMROOM")
+
+    [flag] = stored(db)
+    assert (flag.channel_id, flag.message_ts) == (None, None)  # the channel would tell who typed it
 
 
 def test_category_keyword_sets_the_category_and_is_not_part_of_the_text(
