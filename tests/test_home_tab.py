@@ -13,7 +13,7 @@ from bot.db import flags as flag_store
 from bot.domain.categories import Category
 from bot.domain.reporters import reporter_hash
 from tests.fake_slack_api import FakeSlackApi
-from tests.markup import block_limit_violations, live_markup
+from tests.markup import live_markup
 from tests.slack_requests import SlackSender
 from tests.views import block_action, opened_view, submission
 
@@ -81,14 +81,17 @@ def test_home_shows_the_users_own_flag_with_status_edit_and_withdraw(
     assert live_markup(view) == []
 
 
-def test_home_with_300_flags_stays_within_block_kit_limits_and_says_how_many_more(
+def test_home_with_300_flags_shows_the_newest_20_and_says_how_many_more(
     slack: SlackSender, fake_slack_api: FakeSlackApi, db: sessionmaker[Session]
 ) -> None:
     seed(db, 300)
 
     view = open_home(slack, fake_slack_api)
 
-    assert block_limit_violations(view["blocks"], max_blocks=100) == []
+    # home_view cuts its blocks at Slack's 100 itself, so what to check is that the cut took nothing: the view
+    # still ends with the outcome-DMs checkbox that follows the list.
+    last = view["blocks"][-1]
+    assert last["type"] == "actions" and last["elements"][0]["action_id"] == ids.OUTCOME_DMS_ACTION
     assert "280 more not shown" in text_of(view)
     assert "flag 0" in text_of(view)  # the newest first
     assert "flag 299" not in text_of(view)
