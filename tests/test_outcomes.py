@@ -190,15 +190,42 @@ def test_not_an_issue_asks_for_a_reason_which_the_reporter_sees_and_the_digest_r
     assert to_status == "not_an_issue"
 
 
-def test_leads_see_open_flags_on_home_and_can_change_them_there(
+def open_home(slack: SlackSender, fake: FakeSlackApi, user_id: str) -> str:
+    """The Home tab `user_id` is shown, as JSON text."""
+    before = len(fake.calls_to("views.publish"))
+    slack.event({"type": "app_home_opened", "user": user_id, "tab": "home"})
+    return json.dumps(fake.wait_for("views.publish", count=before + 1)[before].body)
+
+
+def test_a_member_does_not_see_the_workspaces_open_flags_on_home(
+    slack: SlackSender, fake_slack_api: FakeSlackApi, db: sessionmaker[Session]
+) -> None:
+    flag_by_reporter(slack, "open one")
+    set_leads(db, team_id="T1", user_ids=[LEAD])
+
+    member_home = open_home(slack, fake_slack_api, MEMBER)
+
+    assert "open one" not in member_home
+    assert ids.EXPORT_CSV_ACTION not in member_home
+
+
+def test_a_lead_sees_the_workspaces_open_flags_and_the_csv_download_on_home(
+    slack: SlackSender, fake_slack_api: FakeSlackApi, db: sessionmaker[Session]
+) -> None:
+    flag_by_reporter(slack, "open one")
+    set_leads(db, team_id="T1", user_ids=[LEAD])
+
+    lead_home = open_home(slack, fake_slack_api, LEAD)
+
+    assert "open one" in lead_home
+    assert ids.EXPORT_CSV_ACTION in lead_home
+
+
+def test_a_lead_changes_a_flags_status_from_home(
     slack: SlackSender, fake_slack_api: FakeSlackApi, db: sessionmaker[Session]
 ) -> None:
     flag_id = flag_by_reporter(slack, "open one")
     set_leads(db, team_id="T1", user_ids=[LEAD])
-    slack.event({"type": "app_home_opened", "user": MEMBER, "tab": "home"})
-    member_home = json.dumps(fake_slack_api.wait_for("views.publish")[0].body)
-    slack.event({"type": "app_home_opened", "user": LEAD, "tab": "home"}, event_id="Ev2")
-    lead_home = json.dumps(fake_slack_api.wait_for("views.publish", count=2)[1].body)
 
     slack.interaction(
         {
@@ -214,9 +241,8 @@ def test_leads_see_open_flags_on_home_and_can_change_them_there(
         }
     )
 
-    assert "open one" not in member_home and ids.EXPORT_CSV_ACTION not in member_home
-    assert "open one" in lead_home and ids.EXPORT_CSV_ACTION in lead_home
-    fake_slack_api.wait_for("views.publish", count=3)
+    [republished] = fake_slack_api.wait_for("views.publish")
+    assert republished.body["user_id"] == LEAD
     assert status_of(db, flag_id) == "discussed"
 
 
@@ -257,22 +283,61 @@ def test_a_withdrawn_flag_takes_its_history_with_it(
     assert status_history(db, team_id="T1", flag_id=flag_id) == []
 
 
-def test_a_lead_downloads_the_csv_into_their_dm_and_a_member_cannot(
+def test_a_member_who_asks_for_the_csv_is_told_no_by_dm_and_gets_no_file(
+    slack: SlackSender, fake_slack_api: FakeSlackApi, db: sessionmaker[Session], after_ack_pool: ThreadPoolExecutor
+) -> None:
+    flag_by_reporter(slack)
+    set_leads(db, team_id="T1", user_ids=[LEAD])
+
+    slack.interaction(block_action(ids.EXPORT_CSV_ACTION, "", user_id=MEMBER, from_home=True))
+    [refusal] = fake_slack_api.wait_for("chat.postMessage")
+    after_ack_pool.shutdown(wait=True)
+
+    assert refusal.body["channel"] == MEMBER
+    assert fake_slack_api.calls_to("files.getUploadURLExternal") == []
+    assert fake_slack_api.calls_to("files.completeUploadExternal") == []
+
+
+def test_a_lead_downloads_the_csv_into_their_dm(
+    slack: SlackSender, fake_slack_api: FakeSlackApi, db: sessionmaker[Session]
+) -> None:
+    flag_by_reporter(slack, "ship billing by Friday")
+    set_leads(db, team_id="T1", user_ids=[LEAD])
+
+    slack.interaction(block_action(ids.EXPORT_CSV_ACTION, "", user_id=LEAD, from_home=True))
+
+    [complete] = fake_slack_api.wait_for("files.completeUploadExternal")
+    assert complete.body["channel_id"] == "D0REPORTER"  # the conversations.open DM (the fake's one DM id)
+    [dm] = fake_slack_api.calls_to("conversations.open")
+    assert dm.body["users"] == LEAD
+    [upload] = fake_slack_api.calls_to("upload/F0001")
+    assert b"ship billing by Friday" in upload.raw
+
+
+def test_a_formula_in_a_flag_stays_text_in_the_csv(
     slack: SlackSender, fake_slack_api: FakeSlackApi, db: sessionmaker[Session]
 ) -> None:
     flag_by_reporter(slack, "=HYPERLINK(evil)")
     set_leads(db, team_id="T1", user_ids=[LEAD])
 
-    slack.interaction(block_action(ids.EXPORT_CSV_ACTION, "", user_id=MEMBER, from_home=True))
-    [refusal] = fake_slack_api.wait_for("chat.postMessage")
     slack.interaction(block_action(ids.EXPORT_CSV_ACTION, "", user_id=LEAD, from_home=True))
-    [complete] = fake_slack_api.wait_for("files.completeUploadExternal")
 
-    assert refusal.body["channel"] == MEMBER
+    fake_slack_api.wait_for("files.completeUploadExternal")
     [upload] = fake_slack_api.calls_to("upload/F0001")
-    assert b"'=HYPERLINK(evil)" in upload.raw  # a formula in user text stays text in a spreadsheet
+    assert b"'=HYPERLINK(evil)" in upload.raw  # a spreadsheet would run a cell that starts with "="
+
+
+def test_the_csv_does_not_name_a_reporter_who_stayed_anonymous(
+    slack: SlackSender, fake_slack_api: FakeSlackApi, db: sessionmaker[Session]
+) -> None:
+    flag_by_reporter(slack, user_id=REPORTER)
+    set_leads(db, team_id="T1", user_ids=[LEAD])
+
+    slack.interaction(block_action(ids.EXPORT_CSV_ACTION, "", user_id=LEAD, from_home=True))
+
+    fake_slack_api.wait_for("files.completeUploadExternal")
+    [upload] = fake_slack_api.calls_to("upload/F0001")
     assert REPORTER.encode() not in upload.raw
-    assert complete.body["channel_id"] == "D0REPORTER"  # the conversations.open DM (the fake's one DM id)
 
 
 def test_a_csv_download_slack_refuses_is_told_to_the_lead(
