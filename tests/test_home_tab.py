@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.blocks import ids
@@ -97,18 +96,32 @@ def test_home_with_300_flags_shows_the_newest_20_and_says_how_many_more(
     assert "flag 299" not in text_of(view)
 
 
-def test_home_never_shows_other_peoples_flags_but_counts_the_whole_workspace_this_week(
-    slack: SlackSender, fake_slack_api: FakeSlackApi, db: sessionmaker[Session]
-) -> None:
+def seed_a_workspace_week(db: sessionmaker[Session]) -> None:
     seed(db, 2, user_id="U1", text="mine")
     seed(db, 3, user_id="U2", category=Category.FEATURE_NOT_PROBLEM, text="colleague's secret")
     seed(db, 4, user_id="U2", age=timedelta(days=9), text="last month")
     seed(db, 5, team_id="T2", user_id="U1", text="other workspace")
 
+
+def test_home_never_shows_other_peoples_flags(
+    slack: SlackSender, fake_slack_api: FakeSlackApi, db: sessionmaker[Session]
+) -> None:
+    seed_a_workspace_week(db)
+
     view = open_home(slack, fake_slack_api)
 
+    assert "mine 0" in text_of(view)
     assert "colleague's secret" not in text_of(view)
     assert "other workspace" not in text_of(view)
+
+
+def test_home_counts_the_whole_workspaces_last_7_days_by_category(
+    slack: SlackSender, fake_slack_api: FakeSlackApi, db: sessionmaker[Session]
+) -> None:
+    seed_a_workspace_week(db)
+
+    view = open_home(slack, fake_slack_api)
+
     assert "*5* flags in the last 7 days" in text_of(view)
     assert "Feature, not problem: *3*" in text_of(view)
     assert "Artificial deadline: *2*" in text_of(view)
@@ -133,22 +146,31 @@ def test_flag_something_on_home_opens_the_modal_and_the_new_flag_republishes_hom
     assert "from home" in json.dumps(publish.body)
 
 
-@pytest.mark.parametrize("team_id", ["T1", "T2"])
-def test_withdraw_from_home_republishes_it_and_only_works_for_the_reporter(
-    slack: SlackSender, fake_slack_api: FakeSlackApi, db: sessionmaker[Session], team_id: str
+def test_withdraw_from_home_deletes_the_flag_and_republishes_home(
+    slack: SlackSender, fake_slack_api: FakeSlackApi, db: sessionmaker[Session]
 ) -> None:
     seed(db, 1)
     with db() as session:
         [flag] = flag_store.list_flags(session, team_id="T1")
 
-    slack.interaction(block_action(ids.WITHDRAW_FLAG_ACTION, str(flag.id), team_id=team_id, from_home=True))
+    slack.interaction(block_action(ids.WITHDRAW_FLAG_ACTION, str(flag.id), team_id="T1", from_home=True))
 
-    if team_id == "T1":
-        fake_slack_api.wait_for("views.publish")
-        with db() as session:
-            assert flag_store.list_flags(session, team_id="T1") == []
-    else:
-        [dm] = fake_slack_api.wait_for("chat.postMessage")  # no response_url on Home: the refusal is a DM
-        assert dm.body["channel"] == "U1"
-        with db() as session:
-            assert len(flag_store.list_flags(session, team_id="T1")) == 1
+    [publish] = fake_slack_api.wait_for("views.publish")
+    assert "You have not flagged anything yet" in json.dumps(publish.body)
+    with db() as session:
+        assert flag_store.list_flags(session, team_id="T1") == []
+
+
+def test_withdraw_from_home_in_another_workspace_deletes_nothing_and_says_so_by_dm(
+    slack: SlackSender, fake_slack_api: FakeSlackApi, db: sessionmaker[Session]
+) -> None:
+    seed(db, 1)
+    with db() as session:
+        [flag] = flag_store.list_flags(session, team_id="T1")
+
+    slack.interaction(block_action(ids.WITHDRAW_FLAG_ACTION, str(flag.id), team_id="T2", from_home=True))
+
+    [dm] = fake_slack_api.wait_for("chat.postMessage")  # no response_url on Home: the refusal is a DM
+    assert dm.body["channel"] == "U1"
+    with db() as session:
+        assert len(flag_store.list_flags(session, team_id="T1")) == 1
