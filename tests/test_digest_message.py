@@ -147,17 +147,30 @@ def test_a_link_that_is_not_a_slack_permalink_is_left_out() -> None:
     assert "evil.example" not in str(message)
 
 
-def test_reporters_are_anonymous_unless_named_and_people_are_shown_by_name_without_a_ping() -> None:
-    digest = a_digest(1, source_user_id="U0BOSS", reporter_user_id="U0ME")
-    anonymous = a_digest(1, source_user_id="U0BOSS")
+def test_a_reporter_who_chose_to_be_named_is_shown_by_display_name() -> None:
+    digest = a_digest(1, reporter_user_id="U0ME")
 
-    named_text = str(digest_message(digest, {"U0BOSS": "Pat", "U0ME": "Sam"})["blocks"])
-    anonymous_text = str(digest_message(anonymous, {"U0BOSS": "Pat"})["blocks"])
+    text = str(digest_message(digest, {"U0ME": "Sam"})["blocks"])
 
-    assert "Flagged by Sam" in named_text
-    assert "Flagged by anonymous" in anonymous_text
-    assert "Pat" in named_text
-    assert "U0BOSS" not in named_text and "U0ME" not in named_text
+    assert "Flagged by Sam" in text
+    assert "U0ME" not in text
+
+
+def test_a_reporter_who_did_not_choose_to_be_named_is_shown_as_anonymous() -> None:
+    digest = a_digest(1)  # the domain leaves reporter_user_id empty unless the reporter chose to be named
+
+    text = str(digest_message(digest)["blocks"])
+
+    assert "Flagged by anonymous" in text
+
+
+def test_who_asked_is_shown_by_display_name_never_by_a_user_id_that_would_ping() -> None:
+    digest = a_digest(1, source_user_id="U0BOSS")
+
+    text = str(digest_message(digest, {"U0BOSS": "Pat"})["blocks"])
+
+    assert "From: Pat" in text
+    assert "U0BOSS" not in text
 
 
 def test_date_demanded_and_constraint_are_shown() -> None:
