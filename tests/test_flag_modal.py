@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
 import pytest
@@ -56,7 +57,7 @@ def test_modal_offers_every_category_with_its_description_and_leaves_the_reporte
     assert "initial_options" not in name_me["element"]
 
 
-def test_submitted_modal_stores_every_field_and_sends_a_receipt_only_the_reporter_sees(
+def test_submitted_modal_closes_and_stores_every_field(
     slack: SlackSender, fake_slack_api: FakeSlackApi, db: sessionmaker[Session]
 ) -> None:
     view = open_modal(slack, fake_slack_api)
@@ -84,9 +85,19 @@ def test_submitted_modal_stores_every_field_and_sends_a_receipt_only_the_reporte
     assert flag.date_demanded == date(2026, 12, 4)
     assert flag.external_constraint == "Customer contract renewal"
     assert (flag.reporter_named, flag.reporter_user_id) == (False, None)
+
+
+def test_the_receipt_of_a_submitted_modal_is_seen_only_by_the_reporter(
+    slack: SlackSender, fake_slack_api: FakeSlackApi, after_ack_pool: ThreadPoolExecutor
+) -> None:
+    view = open_modal(slack, fake_slack_api)
+
+    slack.interaction(submission(view, {ids.SUMMARY_BLOCK: "Build a CSV export button"}))
+
     [receipt] = fake_slack_api.wait_for("hooks/1")  # the command's response_url, carried in private_metadata
     assert receipt.body["response_type"] == "ephemeral"
     assert "Build a CSV export button" in str(receipt.body["blocks"])
+    after_ack_pool.shutdown(wait=True)  # all the work after the answer is done: nothing else is on its way
     assert fake_slack_api.calls_to("chat.postMessage") == []  # nothing anyone else could see
 
 
