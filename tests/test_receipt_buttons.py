@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 
 import pytest
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.blocks import ids
+from bot.config import Settings
 from bot.db import flags as flag_store
+from tests.conftest import serve_app
 from tests.fake_slack_api import FakeSlackApi
+from tests.invariants import AfterAckWork
 from tests.slack_requests import SlackSender
 from tests.views import block_action, opened_view, submission
 
@@ -113,18 +118,35 @@ def test_a_button_with_a_malformed_flag_id_is_acknowledged_and_ignored(
     assert len(stored(db)) == 1
 
 
+@pytest.fixture
+def drained_app(
+    settings: Settings, db: sessionmaker[Session], engine: Engine, fake_slack_api: FakeSlackApi
+) -> Iterator[tuple[SlackSender, AfterAckWork]]:
+    """The app with one pool for all its work after the ack (modals included), so a test can wait for all of it."""
+    work = AfterAckWork()
+    with serve_app(settings, db, engine, work, urgent=work) as base_url:
+        yield SlackSender(url=base_url + "/slack/events", fake=fake_slack_api), work
+
+
 @pytest.mark.parametrize("value", ["²", "9" * 5000, str(2**64), " 1", ""])
 @pytest.mark.parametrize("action_id", [ids.EDIT_FLAG_ACTION, ids.WITHDRAW_FLAG_ACTION])
 def test_a_button_value_that_is_not_a_flag_id_changes_nothing_and_logs_no_error(
-    slack: SlackSender, db: sessionmaker[Session], caplog: pytest.LogCaptureFixture, action_id: str, value: str
+    drained_app: tuple[SlackSender, AfterAckWork],
+    db: sessionmaker[Session],
+    caplog: pytest.LogCaptureFixture,
+    action_id: str,
+    value: str,
 ) -> None:
+    slack, after_ack = drained_app
     flag_id, _ = flag_inline(slack)
 
     reply = slack.interaction(block_action(action_id, value))
+    after_ack.drain()  # errors and modals after the ack count too
 
     assert reply.status == 200
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
-    assert [flag.id for flag in stored(db)] == [flag_id]
+    assert [flag.id for flag in stored(db)] == [flag_id]  # not withdrawn
+    assert slack.fake.calls_to("views.open") == []  # no form opened on it either: Edit stores nothing by itself
 
 
 def test_a_click_whose_container_is_not_an_object_still_withdraws_and_logs_no_error(
