@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
@@ -13,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.blocks import ids
 from bot.db.models import WorkspaceSettings
 from bot.domain.outcomes import list_leads, set_leads
-from bot.domain.workspace_settings import effective_retention_days, effective_schedule
+from bot.domain.workspace_settings import change_schedule, effective_retention_days, effective_schedule
 from tests.fake_slack_api import FakeSlackApi
 from tests.slack_requests import SlackSender
 from tests.views import block_action, opened_view, submission
@@ -204,13 +205,23 @@ def test_admins_see_on_home_why_this_weeks_digest_was_not_posted_and_members_do_
     assert "not posted" not in member_home
 
 
+def test_the_settings_form_opens_with_the_current_leads_and_retention(
+    slack: SlackSender, fake_slack_api: FakeSlackApi, db: sessionmaker[Session]
+) -> None:
+    set_leads(db, team_id="T1", user_ids=["U0OLDLEAD"])
+    change_schedule(db, team_id="T1", now=datetime.now(UTC), default_channel=None, retention_days=90)
+
+    view = open_settings(slack, fake_slack_api)
+
+    assert field(view, ids.LEADS_BLOCK)["element"]["initial_users"] == ["U0OLDLEAD"]
+    assert field(view, ids.RETENTION_BLOCK)["element"]["initial_value"] == "90"  # not the default 365
+
+
 def test_an_admin_sets_the_leads_and_the_retention_in_the_settings_form(
     slack: SlackSender, fake_slack_api: FakeSlackApi, db: sessionmaker[Session]
 ) -> None:
     set_leads(db, team_id="T1", user_ids=["U0OLDLEAD"])
     view = open_settings(slack, fake_slack_api)
-    assert field(view, ids.LEADS_BLOCK)["element"]["initial_users"] == ["U0OLDLEAD"]
-    assert field(view, ids.RETENTION_BLOCK)["element"]["initial_value"] == "365"
 
     reply = slack.interaction(
         submission(view, {ids.LEADS_BLOCK: ["U0LEAD1", "U0LEAD2"], ids.RETENTION_BLOCK: "90"}, user_id=ADMIN)
