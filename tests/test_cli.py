@@ -41,7 +41,7 @@ def test_help_lists_every_command(tmp_path: Path) -> None:
     result = run_bot("--help", env=clean_env(), cwd=tmp_path)
 
     assert result.returncode == 0
-    for command in ("serve", "migrate", "scheduler", "digest", "settings", "purge"):
+    for command in ("serve", "migrate", "scheduler", "digest", "settings", "export", "purge"):
         assert command in result.stdout
 
 
@@ -225,13 +225,20 @@ def test_digest_preview_prints_counts_and_excerpts_as_plain_text(tmp_path: Path)
     assert "CSV export by Friday <!here>" in result.stdout  # plain text for a terminal: nothing to escape
 
 
-def test_digest_preview_of_a_calendar_week_and_a_malformed_week(tmp_path: Path) -> None:
-    env = clean_env(DATABASE_URL=seeded_database(tmp_path))
+def test_digest_preview_of_a_calendar_week_counts_only_that_week(tmp_path: Path) -> None:
+    env = clean_env(DATABASE_URL=seeded_database(tmp_path))  # its one flag is from a minute ago
 
     old_week = run_bot("digest", "preview", "--team", "T1", "--week", "2020-W01", env=env, cwd=tmp_path)
+
+    assert old_week.returncode == 0, old_week.stderr
+    assert "0 flags" in old_week.stdout
+
+
+def test_digest_preview_of_a_malformed_week_is_a_one_line_error(tmp_path: Path) -> None:
+    env = clean_env(DATABASE_URL=seeded_database(tmp_path))
+
     malformed = run_bot("digest", "preview", "--team", "T1", "--week", "last-week", env=env, cwd=tmp_path)
 
-    assert "0 flags" in old_week.stdout
     assert malformed.returncode == 2
     assert malformed.stderr.strip() == "deadline-flag: 'last-week' is not an ISO week like 2026-W48."
 
@@ -246,43 +253,65 @@ def test_digest_send_posts_once_and_a_second_send_says_so(tmp_path: Path, fake_s
 
     first = run_bot("digest", "send", env=env, cwd=tmp_path)
     second = run_bot("digest", "send", "--team", "T1", env=env, cwd=tmp_path)
-    forced = run_bot("digest", "send", "--team", "T1", "--force", env=env, cwd=tmp_path)
 
     assert first.returncode == 0, first.stderr
     assert "T1: posted the digest" in first.stdout
     assert "already posted" in second.stdout
+    assert len(fake_slack_api.calls_to("chat.postMessage")) == 2  # once: a summary and its thread reply
+
+
+def test_digest_send_with_force_posts_a_week_already_posted(tmp_path: Path, fake_slack_api: FakeSlackApi) -> None:
+    env = clean_env(
+        DATABASE_URL=seeded_database(tmp_path),
+        SLACK_BOT_TOKEN="xoxb-T1-token",
+        SLACK_API_URL=fake_slack_api.api_url,
+        DIGEST_CHANNEL="C0LEADS",
+    )
+    run_bot("digest", "send", env=env, cwd=tmp_path)
+
+    forced = run_bot("digest", "send", "--team", "T1", "--force", env=env, cwd=tmp_path)
+
     assert "T1: posted the digest" in forced.stdout
     assert len(fake_slack_api.calls_to("chat.postMessage")) == 4  # twice: a summary and its thread reply
 
 
-def test_settings_set_and_show(tmp_path: Path) -> None:
+def test_settings_show_prints_the_effective_settings(tmp_path: Path) -> None:
     env = clean_env(DATABASE_URL=seeded_database(tmp_path), DIGEST_CHANNEL="C0DEFAULT")
 
-    before = run_bot("settings", "show", "--team", "T1", env=env, cwd=tmp_path)
-    changed = run_bot(
-        "settings",
-        "set",
-        "--team",
-        "T1",
-        "--weekday",
-        "fri",
-        "--hour",
-        "16",
-        "--timezone",
-        "Europe/Paris",
-        env=env,
-        cwd=tmp_path,
-    )
-    bad = run_bot("settings", "set", "--team", "T1", "--timezone", "Mars/Olympus", env=env, cwd=tmp_path)
+    shown = run_bot("settings", "show", "--team", "T1", env=env, cwd=tmp_path)
 
-    assert before.stdout.splitlines() == [
+    assert shown.stdout.splitlines() == [
         "T1: channel C0DEFAULT, every mon at 09:00 UTC",
         "T1: leads (admins and owners only)",
         "T1: flags kept 365 days",
     ]
+
+
+def test_settings_set_changes_what_it_is_given_and_keeps_the_rest(tmp_path: Path) -> None:
+    env = clean_env(DATABASE_URL=seeded_database(tmp_path), DIGEST_CHANNEL="C0DEFAULT")
+    args = ("settings", "set", "--team", "T1", "--weekday", "fri", "--hour", "16", "--timezone", "Europe/Paris")
+
+    changed = run_bot(*args, env=env, cwd=tmp_path)
+    shown = run_bot("settings", "show", "--team", "T1", env=env, cwd=tmp_path)
+
+    assert changed.returncode == 0, changed.stderr
     assert changed.stdout.splitlines()[0] == "T1: channel C0DEFAULT, every fri at 16:00 Europe/Paris"
+    assert shown.stdout.splitlines() == [  # stored, not only printed
+        "T1: channel C0DEFAULT, every fri at 16:00 Europe/Paris",
+        "T1: leads (admins and owners only)",
+        "T1: flags kept 365 days",
+    ]
+
+
+def test_settings_set_refuses_an_unknown_timezone(tmp_path: Path) -> None:
+    env = clean_env(DATABASE_URL=seeded_database(tmp_path), DIGEST_CHANNEL="C0DEFAULT")
+
+    bad = run_bot("settings", "set", "--team", "T1", "--timezone", "Mars/Olympus", env=env, cwd=tmp_path)
+    shown = run_bot("settings", "show", "--team", "T1", env=env, cwd=tmp_path)
+
     assert bad.returncode == 2
     assert "is not a timezone" in bad.stderr
+    assert "every mon at 09:00 UTC" in shown.stdout  # nothing saved
 
 
 def test_serve_defaults_to_one_process_on_sqlite_and_two_threads() -> None:
