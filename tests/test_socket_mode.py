@@ -125,14 +125,23 @@ def test_the_message_shortcut_opens_its_form_with_the_message(
     assert "Ship the export by Friday" in json.dumps(opened_view(opened))
 
 
-def test_a_button_click_and_app_home_opened_are_handled(
+def test_a_button_click_over_the_socket_withdraws_the_flag(
     app: SocketModeHandler, socket_mode: FakeSocketMode, fake_slack_api: FakeSlackApi, db: sessionmaker[Session]
 ) -> None:
     ack = socket_mode.ack_of(socket_mode.send("slash_commands", command("withdraw me", fake=fake_slack_api)))
     flag_id = next(b for b in ack["payload"]["blocks"] if b["type"] == "actions")["elements"][0]["value"]
-
     click = interaction(block_action(ids.WITHDRAW_FLAG_ACTION, flag_id, user_id="U1"), fake_slack_api)
+
     socket_mode.ack_of(socket_mode.send("interactive", click))
+
+    [told] = fake_slack_api.wait_for("chat.postMessage")  # no response_url in this click: the result is a DM
+    assert told.body["channel"] == "U1" and "was withdrawn" in told.body["text"]
+    assert stored(db) == []
+
+
+def test_app_home_opened_over_the_socket_publishes_the_home_tab(
+    app: SocketModeHandler, socket_mode: FakeSocketMode, fake_slack_api: FakeSlackApi
+) -> None:
     home = {
         "type": "event_callback",
         "team_id": "T1",
@@ -142,10 +151,12 @@ def test_a_button_click_and_app_home_opened_are_handled(
         "event": {"type": "app_home_opened", "user": "U1", "tab": "home"},
         "authorizations": [{"team_id": "T1", "user_id": "UBOT", "is_bot": True, "is_enterprise_install": False}],
     }
+
     socket_mode.ack_of(socket_mode.send("events_api", home))
 
-    fake_slack_api.wait_for("views.publish")
-    assert stored(db) == []
+    [published] = fake_slack_api.wait_for("views.publish")
+    assert published.body["user_id"] == "U1"
+    assert ids.NEW_FLAG_ACTION in json.dumps(published.body)
 
 
 def test_after_slack_asks_for_a_reconnect_the_app_reconnects_and_loses_nothing(
