@@ -93,11 +93,22 @@ def test_with_the_web_api_unreachable_an_inline_flag_is_still_stored_and_receipt
         slack = SlackSender(url=base_url + "/slack/events", fake=fake_slack_api)
 
         reply = slack.command("feature: works without the Web API")
-        slack.command("")  # the form cannot open: Slack is down, so the user is told via the response_url
 
         assert reply.status == 200 and "works without the Web API" in reply.text
         assert [f.summary for f in stored(db)] == ["works without the Web API"]
-        assert "Slack did not open the form" in fake_slack_api.wait_for("hooks/1")[0].body["text"]
+
+
+def test_with_the_web_api_unreachable_a_form_that_cannot_open_is_told_through_the_response_url(
+    settings: Settings, db: sessionmaker[Session], engine: Engine, fake_slack_api: FakeSlackApi
+) -> None:
+    dead_api = replace(settings, slack_api_url="http://127.0.0.1:1/api/")  # the response_url is still the fake's
+    with serve_app(dead_api, db, engine) as base_url:
+        slack = SlackSender(url=base_url + "/slack/events", fake=fake_slack_api)
+
+        slack.command("")
+
+        [told] = fake_slack_api.wait_for("hooks/1")
+        assert "Slack did not open the form" in told.body["text"]
 
 
 def test_a_digest_with_the_web_api_unreachable_fails_cleanly_and_the_next_run_posts(
