@@ -117,6 +117,8 @@ def test_a_command_after_uninstall_is_refused_and_stores_nothing(
 
     oauth_slack.command("after the uninstall", team_id="T2")
 
+    [told] = fake_slack_api.wait_for("hooks/1")  # Bolt's own notice, through the command's response_url
+    assert "reinstall" in told.body["text"]
     assert flag_summaries(db, "T2") == []
 
 
