@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.blocks import ids
 from bot.blocks.digest import FLAG_REPLY_TEXT_MAX, digest_posts
 from bot.blocks.flag_modal import FlagDraft, flag_modal
 from bot.blocks.flags import flag_not_saved_message, flag_recorded_message, invalid_report_message, usage_message
@@ -153,6 +154,9 @@ def test_the_home_tab_keeps_slacks_limits_and_no_live_markup_from_flags(
 
     assert view_limit_violations(view) == []
     assert user_markup(view) == []
+    # home_view cuts at Slack's 100 blocks itself, so the limits alone cannot fail: check the cut took no flag.
+    withdraws = [e for b in view["blocks"] if b["type"] == "actions" for e in b["elements"] if e.get("value")]
+    assert [int(e["value"]) for e in withdraws if e["action_id"] == ids.WITHDRAW_FLAG_ACTION] == [f.id for f in own]
 
 
 digest_flags = st.builds(
@@ -192,4 +196,9 @@ def test_every_digest_message_keeps_slacks_limits_and_no_live_markup_from_flags_
     for post in posts:
         assert_fit_and_inert(post.message)
         assert block_text_length(post.message["blocks"]) <= FLAG_REPLY_TEXT_MAX
+        # mrkdwn_section cuts a section at 3,000 characters, so the limits alone cannot fail: check that each
+        # flag's section still ends with its footer (who flagged it, when, the link), which a cut would lose.
+        sections = [b for b in post.message["blocks"] if b.get("block_id", "").startswith(ids.FLAG_BLOCK_PREFIX)]
+        for flag, section in zip(post.flags, sections, strict=True):
+            assert section["text"]["text"].endswith((f" on {flag.created_at:%d %b}", "|original message>"))
     assert [f.id for post in posts for f in post.flags] == [f.id for f in flags]
