@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from bot.blocks import ids
 from bot.blocks.digest import FLAG_REPLY_TEXT_MAX, digest_posts, sparkline
 from bot.domain.categories import Category
 from bot.domain.digest import LISTED_FLAGS_MAX, CategoryCount, Digest, rolling_week
@@ -90,6 +91,9 @@ def test_every_message_stays_within_slacks_limits_with_its_margin_at_any_volume(
         assert message_limit_violations(post.message) == []
         assert block_text_length(post.message["blocks"]) <= FLAG_REPLY_TEXT_MAX
         assert len(post.message["text"]) <= 200
+        # Sections are cut at 3,000 characters by mrkdwn_section itself: what a cut would lose is the footer.
+        sections = [b for b in post.message["blocks"] if b.get("block_id", "").startswith(ids.FLAG_BLOCK_PREFIX)]
+        assert [b["text"]["text"].endswith("|original message>") for b in sections] == [True] * len(post.flags)
     assert [f.id for post in posts for f in post.flags] == [f.id for f in digest.flags]  # each listed once, in order
 
 
