@@ -73,6 +73,20 @@ def pick_status(slack: SlackSender, fake: FakeSlackApi, message: dict, flag_id: 
     assert slack.interaction(payload).status == 200
 
 
+def status_menu_click(flag_id: int, status: str, *, user_id: str, **payload: object) -> dict:
+    """A pick from a flag's status menu (on Home unless `from_home=False`), without the digest message around it."""
+    click = block_action(ids.FLAG_STATUS_ACTION, "", user_id=user_id, **{"from_home": True, **payload})  # type: ignore[arg-type]
+    click["actions"] = [
+        {
+            "type": "overflow",
+            "action_id": ids.FLAG_STATUS_ACTION,
+            "block_id": "x",
+            "selected_option": {"value": f"{flag_id}:{status}"},
+        }
+    ]
+    return click
+
+
 def status_of(db: sessionmaker[Session], flag_id: int, team_id: str = "T1") -> str | None:
     with db() as session:
         flag = flag_store.get_flag(session, team_id=team_id, flag_id=flag_id)
@@ -227,19 +241,7 @@ def test_a_lead_changes_a_flags_status_from_home(
     flag_id = flag_by_reporter(slack, "open one")
     set_leads(db, team_id="T1", user_ids=[LEAD])
 
-    slack.interaction(
-        {
-            **block_action(ids.FLAG_STATUS_ACTION, "", user_id=LEAD, from_home=True),
-            "actions": [
-                {
-                    "type": "overflow",
-                    "action_id": ids.FLAG_STATUS_ACTION,
-                    "block_id": "x",
-                    "selected_option": {"value": f"{flag_id}:discussed"},
-                }
-            ],
-        }
-    )
+    slack.interaction(status_menu_click(flag_id, "discussed", user_id=LEAD))
 
     [republished] = fake_slack_api.wait_for("views.publish")
     assert republished.body["user_id"] == LEAD
@@ -251,18 +253,10 @@ def test_a_status_menu_value_from_another_workspace_changes_nothing(
 ) -> None:
     flag_id = flag_by_reporter(slack)
 
-    payload = block_action(
-        ids.FLAG_STATUS_ACTION, "", team_id="T2", user_id=ADMIN, response_url=fake_slack_api.response_url("hooks/t2")
+    hooks = fake_slack_api.response_url("hooks/t2")
+    slack.interaction(
+        status_menu_click(flag_id, "resolved", user_id=ADMIN, team_id="T2", response_url=hooks, from_home=False)
     )
-    payload["actions"] = [
-        {
-            "type": "overflow",
-            "action_id": ids.FLAG_STATUS_ACTION,
-            "block_id": "x",
-            "selected_option": {"value": f"{flag_id}:resolved"},
-        }
-    ]
-    slack.interaction(payload)
 
     [refusal] = fake_slack_api.wait_for("hooks/t2")
     assert "That flag no longer exists" in refusal.body["text"]
@@ -448,17 +442,7 @@ def test_a_change_made_on_home_redraws_the_digest_reply_that_lists_the_flag(
 ) -> None:
     flag_id = flag_by_reporter(slack)
     message = post_digest(db, workspaces, fake_slack_api)
-    from_home = block_action(ids.FLAG_STATUS_ACTION, "", user_id=ADMIN, from_home=True)
-    from_home["actions"] = [
-        {
-            "type": "overflow",
-            "action_id": ids.FLAG_STATUS_ACTION,
-            "block_id": "x",
-            "selected_option": {"value": f"{flag_id}:discussed"},
-        }
-    ]
-
-    slack.interaction(from_home)
+    slack.interaction(status_menu_click(flag_id, "discussed", user_id=ADMIN))
 
     [update] = fake_slack_api.wait_for("chat.update")
     assert update.body["ts"] == message["ts"]
