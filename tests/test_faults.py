@@ -296,3 +296,17 @@ def test_database_down_when_marking_not_an_issue_tells_the_lead_and_gives_the_re
     text = told_not_done(fake_slack_api, "hooks/digest")
     assert "#7 was not marked not an issue" in text
     assert "The regulator set that date" in text
+
+
+def test_work_after_the_answer_that_fails_unexpectedly_is_told_to_the_user_with_its_reference(
+    down: SlackSender, fake_slack_api: FakeSlackApi, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The CSV download runs after the ack; with the database down it fails past every expected error.
+    down.interaction(block_action(ids.EXPORT_CSV_ACTION, "", user_id=ADMIN, from_home=True))
+
+    [told] = fake_slack_api.wait_for("chat.postMessage")
+    assert told.body["channel"] == ADMIN
+    text = json.dumps(told.body)
+    assert "Something went wrong" in text
+    [logged] = [r for r in caplog.records if r.getMessage() == "after-ack work failed"]
+    assert getattr(logged, "error_ref", None) and logged.error_ref in text  # the same reference, in the log and the DM

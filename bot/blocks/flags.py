@@ -102,6 +102,15 @@ def flag_not_saved_message(text: str | None, error_ref: str) -> dict:
     return {"text": fallback(f"Your flag was not saved (reference {error_ref}). Please try again."), "blocks": blocks}
 
 
+def something_went_wrong_message(error_ref: str) -> dict:
+    """Work after the answer failed unexpectedly: the user hears it, with the reference support can find in the logs."""
+    text = (
+        f":x: Something went wrong with what you just did in deadline-flag (reference `{inert(error_ref, 40)}`). "
+        "It may not have been done: please check, and try again in a minute."
+    )
+    return {"text": fallback(f"Something went wrong (reference {error_ref})."), "blocks": [mrkdwn_section(text)]}
+
+
 def not_done_message(what: str, error_ref: str, kept: str | None = None) -> dict:
     """The database failed: `what` (ours, e.g. "Your flag was not withdrawn") was not done; `kept` (the user's own
     input, escaped here) is given back so nothing they typed is lost."""

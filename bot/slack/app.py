@@ -109,7 +109,7 @@ def create_app(
         # One middleware, not two: each costs Bolt an argument injection on every request.
         # 1. Hand listeners the long-lived things (a session factory, never an open session): next() only marks
         #    the chain to go on, and the listener may run in another thread.
-        context["deps"] = app_deps
+        context["deps"] = app_deps.for_actor(context.client, context.user_id)
         # 2. Slack redelivers an event it got no 200 for in time: each event_id is taken once (no second Home
         #    publish, no second uninstall). If the database cannot say, the event is handled: better twice than never.
         # An event without a workspace is refused by its listener and stores nothing, this record included.
