@@ -63,3 +63,30 @@ def test_an_installation_with_every_scope_shows_no_notice(
     assert browser.install("T1").status == 200
 
     assert "lacks permissions" not in home_of(oauth_slack, fake_slack_api, ADMIN)
+
+
+def test_an_admin_of_a_grid_workspace_sees_the_scopes_its_installation_lacks(
+    browser: Browser, oauth_slack: SlackSender, fake_slack_api: FakeSlackApi
+) -> None:
+    from tests.slack_requests import post
+
+    fake_slack_api.granted_scopes = "commands,chat:write"
+    assert browser.finish_install(code="code-T3-grid", state=browser.start_install()["state"]).status == 200
+    envelope = {
+        "token": "legacy",
+        "team_id": "T3",
+        "enterprise_id": "E0GRID",
+        "api_app_id": "A1",
+        "type": "event_callback",
+        "event": {"type": "app_home_opened", "user": ADMIN, "channel": "D1", "tab": "home", "event_ts": "1.1"},
+        "event_id": "EvGRID1",
+        "event_time": 1,
+        "authorizations": [
+            {"enterprise_id": "E0GRID", "team_id": "T3", "user_id": "UBOT", "is_bot": True, "is_enterprise_install": False}
+        ],
+    }
+
+    post(oauth_slack.url, json.dumps(envelope), content_type="application/json")
+
+    [call] = fake_slack_api.wait_for("views.publish")
+    assert "lacks permissions the app now needs" in json.dumps(call.body)

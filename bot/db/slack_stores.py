@@ -94,6 +94,11 @@ class SealedInstallationStore(SQLAlchemyInstallationStore):
         bot = super().find_bot(enterprise_id=enterprise_id, team_id=team_id, is_enterprise_install=is_enterprise_install)
         return self._opened(bot)
 
+    def find_bot_of_team(self, team_id: str) -> Bot | None:
+        """The workspace's bot, whatever Enterprise Grid org it belongs to (find_bot matches enterprise_id exactly)."""
+        enterprise_id = find_enterprise_id(self.engine, client_id=self.client_id, team_id=team_id)
+        return self.find_bot(enterprise_id=enterprise_id, team_id=team_id)
+
     def find_installation(
         self,
         *,

@@ -52,7 +52,7 @@ def scope_notice(deps: Deps, *, team_id: str) -> MissingScopes | None:
     if deps.installation_store is None:  # single-workspace mode: the token's scopes are set on the app's page
         return None
     try:
-        bot = deps.installation_store.find_bot(enterprise_id=None, team_id=team_id)
+        bot = deps.installation_store.find_bot_of_team(team_id)
     except SQLAlchemyError:
         log.warning("installation not read for the scope notice", extra={"team_id": team_id})
         return None

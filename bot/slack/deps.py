@@ -12,11 +12,11 @@ from typing import Any
 
 from slack_bolt import BoltContext
 from slack_sdk import WebClient
-from slack_sdk.oauth.installation_store import InstallationStore
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.blocks.flags import something_went_wrong_message
 from bot.config import Settings
+from bot.db.slack_stores import SealedInstallationStore
 from bot.logs import describe_error, new_error_ref
 from bot.slack.people import People
 
@@ -30,7 +30,7 @@ class Deps:
     background: Executor  # work that waits on the Web API, started once the HTTP answer is on its way
     # Work bound to a trigger_id (opening a modal), which Slack lets live 3 seconds: never queued behind `background`.
     urgent: Executor
-    installation_store: InstallationStore | None = None  # OAuth mode only: where uninstalls delete the tokens
+    installation_store: SealedInstallationStore | None = None  # OAuth mode only: where uninstalls delete the tokens
     people: People = field(default_factory=People)  # users.info answers, kept a few minutes
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
     # Who acted, for this request only (set by the app's middleware): told, with the error reference, when work
