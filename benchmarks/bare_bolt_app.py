@@ -21,7 +21,7 @@ from slack_bolt.adapter.socket_mode import SocketModeHandler  # noqa: E402
 from slack_bolt.adapter.wsgi import SlackRequestHandler  # noqa: E402
 from slack_sdk import WebClient  # noqa: E402
 
-from bot.config import ConfigError, Settings, load_settings  # noqa: E402
+from bot.config import Config, ConfigError, load_config  # noqa: E402
 from bot.logs import configure_logging  # noqa: E402
 from bot.slack.server import GunicornServer, gunicorn_options  # noqa: E402
 from bot.slack.web import SLACK_EVENTS_PATH, WsgiApp  # noqa: E402
@@ -29,15 +29,15 @@ from bot.slack.web import SLACK_EVENTS_PATH, WsgiApp  # noqa: E402
 COMMAND = "/deadline-flag"
 
 
-def create_bare_app(settings: Settings) -> App:
+def create_bare_app(config: Config) -> App:
     """Bolt with its defaults (process_before_response=False): the listener runs in Bolt's executor."""
     # The token goes on the client: given a client, App() ignores its own token= argument and then finds none.
-    client = WebClient(token=settings.bot_token, base_url=settings.slack_api_url)
+    client = WebClient(token=config.bot_token, base_url=config.slack_api_url)
     app = App(
-        signing_secret=settings.signing_secret,
+        signing_secret=config.signing_secret,
         client=client,
         token_verification_enabled=False,
-        request_verification_enabled=not settings.is_socket_mode,
+        request_verification_enabled=not config.is_socket_mode,
     )
 
     @app.command(COMMAND)
@@ -50,7 +50,7 @@ def create_bare_app(settings: Settings) -> App:
 class BareBoltServer(GunicornServer):
     def load(self) -> WsgiApp:
         # Built in each worker after the fork, as GunicornServer builds deadline-flag.
-        return SlackRequestHandler(create_bare_app(self.settings), path=SLACK_EVENTS_PATH)
+        return SlackRequestHandler(create_bare_app(self.config), path=SLACK_EVENTS_PATH)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -62,14 +62,14 @@ def main(argv: list[str] | None = None) -> int:
     # As `python -m bot` does first: gunicorn_options() takes its log level from the root logger.
     configure_logging()
     try:
-        settings = load_settings().with_port(args.port).require_serving()
+        config = load_config().with_port(args.port).require_serving()
     except ConfigError as problem:
         print(f"bare-bolt: {problem}", file=sys.stderr)
         return 2
     if args.socket_mode:  # slack-bolt's Socket Mode adapter with its defaults, as its templates start
-        SocketModeHandler(create_bare_app(settings), app_token=settings.app_token).start()
+        SocketModeHandler(create_bare_app(config), app_token=config.app_token).start()
         return 0
-    BareBoltServer(settings, gunicorn_options(settings, host=args.host)).run()
+    BareBoltServer(config, gunicorn_options(config, host=args.host)).run()
     return 0
 
 

@@ -1,6 +1,6 @@
 """How much does deadline-flag cost over a bare Bolt app on the same server? Prints figures, never asserts.
 
-Both apps run as real gunicorn subprocesses with identical settings, against a fake Slack Web API, and get the
+Both apps run as real gunicorn subprocesses with identical configuration, against a fake Slack Web API, and get the
 same signed slash commands in alternating batches (A B B A ...), so a noisy machine slows both alike.
 
     .venv/bin/python benchmarks/run.py                          # SQLite, and PostgreSQL if it answers
@@ -49,7 +49,7 @@ from benchmarks.servers import (  # noqa: E402
     stop_server,
     wait_until_ready,
 )
-from bot.config import Settings  # noqa: E402
+from bot.config import Config  # noqa: E402
 from tests.fake_slack_api import FakeSlackApi, start_fake_slack_api  # noqa: E402
 
 DEADLINE_FLAG = "deadline-flag"
@@ -194,7 +194,7 @@ def bench_backend(
 ) -> list[str]:
     """Run every concurrency level on one backend and return its report lines. Servers stop even on failure."""
     # Both apps get the same explicit settings: the app's defaults for this backend unless overridden.
-    workers = options.web_concurrency or Settings(database_url=backend.url).workers
+    workers = options.web_concurrency or Config(database_url=backend.url).workers
     env = AppEnvironment(SIGNING_SECRET, fake.api_url, backend.url, REPORTER_KEY, workers, options.web_threads)
     if backend.name == POSTGRESQL:
         run_migrations(env)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-# Settings the apps read from the environment: ours replace the caller's, and the rest are dropped.
+# Configuration the apps read from the environment: ours replace the caller's, and the rest are dropped.
 APP_VARIABLES = {
     "SLACK_SIGNING_SECRET",
     "SLACK_BOT_TOKEN",

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.config import ConfigError, Settings, load_settings
+from bot.config import Config, ConfigError, load_config
 from bot.db.session import engine_of
 from bot.logs import configure_logging
 
@@ -87,65 +87,65 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def run_serve(args: argparse.Namespace, settings: Settings) -> int:
-    settings = settings.with_port(args.port).require_serving()
+def run_serve(args: argparse.Namespace, config: Config) -> int:
+    config = config.with_port(args.port).require_serving()
 
     from bot.db.migrate import upgrade_to_head
     from bot.slack.checks import warn_if_token_unusable
     from bot.slack.server import serve
 
-    if _is_embedded(settings):
+    if _is_embedded(config):
         # The embedded database has no release phase to migrate it: do it here, so a newcomer needs no extra step.
-        upgrade_to_head(settings.database_url)
-    warn_if_token_unusable(settings)
-    transport = "socket_mode" if settings.is_socket_mode else "http"
+        upgrade_to_head(config.database_url)
+    warn_if_token_unusable(config)
+    transport = "socket_mode" if config.is_socket_mode else "http"
     log.info(
         "serving",
         extra={
-            "port": settings.port,
-            "mode": settings.require_mode(),
+            "port": config.port,
+            "mode": config.require_mode(),
             "transport": transport,
-            "database": _backend(settings),
+            "database": _backend(config),
         },
     )
-    if settings.is_socket_mode:
+    if config.is_socket_mode:
         from bot.slack.socket_mode import serve_socket_mode
 
-        serve_socket_mode(settings, host=args.host)
+        serve_socket_mode(config, host=args.host)
     else:
-        serve(settings, host=args.host)
+        serve(config, host=args.host)
     return 0
 
 
-def run_migrate(args: argparse.Namespace, settings: Settings) -> int:
+def run_migrate(args: argparse.Namespace, config: Config) -> int:
     from bot.db.migrate import upgrade_to_head
 
-    upgrade_to_head(settings.database_url)
-    log.info("database is at the newest revision", extra={"database": _backend(settings)})
+    upgrade_to_head(config.database_url)
+    log.info("database is at the newest revision", extra={"database": _backend(config)})
     return 0
 
 
-def run_scheduler(args: argparse.Namespace, settings: Settings) -> int:
+def run_scheduler(args: argparse.Namespace, config: Config) -> int:
     from bot.scheduler import build_scheduler
     from bot.slack.tokens import workspaces_for
 
-    db = _open_database(settings)
-    log.info("clock process started", extra={"database": _backend(settings), "mode": settings.require_mode()})
-    build_scheduler(db, workspaces_for(settings, engine_of(db)), settings).start()
+    db = _open_database(config)
+    log.info("clock process started", extra={"database": _backend(config), "mode": config.require_mode()})
+    build_scheduler(db, workspaces_for(config, engine_of(db)), config).start()
     return 0
 
 
-def run_digest_preview(args: argparse.Namespace, settings: Settings) -> int:
+def run_digest_preview(args: argparse.Namespace, config: Config) -> int:
     from bot.blocks.digest_text import digest_plain_text
     from bot.domain import digest as digests
     from bot.domain.workspace_settings import effective_schedule
 
-    db = _open_database(settings)
-    team_ids = [args.team] if args.team else _known_team_ids(db, settings)
+    db = _open_database(config)
+    team_ids = [args.team] if args.team else _known_team_ids(db, config)
     if not team_ids:
         print("No workspace has flags yet.")
     for team_id in team_ids:
-        schedule = effective_schedule(db, team_id=team_id, default_channel=settings.digest_channel)
+        schedule = effective_schedule(db, team_id=team_id, default_channel=config.digest_channel)
         try:
             period = digests.calendar_week(args.week, schedule.zone) if args.week else digests.rolling_week(_now())
         except digests.InvalidWeek as problem:
@@ -155,13 +155,13 @@ def run_digest_preview(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def run_digest_send(args: argparse.Namespace, settings: Settings) -> int:
+def run_digest_send(args: argparse.Namespace, config: Config) -> int:
     from bot.flows.digest import send_digest
     from bot.slack.people import People
     from bot.slack.tokens import workspaces_for
 
-    db = _open_database(settings)
-    workspaces = workspaces_for(settings, engine_of(db))
+    db = _open_database(config)
+    workspaces = workspaces_for(config, engine_of(db))
     try:
         team_ids = [args.team] if args.team else workspaces.team_ids()
     except Exception as error:  # single-workspace mode asks Slack (auth.test) which workspace the token is for
@@ -173,7 +173,7 @@ def run_digest_send(args: argparse.Namespace, settings: Settings) -> int:
             db,
             workspaces,
             team_id=team_id,
-            default_channel=settings.digest_channel,
+            default_channel=config.digest_channel,
             now=_now(),
             force=args.force,
             people=people,
@@ -183,31 +183,31 @@ def run_digest_send(args: argparse.Namespace, settings: Settings) -> int:
     return 1 if failed else 0
 
 
-def run_settings_show(args: argparse.Namespace, settings: Settings) -> int:
+def run_settings_show(args: argparse.Namespace, config: Config) -> int:
     from bot.domain.outcomes import list_leads
     from bot.domain.workspace_settings import effective_retention_days, effective_schedule
 
-    db = _open_database(settings)
-    schedule = effective_schedule(db, team_id=args.team, default_channel=settings.digest_channel)
+    db = _open_database(config)
+    schedule = effective_schedule(db, team_id=args.team, default_channel=config.digest_channel)
     print(f"{args.team}: {schedule.describe()}")
     print(f"{args.team}: leads {', '.join(list_leads(db, team_id=args.team)) or '(admins and owners only)'}")
     print(f"{args.team}: flags kept {effective_retention_days(db, team_id=args.team)} days")
     return 0
 
 
-def run_settings_set(args: argparse.Namespace, settings: Settings) -> int:
+def run_settings_set(args: argparse.Namespace, config: Config) -> int:
     from bot.domain.outcomes import set_leads
     from bot.domain.workspace_settings import InvalidSetting, change_schedule
 
-    db = _open_database(settings)
+    db = _open_database(config)
     if args.channel and not args.allow_shared:
-        _refuse_a_shared_channel(args, settings, db)
+        _refuse_a_shared_channel(args, config, db)
     try:
         change_schedule(
             db,
             team_id=args.team,
             now=_now(),
-            default_channel=settings.digest_channel,
+            default_channel=config.digest_channel,
             channel_id=args.channel,
             weekday=args.weekday,
             hour=args.hour,
@@ -219,16 +219,16 @@ def run_settings_set(args: argparse.Namespace, settings: Settings) -> int:
         raise ConfigError(str(problem)) from None
     if args.leads is not None:
         set_leads(db, team_id=args.team, user_ids=[u.strip() for u in args.leads.split(",") if u.strip()])
-    return run_settings_show(args, settings)
+    return run_settings_show(args, config)
 
 
-def _refuse_a_shared_channel(args: argparse.Namespace, settings: Settings, db: sessionmaker[Session]) -> None:
+def _refuse_a_shared_channel(args: argparse.Namespace, config: Config, db: sessionmaker[Session]) -> None:
     """A Slack Connect channel would show flag text to another organisation: refused unless --allow-shared."""
     from bot.flows.digest import CONFIRM_IN_CLI, shared_channel_refusal
     from bot.slack.tokens import workspaces_for
 
     try:
-        client = workspaces_for(settings, engine_of(db)).client_for(args.team)
+        client = workspaces_for(config, engine_of(db)).client_for(args.team)
     except Exception:  # not installed, or no token: the digest send checks the channel again before posting
         return
     refusal = shared_channel_refusal(client, args.channel, confirm=CONFIRM_IN_CLI.replace("C…", args.channel))
@@ -236,24 +236,24 @@ def _refuse_a_shared_channel(args: argparse.Namespace, settings: Settings, db: s
         raise ConfigError(refusal.replace(f"<#{args.channel}>", args.channel))
 
 
-def run_export(args: argparse.Namespace, settings: Settings) -> int:
+def run_export(args: argparse.Namespace, config: Config) -> int:
     from bot.domain.export import export_rows, to_csv, to_json
 
-    rows = export_rows(_open_database(settings), team_id=args.team, since=args.since)
+    rows = export_rows(_open_database(config), team_id=args.team, since=args.since)
     sys.stdout.write(to_csv(rows) if args.format == "csv" else to_json(rows) + "\n")
     return 0
 
 
-def _open_database(settings: Settings) -> sessionmaker[Session]:
+def _open_database(config: Config) -> sessionmaker[Session]:
     from bot.db.migrate import upgrade_to_head
     from bot.db.session import create_db_engine, create_session_factory
 
-    if _is_embedded(settings):
-        upgrade_to_head(settings.database_url)
-    return create_session_factory(create_db_engine(settings.database_url))
+    if _is_embedded(config):
+        upgrade_to_head(config.database_url)
+    return create_session_factory(create_db_engine(config.database_url))
 
 
-def _known_team_ids(db: sessionmaker[Session], settings: Settings) -> list[str]:
+def _known_team_ids(db: sessionmaker[Session], config: Config) -> list[str]:
     """Workspaces with flags or settings here, and those the app has a token for (when Slack answers)."""
     from bot.domain.digest import known_team_ids
     from bot.domain.workspace_settings import list_configured_team_ids
@@ -261,7 +261,7 @@ def _known_team_ids(db: sessionmaker[Session], settings: Settings) -> list[str]:
 
     team_ids = set(known_team_ids(db)) | set(list_configured_team_ids(db))
     try:
-        team_ids |= set(workspaces_for(settings, engine_of(db)).team_ids())
+        team_ids |= set(workspaces_for(config, engine_of(db)).team_ids())
     except Exception as error:
         log.warning("could not ask Slack which workspaces the token serves", extra={"error": type(error).__name__})
     return sorted(team_ids)
@@ -274,17 +274,17 @@ def _date(text: str) -> datetime:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-30") from None
 
 
-def _is_embedded(settings: Settings) -> bool:
-    return settings.database_url.startswith("sqlite")
+def _is_embedded(config: Config) -> bool:
+    return config.database_url.startswith("sqlite")
 
 
-def run_purge(args: argparse.Namespace, settings: Settings) -> int:
+def run_purge(args: argparse.Namespace, config: Config) -> int:
     from bot.domain.uninstalls import purge_uninstalled_workspaces, purge_workspace
 
     if args.team is not None and not args.team.strip():
         # An empty --team (an unset shell variable) must not fall through to the global purge.
         raise ConfigError("--team needs a workspace id (T0123...); leave --team out to purge every workspace")
-    db = _open_database(settings)
+    db = _open_database(config)
     if args.team is not None:
         deleted = purge_workspace(db, args.team)
         if not any(deleted.values()):
@@ -297,14 +297,14 @@ def run_purge(args: argparse.Namespace, settings: Settings) -> int:
 
         expired = purge_expired_flags(db, now=_now())
         log.info("flags past their workspace's retention deleted", extra={"deleted": expired})
-        grace = timedelta(days=settings.purge_after_days)
+        grace = timedelta(days=config.purge_after_days)
         purged = purge_uninstalled_workspaces(db, _now(), grace)
-        log.info("uninstalled workspaces purged", extra={"team_ids": purged, "purge_after_days": settings.purge_after_days})
+        log.info("uninstalled workspaces purged", extra={"team_ids": purged, "purge_after_days": config.purge_after_days})
     return 0
 
 
-def _backend(settings: Settings) -> str:
-    return settings.database_url.split(":", 1)[0]
+def _backend(config: Config) -> str:
+    return config.database_url.split(":", 1)[0]
 
 
 def _now() -> datetime:
@@ -315,7 +315,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     configure_logging()
     try:
-        return args.run(args, load_settings())
+        return args.run(args, load_config())
     except ConfigError as problem:
         print(f"deadline-flag: {problem}", file=sys.stderr)
         return 2

@@ -1,6 +1,6 @@
-"""Settings, read from the environment once (in `bot.__main__`) and passed down from there.
+"""The process configuration, read from the environment once (in `bot.__main__`) and passed down from there.
 
-Nothing else in the app reads `os.environ`: tests build `Settings` directly.
+Nothing else in the app reads `os.environ`: tests build `Config` directly.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ class ConfigError(Exception):
 
 
 @dataclass(frozen=True)
-class Settings:
+class Config:
     signing_secret: str | None = None
     bot_token: str | None = None  # single-workspace mode; read only by bot.slack.tokens.SingleWorkspace
     app_token: str | None = None  # SLACK_APP_TOKEN (xapp-…): serve over Socket Mode instead of HTTP
@@ -63,7 +63,7 @@ class Settings:
         """Slack's requests come over a WebSocket the app opens (no public HTTP endpoint, no signatures to check)."""
         return bool(self.app_token)
 
-    def require_serving(self) -> Settings:
+    def require_serving(self) -> Config:
         """Return self if the web process can start with these settings, else raise ConfigError."""
         if self.app_token and not self.app_token.startswith("xapp-"):
             raise ConfigError("SLACK_APP_TOKEN must be an app-level token (xapp-…, scope connections:write)")
@@ -101,12 +101,12 @@ class Settings:
             "(or set SLACK_CLIENT_ID and SLACK_CLIENT_SECRET to install to any workspace)"
         )
 
-    def with_port(self, port: int | None) -> Settings:
+    def with_port(self, port: int | None) -> Config:
         return self if port is None else replace(self, port=port)
 
 
-def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
-    """Settings from environment variables; unset or empty variables take their defaults."""
+def load_config(environ: Mapping[str, str] = os.environ) -> Config:
+    """The configuration from environment variables; unset or empty variables take their defaults."""
 
     def get(name: str) -> str | None:
         value = environ.get(name, "").strip()
@@ -120,7 +120,7 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
             raise ConfigError(f"{name} must be a whole number, got {value!r}") from None
 
     api_url = get("SLACK_API_URL") or SLACK_API_URL_DEFAULT
-    return Settings(
+    return Config(
         signing_secret=get("SLACK_SIGNING_SECRET"),
         bot_token=get("SLACK_BOT_TOKEN"),
         app_token=get("SLACK_APP_TOKEN"),

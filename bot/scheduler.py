@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.config import Settings
+from bot.config import Config
 from bot.flows.digest import run_due_digests
 from bot.flows.housekeeping import run_purges
 from bot.slack.people import People
@@ -24,17 +24,17 @@ PURGE_SECONDS = 3600
 def build_scheduler(
     db: sessionmaker[Session],
     workspaces: Workspaces,
-    settings: Settings,
+    config: Config,
     *,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> BlockingScheduler:
     people = People()  # users.info answers, kept a few minutes across ticks
 
     def tick() -> None:
-        run_due_digests(db, workspaces, default_channel=settings.digest_channel, now=clock(), people=people)
+        run_due_digests(db, workspaces, default_channel=config.digest_channel, now=clock(), people=people)
 
     def purge() -> None:
-        run_purges(db, now=clock(), grace=timedelta(days=settings.purge_after_days))
+        run_purges(db, now=clock(), grace=timedelta(days=config.purge_after_days))
 
     scheduler = BlockingScheduler(timezone=UTC)
     # coalesce + one instance: a tick that overruns (or a machine that slept) never runs twice at once.

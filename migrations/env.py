@@ -5,7 +5,7 @@ from logging.config import fileConfig
 from alembic import context
 from sqlalchemy import create_engine, pool
 
-from bot.config import load_settings
+from bot.config import load_config
 from bot.db.models import UTCDateTime
 from bot.db.slack_stores import SCHEMA_METADATA
 
@@ -15,7 +15,7 @@ if database_url is None:
     # Run as the `alembic` command: configure its logging and read the environment.
     if config.config_file_name is not None:
         fileConfig(config.config_file_name)
-    database_url = load_settings().database_url
+    database_url = load_config().database_url
 
 # Our models and slack_sdk's installation/state store tables: one schema, one migration history.
 target_metadata = SCHEMA_METADATA

@@ -20,7 +20,7 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.config import Settings, normalise_database_url
+from bot.config import Config, normalise_database_url
 from bot.db.migrate import upgrade_to_head
 from bot.db.session import create_db_engine, create_session_factory
 from bot.db.slack_stores import SCHEMA_METADATA
@@ -102,8 +102,8 @@ def fake_slack_api() -> Iterator[FakeSlackApi]:
 
 
 @pytest.fixture
-def settings(fake_slack_api: FakeSlackApi, database_url: str) -> Settings:
-    return Settings(
+def config(fake_slack_api: FakeSlackApi, database_url: str) -> Config:
+    return Config(
         signing_secret=SIGNING_SECRET,
         bot_token="xoxb-T1-token",
         slack_api_url=fake_slack_api.api_url,
@@ -123,7 +123,7 @@ class _QuietHandler(WSGIRequestHandler):
 
 @contextmanager
 def serve_app(
-    settings: Settings,
+    config: Config,
     db: sessionmaker[Session],
     engine: Engine,
     background: ThreadPoolExecutor | None = None,
@@ -132,9 +132,7 @@ def serve_app(
     """The real WSGI app on a free port: Bolt's endpoint at /slack/events, /healthz beside it."""
     background = background or ThreadPoolExecutor(max_workers=8, thread_name_prefix="after-ack")
     urgent = urgent or ThreadPoolExecutor(max_workers=4, thread_name_prefix="trigger")
-    application = create_wsgi_app(
-        create_app(settings, db, background, urgent), engine, signing_secret=settings.signing_secret
-    )
+    application = create_wsgi_app(create_app(config, db, background, urgent), engine, signing_secret=config.signing_secret)
     server = make_server("127.0.0.1", 0, application, server_class=_ThreadingWSGIServer, handler_class=_QuietHandler)
     threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     try:
@@ -153,10 +151,8 @@ def after_ack_pool() -> ThreadPoolExecutor:
 
 
 @pytest.fixture
-def app_url(
-    settings: Settings, db: sessionmaker[Session], engine: Engine, after_ack_pool: ThreadPoolExecutor
-) -> Iterator[str]:
-    with serve_app(settings, db, engine, after_ack_pool) as base_url:
+def app_url(config: Config, db: sessionmaker[Session], engine: Engine, after_ack_pool: ThreadPoolExecutor) -> Iterator[str]:
+    with serve_app(config, db, engine, after_ack_pool) as base_url:
         yield base_url
 
 
@@ -167,14 +163,14 @@ def slack(app_url: str, fake_slack_api: FakeSlackApi) -> SlackSender:
 
 
 @pytest.fixture
-def oauth_settings(settings: Settings) -> Settings:
+def oauth_config(config: Config) -> Config:
     """OAuth mode: no bot token, a client id and secret; tokens come from installs into the database."""
-    return replace(settings, bot_token=None, client_id=OAUTH_CLIENT_ID, client_secret=OAUTH_CLIENT_SECRET)
+    return replace(config, bot_token=None, client_id=OAUTH_CLIENT_ID, client_secret=OAUTH_CLIENT_SECRET)
 
 
 @pytest.fixture
-def oauth_app_url(oauth_settings: Settings, db: sessionmaker[Session], engine: Engine) -> Iterator[str]:
-    with serve_app(oauth_settings, db, engine) as base_url:
+def oauth_app_url(oauth_config: Config, db: sessionmaker[Session], engine: Engine) -> Iterator[str]:
+    with serve_app(oauth_config, db, engine) as base_url:
         yield base_url
 
 
@@ -199,11 +195,11 @@ def unreachable_database_url(database_url: str, tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def down_app_url(settings: Settings, unreachable_database_url: str) -> Iterator[str]:
+def down_app_url(config: Config, unreachable_database_url: str) -> Iterator[str]:
     """The app served against a database that is down."""
-    down_settings = replace(settings, database_url=unreachable_database_url)
+    down_config = replace(config, database_url=unreachable_database_url)
     engine = create_db_engine(unreachable_database_url)
-    with serve_app(down_settings, create_session_factory(engine), engine) as base_url:
+    with serve_app(down_config, create_session_factory(engine), engine) as base_url:
         yield base_url
     engine.dispose()
 
@@ -222,39 +218,39 @@ def seed_three_workspaces(db: sessionmaker[Session], key: bytes) -> None:
 
 
 @contextmanager
-def fuzzed(settings: Settings, db: sessionmaker[Session], engine: Engine, fake: FakeSlackApi) -> Iterator[FuzzedApp]:
+def fuzzed(config: Config, db: sessionmaker[Session], engine: Engine, fake: FakeSlackApi) -> Iterator[FuzzedApp]:
     # UADMIN is a workspace admin, so fuzzed digest settings reach the database too.
     fake.replies["users.info"] = lambda call: {
         "ok": True,
         "user": {"id": call.body.get("user"), "is_admin": call.body.get("user") == "UADMIN"},
     }
-    seed_three_workspaces(db, settings.reporter_hash_key)
+    seed_three_workspaces(db, config.reporter_hash_key)
     after_ack = AfterAckWork()
-    with serve_app(settings, db, engine, after_ack, urgent=after_ack) as base_url:  # drain() waits for both
+    with serve_app(config, db, engine, after_ack, urgent=after_ack) as base_url:  # drain() waits for both
         slack = SlackSender(url=base_url + SLACK_EVENTS_PATH, fake=fake)
         yield FuzzedApp(slack=slack, fake=fake, engine=engine, after_ack=after_ack, base_url=base_url)
 
 
 @pytest.fixture
 def fuzzed_app(
-    settings: Settings, db: sessionmaker[Session], engine: Engine, fake_slack_api: FakeSlackApi
+    config: Config, db: sessionmaker[Session], engine: Engine, fake_slack_api: FakeSlackApi
 ) -> Iterator[FuzzedApp]:
     """The single-workspace app, seeded, for fuzz tests (tests/invariants.py checks each request)."""
-    with fuzzed(settings, db, engine, fake_slack_api) as app:
+    with fuzzed(config, db, engine, fake_slack_api) as app:
         yield app
 
 
 @pytest.fixture
 def fuzzed_oauth_app(
-    oauth_settings: Settings, db: sessionmaker[Session], engine: Engine, fake_slack_api: FakeSlackApi
+    oauth_config: Config, db: sessionmaker[Session], engine: Engine, fake_slack_api: FakeSlackApi
 ) -> Iterator[FuzzedApp]:
     """The OAuth-mode app, seeded, with T1 and T2 installed (see FuzzedApp.reinstall)."""
-    with fuzzed(oauth_settings, db, engine, fake_slack_api) as app:
+    with fuzzed(oauth_config, db, engine, fake_slack_api) as app:
         app.reinstall()
         yield app
 
 
 @pytest.fixture
-def workspaces(settings: Settings) -> Workspaces:
+def workspaces(config: Config) -> Workspaces:
     """The deployment's workspaces, as the clock process and CLI see them (the fake answers auth.test as T1)."""
-    return workspaces_for(settings)
+    return workspaces_for(config)

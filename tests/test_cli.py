@@ -315,12 +315,12 @@ def test_settings_set_refuses_an_unknown_timezone(tmp_path: Path) -> None:
 
 
 def test_serve_defaults_to_one_process_on_sqlite_and_two_threads() -> None:
-    from bot.config import Settings, load_settings
+    from bot.config import Config, load_config
     from bot.slack.server import gunicorn_options
 
-    sqlite = gunicorn_options(Settings(database_url="sqlite:///x.db"))
-    postgres = gunicorn_options(Settings(database_url="postgresql+psycopg://db/x"))
-    pinned = gunicorn_options(load_settings({"WEB_CONCURRENCY": "4", "WEB_THREADS": "3"}))
+    sqlite = gunicorn_options(Config(database_url="sqlite:///x.db"))
+    postgres = gunicorn_options(Config(database_url="postgresql+psycopg://db/x"))
+    pinned = gunicorn_options(load_config({"WEB_CONCURRENCY": "4", "WEB_THREADS": "3"}))
 
     assert (sqlite["workers"], sqlite["threads"]) == (1, 2)
     assert (postgres["workers"], postgres["threads"]) == (2, 2)

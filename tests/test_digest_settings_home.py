@@ -184,7 +184,7 @@ def test_a_member_cannot_open_or_submit_the_settings(
 
 
 def test_admins_see_on_home_why_this_weeks_digest_was_not_posted_and_members_do_not(
-    slack: SlackSender, fake_slack_api: FakeSlackApi, db: sessionmaker[Session], settings
+    slack: SlackSender, fake_slack_api: FakeSlackApi, db: sessionmaker[Session], config
 ) -> None:
     from datetime import UTC, datetime
 
@@ -194,7 +194,7 @@ def test_admins_see_on_home_why_this_weeks_digest_was_not_posted_and_members_do_
 
     fake_slack_api.add_channel("C0OLD", is_archived=True)
     change_schedule(db, team_id="T1", now=datetime(2026, 1, 1, tzinfo=UTC), default_channel=None, channel_id="C0OLD")
-    result = send_digest(db, workspaces_for(settings), team_id="T1", default_channel=None, now=datetime.now(UTC))
+    result = send_digest(db, workspaces_for(config), team_id="T1", default_channel=None, now=datetime.now(UTC))
     assert result.status == "failed"
 
     admin_home = home_for(slack, fake_slack_api, ADMIN)

@@ -16,7 +16,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.blocks import ids
-from bot.config import Settings
+from bot.config import Config
 from bot.db import digests as digest_store
 from bot.db import flags as flag_store
 from bot.flows.digest import send_digest
@@ -86,9 +86,9 @@ def test_when_slack_will_not_open_the_form_the_user_is_told_through_the_response
 
 
 def test_with_the_web_api_unreachable_an_inline_flag_is_still_stored_and_receipted(
-    settings: Settings, db: sessionmaker[Session], engine: Engine, fake_slack_api: FakeSlackApi
+    config: Config, db: sessionmaker[Session], engine: Engine, fake_slack_api: FakeSlackApi
 ) -> None:
-    dead_api = replace(settings, slack_api_url="http://127.0.0.1:1/api/")
+    dead_api = replace(config, slack_api_url="http://127.0.0.1:1/api/")
     with serve_app(dead_api, db, engine) as base_url:
         slack = SlackSender(url=base_url + "/slack/events", fake=fake_slack_api)
 
@@ -99,9 +99,9 @@ def test_with_the_web_api_unreachable_an_inline_flag_is_still_stored_and_receipt
 
 
 def test_with_the_web_api_unreachable_a_form_that_cannot_open_is_told_through_the_response_url(
-    settings: Settings, db: sessionmaker[Session], engine: Engine, fake_slack_api: FakeSlackApi
+    config: Config, db: sessionmaker[Session], engine: Engine, fake_slack_api: FakeSlackApi
 ) -> None:
-    dead_api = replace(settings, slack_api_url="http://127.0.0.1:1/api/")  # the response_url is still the fake's
+    dead_api = replace(config, slack_api_url="http://127.0.0.1:1/api/")  # the response_url is still the fake's
     with serve_app(dead_api, db, engine) as base_url:
         slack = SlackSender(url=base_url + "/slack/events", fake=fake_slack_api)
 
@@ -112,12 +112,12 @@ def test_with_the_web_api_unreachable_a_form_that_cannot_open_is_told_through_th
 
 
 def test_a_digest_with_the_web_api_unreachable_fails_cleanly_and_the_next_run_posts(
-    db: sessionmaker[Session], settings: Settings, workspaces: Workspaces, fake_slack_api: FakeSlackApi
+    db: sessionmaker[Session], config: Config, workspaces: Workspaces, fake_slack_api: FakeSlackApi
 ) -> None:
     from bot.slack.tokens import workspaces_for
 
     now = datetime(2026, 11, 30, 9, tzinfo=UTC)
-    unreachable = workspaces_for(replace(settings, slack_api_url="http://127.0.0.1:1/api/"))
+    unreachable = workspaces_for(replace(config, slack_api_url="http://127.0.0.1:1/api/"))
 
     failed = send_digest(db, unreachable, team_id="T1", default_channel="C0LEADS", now=now)
     posted = send_digest(db, workspaces, team_id="T1", default_channel="C0LEADS", now=now + timedelta(minutes=5))

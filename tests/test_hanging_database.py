@@ -22,7 +22,7 @@ from urllib.request import urlopen
 
 import pytest
 
-from bot.config import Settings, normalise_database_url
+from bot.config import Config, normalise_database_url
 from bot.db.session import create_db_engine, create_session_factory
 from tests.conftest import serve_app
 from tests.fake_slack_api import FakeSlackApi
@@ -115,9 +115,9 @@ def sqlite_copy(tmp_path: Path, sqlite_template: Path) -> str:
 
 
 @pytest.fixture
-def settings(fake_slack_api: FakeSlackApi) -> Settings:
+def config(fake_slack_api: FakeSlackApi) -> Config:
     """Not the backend-parametrised fixture: each test here brings its own database."""
-    return Settings(
+    return Config(
         signing_secret=SIGNING_SECRET,
         bot_token="xoxb-T1-token",
         slack_api_url=fake_slack_api.api_url,
@@ -126,24 +126,24 @@ def settings(fake_slack_api: FakeSlackApi) -> Settings:
 
 
 @contextmanager
-def serving(settings: Settings, database_url: str, fake: FakeSlackApi) -> Iterator[SlackSender]:
+def serving(config: Config, database_url: str, fake: FakeSlackApi) -> Iterator[SlackSender]:
     """The app served as `python -m bot serve` builds it: on an engine with every wait bounded."""
     engine = create_db_engine(database_url, serving=True)
     try:
-        with serve_app(replace(settings, database_url=database_url), create_session_factory(engine), engine) as base_url:
+        with serve_app(replace(config, database_url=database_url), create_session_factory(engine), engine) as base_url:
             yield SlackSender(url=base_url + "/slack/events", fake=fake)
     finally:
         engine.dispose()
 
 
 def test_an_sqlite_writer_holding_the_lock_gets_not_saved_within_3_seconds(
-    settings: Settings, sqlite_copy: str, fake_slack_api: FakeSlackApi
+    config: Config, sqlite_copy: str, fake_slack_api: FakeSlackApi
 ) -> None:
     holder = sqlite3.connect(sqlite_copy.removeprefix("sqlite:///"), isolation_level=None)
     holder.execute("PRAGMA journal_mode=WAL")  # as the app leaves the file after its first connection
     holder.execute("BEGIN IMMEDIATE")  # another process's long write
     try:
-        with serving(settings, sqlite_copy, fake_slack_api) as sender:
+        with serving(config, sqlite_copy, fake_slack_api) as sender:
             elapsed, answer = timed_command(sender, "Ship search by Friday")
     finally:
         holder.execute("ROLLBACK")
@@ -155,11 +155,11 @@ def test_an_sqlite_writer_holding_the_lock_gets_not_saved_within_3_seconds(
 
 
 def test_a_postgres_host_that_accepts_and_never_answers_gets_not_saved_within_3_seconds_and_healthz_503(
-    settings: Settings, fake_slack_api: FakeSlackApi
+    config: Config, fake_slack_api: FakeSlackApi
 ) -> None:
     silent = SilentServer()
     try:
-        with serving(settings, f"postgresql+psycopg://postgres@127.0.0.1:{silent.port}/hangs", fake_slack_api) as sender:
+        with serving(config, f"postgresql+psycopg://postgres@127.0.0.1:{silent.port}/hangs", fake_slack_api) as sender:
             elapsed, answer = timed_command(sender, "Ship search by Friday")
             base_url = sender.url.removesuffix("/slack/events")
             started = time.monotonic()
@@ -177,7 +177,7 @@ def test_a_postgres_host_that_accepts_and_never_answers_gets_not_saved_within_3_
 
 @pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="needs PostgreSQL (TEST_DATABASE_URL)")
 def test_a_pooled_postgres_connection_whose_server_stops_answering_gets_not_saved_within_3_seconds(
-    settings: Settings, postgres_url: str, fake_slack_api: FakeSlackApi
+    config: Config, postgres_url: str, fake_slack_api: FakeSlackApi
 ) -> None:
     from sqlalchemy.engine import make_url
 
@@ -185,7 +185,7 @@ def test_a_pooled_postgres_connection_whose_server_stops_answering_gets_not_save
     proxy = FreezableProxy((real.host or "127.0.0.1", real.port or 5432))
     through_proxy = real.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
     try:
-        with serving(settings, through_proxy, fake_slack_api) as sender:
+        with serving(config, through_proxy, fake_slack_api) as sender:
             _, first = timed_command(sender, "Stored while the database answers")
             proxy.frozen.set()  # the connection stays in the pool, open, and the server says nothing more
             elapsed, answer = timed_command(sender, "Ship search by Friday")

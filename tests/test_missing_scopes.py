@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import pytest
 
-from bot.config import Settings
+from bot.config import Config
 from tests.fake_slack_api import OAUTH_CLIENT_ID, OAUTH_CLIENT_SECRET, FakeSlackApi
 from tests.slack_requests import Browser, SlackSender
 
@@ -16,9 +16,9 @@ ADMIN, MEMBER = "U0ADMIN", "U0MEMBER"
 
 
 @pytest.fixture
-def oauth_settings(settings: Settings) -> Settings:
+def oauth_config(config: Config) -> Config:
     return replace(
-        settings, bot_token=None, client_id=OAUTH_CLIENT_ID, client_secret=OAUTH_CLIENT_SECRET, app_url="https://df.example"
+        config, bot_token=None, client_id=OAUTH_CLIENT_ID, client_secret=OAUTH_CLIENT_SECRET, app_url="https://df.example"
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.config import Settings
+from bot.config import Config
 from bot.db import flags as flag_store
 from bot.db.slack_stores import BOTS, INSTALLATIONS, OAUTH_STATES, TokenCipher
 from bot.slack.scopes import BOT_SCOPES
@@ -120,16 +120,16 @@ def test_install_routes_do_not_exist_in_single_workspace_mode(app_url: str) -> N
 
 
 def test_client_for_serves_each_installed_workspace_with_its_own_token(
-    browser: Browser, oauth_settings: Settings, engine: Engine
+    browser: Browser, oauth_config: Config, engine: Engine
 ) -> None:
     browser.install("T2")
     browser.install("T3")
-    workspaces = workspaces_for(oauth_settings, engine)
+    workspaces = workspaces_for(oauth_config, engine)
 
     assert isinstance(workspaces, InstalledWorkspaces)
     assert workspaces.team_ids() == ["T2", "T3"]
     assert workspaces.client_for("T3").token == "xoxb-T3-1"
-    assert workspaces.client_for("T2").base_url == oauth_settings.slack_api_url
+    assert workspaces.client_for("T2").base_url == oauth_config.slack_api_url
 
 
 def test_the_bots_table_holds_one_row_per_install(browser: Browser, engine: Engine) -> None:
@@ -175,11 +175,11 @@ def test_a_hanging_auth_test_does_not_hold_the_answer(
         assert len(flag_store.list_flags(session, team_id="T2")) == 1
 
 
-def test_a_request_carries_the_bot_ids_oauth_stored(browser: Browser, oauth_settings: Settings, engine: Engine) -> None:
+def test_a_request_carries_the_bot_ids_oauth_stored(browser: Browser, oauth_config: Config, engine: Engine) -> None:
     from slack_bolt import BoltContext
 
     browser.install("T2")
-    authorize = InstalledWorkspaces(oauth_settings, workspaces_for(oauth_settings, engine).store).bolt_authorize()
+    authorize = InstalledWorkspaces(oauth_config, workspaces_for(oauth_config, engine).store).bolt_authorize()
 
     result = authorize(context=BoltContext(), enterprise_id=None, team_id="T2", user_id="U1")
 

@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.blocks import ids
-from bot.config import Settings
+from bot.config import Config
 from bot.db import flags as flag_store
 from tests.conftest import serve_app
 from tests.fake_slack_api import FakeSlackApi
@@ -120,11 +120,11 @@ def test_a_button_with_a_malformed_flag_id_is_acknowledged_and_ignored(
 
 @pytest.fixture
 def drained_app(
-    settings: Settings, db: sessionmaker[Session], engine: Engine, fake_slack_api: FakeSlackApi
+    config: Config, db: sessionmaker[Session], engine: Engine, fake_slack_api: FakeSlackApi
 ) -> Iterator[tuple[SlackSender, AfterAckWork]]:
     """The app with one pool for all its work after the ack (modals included), so a test can wait for all of it."""
     work = AfterAckWork()
-    with serve_app(settings, db, engine, work, urgent=work) as base_url:
+    with serve_app(config, db, engine, work, urgent=work) as base_url:
         yield SlackSender(url=base_url + "/slack/events", fake=fake_slack_api), work
 
 

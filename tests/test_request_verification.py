@@ -12,7 +12,7 @@ from slack_bolt.request import BoltRequest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.config import Settings
+from bot.config import Config
 from bot.db.models import Flag
 from bot.slack.app import create_app
 from tests.slack_requests import SlackSender, post
@@ -47,10 +47,10 @@ def test_a_bad_signature_is_logged_as_one_line_without_the_request_text(
 
 
 def test_bolts_own_check_logs_a_bad_signature_without_the_body(
-    settings: Settings, db: sessionmaker[Session], caplog: pytest.LogCaptureFixture
+    config: Config, db: sessionmaker[Session], caplog: pytest.LogCaptureFixture
 ) -> None:
     # Bolt's RequestVerification still runs behind the web layer (and alone wherever the app is served otherwise).
-    app = create_app(settings, db)
+    app = create_app(config, db)
     body = urlencode({"command": "/deadline-flag", "text": "the CEO wants it by Friday", "team_id": "T1", "user_id": "U1"})
     headers = {"x-slack-request-timestamp": [str(int(time.time()))], "x-slack-signature": ["v0=" + "0" * 64]}
     caplog.set_level(logging.DEBUG)

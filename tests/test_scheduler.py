@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.config import Settings
+from bot.config import Config
 from bot.db import flags as flag_store
 from bot.domain.uninstalls import record_uninstall
 from bot.domain.workspace_settings import change_schedule
@@ -96,10 +96,10 @@ def test_a_database_outage_in_one_tick_is_logged_and_survived(
 
 
 def test_the_clock_process_runs_the_digest_and_purge_jobs_with_the_injected_clock(
-    db: sessionmaker[Session], workspaces: Workspaces, settings: Settings, fake_slack_api: FakeSlackApi
+    db: sessionmaker[Session], workspaces: Workspaces, config: Config, fake_slack_api: FakeSlackApi
 ) -> None:
     clock = lambda: MONDAY_0859_UTC + timedelta(hours=1)  # noqa: E731
-    scheduler = build_scheduler(db, workspaces, replace(settings, digest_channel="C0LEADS"), clock=clock)
+    scheduler = build_scheduler(db, workspaces, replace(config, digest_channel="C0LEADS"), clock=clock)
     jobs = {job.id: job for job in scheduler.get_jobs()}
     record_uninstall(db, team_id="T9", now=clock() - timedelta(days=31))
     add_flag(db, "T9")

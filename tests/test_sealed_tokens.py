@@ -13,7 +13,7 @@ from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallation
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.config import Settings
+from bot.config import Config
 from bot.db.slack_stores import BOTS, INSTALLATIONS, TokenCipher
 from bot.slack.tokens import create_installation_store
 from bot.slack.web import SLACK_EVENTS_PATH
@@ -73,14 +73,14 @@ def store_in_clear(engine: Engine, team_id: str, token: str, installed_at: float
 
 
 def test_tokens_stored_in_clear_before_are_sealed_and_superseded_ones_cleared_when_the_app_starts(
-    oauth_settings: Settings, db: sessionmaker[Session], engine: Engine, fake_slack_api: FakeSlackApi
+    oauth_config: Config, db: sessionmaker[Session], engine: Engine, fake_slack_api: FakeSlackApi
 ) -> None:
     now = datetime.now(UTC).timestamp()
     store_in_clear(engine, "T2", "xoxb-T2-old", now - 100)
     store_in_clear(engine, "T2", "xoxb-T2-7", now - 10)
     store_in_clear(engine, "T3", "xoxb-T3-7", now - 10)
 
-    with serve_app(oauth_settings, db, engine) as base_url:
+    with serve_app(oauth_config, db, engine) as base_url:
         SlackSender(url=base_url + SLACK_EVENTS_PATH, fake=fake_slack_api).command("", team_id="T2")
         [opened] = fake_slack_api.wait_for("views.open")
 
@@ -98,10 +98,10 @@ def test_tokens_stored_in_clear_before_are_sealed_and_superseded_ones_cleared_wh
 
 
 def test_with_another_reporter_key_a_stored_token_is_not_used_and_the_workspace_is_asked_to_reinstall(
-    browser: Browser, oauth_settings: Settings, db: sessionmaker[Session], engine: Engine, fake_slack_api: FakeSlackApi
+    browser: Browser, oauth_config: Config, db: sessionmaker[Session], engine: Engine, fake_slack_api: FakeSlackApi
 ) -> None:
     browser.install("T2")
-    rotated = replace(oauth_settings, reporter_key="a-new-reporter-key")
+    rotated = replace(oauth_config, reporter_key="a-new-reporter-key")
 
     with serve_app(rotated, db, engine) as base_url:
         slack = SlackSender(url=base_url + SLACK_EVENTS_PATH, fake=fake_slack_api)
@@ -112,8 +112,8 @@ def test_with_another_reporter_key_a_stored_token_is_not_used_and_the_workspace_
     assert fake_slack_api.calls_to("views.open") == []
 
 
-def test_a_long_rotating_token_fits_once_sealed(oauth_settings: Settings, engine: Engine) -> None:
-    store = create_installation_store(oauth_settings, engine)
+def test_a_long_rotating_token_fits_once_sealed(oauth_config: Config, engine: Engine) -> None:
+    store = create_installation_store(oauth_config, engine)
     token = "xoxe.xoxb-1-" + "M" * 170  # rotating tokens are far longer than classic ones
     store.save(
         Installation(app_id="A1", team_id="T2", bot_token=token, bot_refresh_token="xoxe-1-" + "R" * 150, user_id="U1")

@@ -20,7 +20,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.blocks import ids
-from bot.config import Settings
+from bot.config import Config
 from bot.db import flags as flag_store
 from bot.slack.socket_mode import socket_mode_handler
 from tests.fake_slack_api import FakeSlackApi
@@ -40,19 +40,19 @@ def socket_mode(fake_slack_api: FakeSlackApi) -> Iterator[FakeSocketMode]:
 
 
 @pytest.fixture
-def socket_settings(settings: Settings) -> Settings:
-    return replace(settings, signing_secret=None, app_token=APP_TOKEN)
+def socket_settings(config: Config) -> Config:
+    return replace(config, signing_secret=None, app_token=APP_TOKEN)
 
 
-def connect(settings: Settings, engine: Engine, socket_mode: FakeSocketMode, count: int = 1) -> SocketModeHandler:
-    handler = socket_mode_handler(settings, engine)
+def connect(config: Config, engine: Engine, socket_mode: FakeSocketMode, count: int = 1) -> SocketModeHandler:
+    handler = socket_mode_handler(config, engine)
     handler.connect()
     socket_mode.wait_connected(count)
     return handler
 
 
 @pytest.fixture
-def app(socket_settings: Settings, engine: Engine, socket_mode: FakeSocketMode) -> Iterator[SocketModeHandler]:
+def app(socket_settings: Config, engine: Engine, socket_mode: FakeSocketMode) -> Iterator[SocketModeHandler]:
     handler = connect(socket_settings, engine, socket_mode)
     yield handler
     handler.close()
@@ -198,7 +198,7 @@ def test_a_redelivered_envelope_changes_nothing_twice(
 
 
 def test_two_processes_connected_at_once_each_handle_their_envelopes_once(
-    socket_settings: Settings,
+    socket_settings: Config,
     engine: Engine,
     socket_mode: FakeSocketMode,
     fake_slack_api: FakeSlackApi,
@@ -251,7 +251,7 @@ def test_serve_runs_socket_mode_from_the_environment_with_healthz_and_stops_on_s
 
 
 def test_healthz_is_503_while_the_socket_is_not_connected(
-    socket_settings: Settings, engine: Engine, socket_mode: FakeSocketMode
+    socket_settings: Config, engine: Engine, socket_mode: FakeSocketMode
 ) -> None:
     from wsgiref.util import setup_testing_defaults
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine, select, update
 
-from bot.config import Settings
+from bot.config import Config
 from bot.db.slack_stores import BOTS, INSTALLATIONS, TokenCipher
 from bot.slack.tokens import workspaces_for
 from tests.fake_slack_api import FakeSlackApi
@@ -41,11 +41,11 @@ def test_an_install_with_rotation_stores_the_refresh_token(browser: Browser, eng
 
 
 def test_client_for_refreshes_an_expiring_token_and_saves_the_new_one(
-    browser: Browser, oauth_settings: Settings, engine: Engine, fake_slack_api: FakeSlackApi
+    browser: Browser, oauth_config: Config, engine: Engine, fake_slack_api: FakeSlackApi
 ) -> None:
     browser.install("T2", rotating=True)
     expire_soon(engine, "T2")
-    workspaces = workspaces_for(oauth_settings, engine)
+    workspaces = workspaces_for(oauth_config, engine)
 
     client = workspaces.client_for("T2")
 
@@ -58,11 +58,11 @@ def test_client_for_refreshes_an_expiring_token_and_saves_the_new_one(
 
 
 def test_client_for_leaves_a_token_far_from_expiry_alone(
-    browser: Browser, oauth_settings: Settings, engine: Engine, fake_slack_api: FakeSlackApi
+    browser: Browser, oauth_config: Config, engine: Engine, fake_slack_api: FakeSlackApi
 ) -> None:
     browser.install("T2", rotating=True)
 
-    assert workspaces_for(oauth_settings, engine).client_for("T2").token == "xoxb-T2-1"
+    assert workspaces_for(oauth_config, engine).client_for("T2").token == "xoxb-T2-1"
     assert len(fake_slack_api.calls_to("oauth.v2.access")) == 1  # the install's only
 
 
@@ -80,14 +80,14 @@ def test_a_request_with_an_expiring_token_is_served_with_a_refreshed_one(
 
 
 def test_a_grid_workspace_installation_is_found_by_its_team_alone_for_work_without_a_request(
-    browser: Browser, oauth_settings: Settings, engine: Engine, db, fake_slack_api: FakeSlackApi
+    browser: Browser, oauth_config: Config, engine: Engine, db, fake_slack_api: FakeSlackApi
 ) -> None:
     from bot.flows.digest import send_digest
 
     browser.finish_install(code="code-T3-grid", state=browser.start_install()["state"])
     with engine.connect() as connection:
         assert connection.execute(select(BOTS.c.enterprise_id).where(BOTS.c.team_id == "T3")).scalar() == "E0GRID"
-    workspaces = workspaces_for(oauth_settings, engine)
+    workspaces = workspaces_for(oauth_config, engine)
 
     assert workspaces.client_for("T3").token == "xoxb-T3-1"
     result = send_digest(db, workspaces, team_id="T3", default_channel="C0LEADS", now=datetime.now(UTC))

@@ -37,7 +37,7 @@ def publish_home(client: WebClient, deps: Deps, *, team_id: str, user_id: str, i
         except SlackBusy:  # Home shows the member's view this time; the next open asks again
             is_admin = False
     admin = is_admin
-    schedule = effective_schedule(deps.db, team_id=team_id, default_channel=deps.settings.digest_channel) if admin else None
+    schedule = effective_schedule(deps.db, team_id=team_id, default_channel=deps.config.digest_channel) if admin else None
     failure = week_failure(deps.db, team_id=team_id, iso_week=schedule.iso_week(deps.clock())) if schedule else None
     lead = may_change_outcomes(deps.db, team_id=team_id, user_id=user_id, actor_is_admin=admin)
     open_flags = list_open_flags(deps.db, team_id=team_id, limit=LEAD_FLAGS_SHOWN) if lead else None
@@ -59,5 +59,5 @@ def scope_notice(deps: Deps, *, team_id: str) -> MissingScopes | None:
     missing = missing_scopes(bot.bot_scopes or []) if bot is not None else []
     if not missing:
         return None
-    app_url = deps.settings.app_url
+    app_url = deps.config.app_url
     return MissingScopes(missing, reinstall_url=f"{app_url}{INSTALL_PATH}" if app_url else None)

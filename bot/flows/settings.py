@@ -53,7 +53,7 @@ def fill_digest_settings(client: WebClient, app_deps: Deps, view_id: str, team_i
     if not is_admin:
         client.views_update(view_id=view_id, view=settings_refused_modal(ADMINS_ONLY))
         return
-    schedule = effective_schedule(app_deps.db, team_id=team_id, default_channel=app_deps.settings.digest_channel)
+    schedule = effective_schedule(app_deps.db, team_id=team_id, default_channel=app_deps.config.digest_channel)
     leads = list_leads(app_deps.db, team_id=team_id)
     retention = effective_retention_days(app_deps.db, team_id=team_id)
     client.views_update(view_id=view_id, view=digest_settings_modal(schedule, leads, retention))
@@ -75,7 +75,7 @@ def apply_digest_settings(client: WebClient, app_deps: Deps, form: DigestSetting
                 app_deps.db,
                 team_id=team_id,
                 now=app_deps.clock(),
-                default_channel=app_deps.settings.digest_channel,
+                default_channel=app_deps.config.digest_channel,
                 channel_id=form.channel_id,
                 weekday=form.weekday,
                 hour=form.hour,

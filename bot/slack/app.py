@@ -12,7 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 import bot.slack.bolt_patches  # noqa: F401  (slack-bolt's parse_body fix, applied on import)
-from bot.config import Settings
+from bot.config import Config
 from bot.db.session import engine_of
 from bot.db.slack_stores import SealedInstallationStore, seal_stored_tokens
 from bot.domain import uninstalls
@@ -54,7 +54,7 @@ def seal_tokens_left_in_clear(store: SealedInstallationStore) -> None:
 
 
 def create_app(
-    settings: Settings,
+    config: Config,
     db: sessionmaker[Session],
     background: ThreadPoolExecutor | None = None,
     urgent: ThreadPoolExecutor | None = None,
@@ -65,19 +65,19 @@ def create_app(
     urgent = urgent or ThreadPoolExecutor(max_workers=4, thread_name_prefix="trigger")
     drop_refused_request_bodies()
     installation_store = None
-    if settings.is_oauth:
+    if config.is_oauth:
 
         def on_installed(team_id: str) -> None:
             if uninstalls.cancel_purge(db, team_id=team_id):
                 log.info("re-installed: purge cancelled", extra={"team_id": team_id})
 
-        oauth_settings, authorize = create_oauth_settings(settings, engine_of(db), on_installed=on_installed)
+        oauth_settings, authorize = create_oauth_settings(config, engine_of(db), on_installed=on_installed)
         installation_store = oauth_settings.installation_store
         seal_tokens_left_in_clear(installation_store)
         # No token on this client: Bolt sets each request's token from the installation store. Bolt copies its
         # base_url and retry handlers into every request's context.client, so listeners call SLACK_API_URL too.
         mode: dict[str, Any] = {
-            "client": create_web_client(settings, timeout=AFTER_ACK_TIMEOUT_SECONDS),
+            "client": create_web_client(config, timeout=AFTER_ACK_TIMEOUT_SECONDS),
             "oauth_settings": oauth_settings,
             "authorize": authorize,
         }
@@ -85,13 +85,13 @@ def create_app(
         # One token whatever the team: SingleWorkspace is the one place that holds it. Its authorize answers
         # without a Web API call, so a flag is stored even when Slack's API is unreachable (Bolt's own
         # single-team authorization calls auth.test first); the token is checked once at start-up instead.
-        single = SingleWorkspace(settings)
+        single = SingleWorkspace(config)
         mode = {
-            "client": create_web_client(settings, settings.bot_token, timeout=AFTER_ACK_TIMEOUT_SECONDS),
+            "client": create_web_client(config, config.bot_token, timeout=AFTER_ACK_TIMEOUT_SECONDS),
             "authorize": single.bolt_authorize(),
         }
     app = App(
-        signing_secret=settings.signing_secret,
+        signing_secret=config.signing_secret,
         # Listeners run in the request thread and ack() with their answer, so Bolt returns as soon as they do
         # instead of polling for ack() every 10 ms. Anything that waits on the Web API goes to Deps.after_ack.
         process_before_response=True,
@@ -99,10 +99,10 @@ def create_app(
         listener_executor=background,
         before_authorize=refuse_malformed_event,
         # Over Socket Mode nothing is signed: the socket, opened with the app-level token, is the proof.
-        request_verification_enabled=not settings.is_socket_mode,
+        request_verification_enabled=not config.is_socket_mode,
         **mode,
     )
-    app_deps = Deps(settings=settings, db=db, background=background, urgent=urgent, installation_store=installation_store)
+    app_deps = Deps(config=config, db=db, background=background, urgent=urgent, installation_store=installation_store)
 
     @app.middleware
     def prepare_request(body: dict, context: BoltContext, next: Callable[[], None]) -> BoltResponse | None:

@@ -6,21 +6,21 @@ import logging
 
 from slack_sdk.errors import SlackApiError
 
-from bot.config import ConfigError, Settings
+from bot.config import Config, ConfigError
 from bot.slack.tokens import SingleWorkspace
 
 log = logging.getLogger(__name__)
 
 
-def warn_if_token_unusable(settings: Settings) -> None:
+def warn_if_token_unusable(config: Config) -> None:
     """Single-workspace mode: fail on a token Slack rejects; only warn when Slack cannot be reached.
 
     OAuth mode has no token at start-up: each workspace's is checked by Bolt on its requests.
     """
-    if settings.is_oauth:
+    if config.is_oauth:
         return
     try:
-        SingleWorkspace(settings).team_ids()  # auth.test
+        SingleWorkspace(config).team_ids()  # auth.test
     except SlackApiError as error:
         raise ConfigError(f"Slack refused SLACK_BOT_TOKEN ({error.response.get('error')}): check the token") from None
     except Exception as error:  # a network failure: Slack will be asked again on the first request

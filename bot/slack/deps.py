@@ -1,4 +1,4 @@
-"""What listeners need from the process (database, settings, a pool for after-ack work), handed over through
+"""What listeners need from the process (database, configuration, a pool for after-ack work), handed over through
 Bolt's context."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from slack_sdk import WebClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.blocks.flags import something_went_wrong_message
-from bot.config import Settings
+from bot.config import Config
 from bot.db.slack_stores import SealedInstallationStore
 from bot.logs import describe_error, new_error_ref
 from bot.slack.people import People
@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Deps:
-    settings: Settings
+    config: Config
     db: sessionmaker[Session]
     background: Executor  # work that waits on the Web API, started once the HTTP answer is on its way
     # Work bound to a trigger_id (opening a modal), which Slack lets live 3 seconds: never queued behind `background`.
@@ -42,7 +42,7 @@ class Deps:
 
     @property
     def reporter_key(self) -> bytes:
-        return self.settings.reporter_hash_key
+        return self.config.reporter_hash_key
 
     def after_ack(self, work: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
         """Run `work` in the background, so the listener can return and Bolt can answer Slack at once.

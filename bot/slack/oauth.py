@@ -15,7 +15,7 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy import Engine
 
-from bot.config import Settings
+from bot.config import Config
 from bot.slack.scopes import BOT_SCOPES
 from bot.slack.tokens import (
     REFRESH_BEFORE_EXPIRY_MINUTES,
@@ -31,17 +31,17 @@ OAUTH_STATE_EXPIRATION_SECONDS = 600  # an install started in the browser must f
 
 
 def create_oauth_settings(
-    settings: Settings, engine: Engine, *, on_installed: Callable[[str], None]
+    config: Config, engine: Engine, *, on_installed: Callable[[str], None]
 ) -> tuple[OAuthSettings, StoredInstallationAuthorize]:
     """Bolt's OAuth settings, and the authorize step to give App alongside them.
 
     `on_installed(team_id)` runs after an install is stored (a re-install cancels a pending purge).
     """
-    assert settings.client_id and settings.client_secret  # Settings.require_mode() chose OAuth mode
-    installation_store = create_installation_store(settings, engine)
+    assert config.client_id and config.client_secret  # Config.require_mode() chose OAuth mode
+    installation_store = create_installation_store(config, engine)
     oauth_settings = OAuthSettings(
-        client_id=settings.client_id,
-        client_secret=settings.client_secret,
+        client_id=config.client_id,
+        client_secret=config.client_secret,
         scopes=list(BOT_SCOPES),
         user_scopes=[],
         install_path=INSTALL_PATH,
@@ -55,7 +55,7 @@ def create_oauth_settings(
     oauth_settings.callback_options = CallbackOptions(success=_after_install(on_installed), failure=_logged_failure())
     # OAuthSettings builds its own authorize, which calls auth.test before any listener and refreshes through slack.com.
     # Ours reads the stored installation only, and refreshes through SLACK_API_URL with the retry handlers.
-    authorize = InstalledWorkspaces(settings, installation_store).bolt_authorize()
+    authorize = InstalledWorkspaces(config, installation_store).bolt_authorize()
     return oauth_settings, authorize
 
 

@@ -16,7 +16,7 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from sqlalchemy import Engine
 
-from bot.config import Settings
+from bot.config import Config
 from bot.db.session import create_db_engine, create_session_factory, is_database_up
 from bot.slack.app import create_app
 from bot.slack.web import HEALTH_PATH
@@ -27,11 +27,11 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def socket_mode_handler(settings: Settings, engine: Engine) -> SocketModeHandler:
+def socket_mode_handler(config: Config, engine: Engine) -> SocketModeHandler:
     """The Bolt app behind slack-bolt's Socket Mode adapter; `connect()` opens the socket."""
-    assert settings.app_token, "Socket Mode needs SLACK_APP_TOKEN"
-    app = create_app(settings, create_session_factory(engine))
-    return SocketModeHandler(app, app_token=settings.app_token, logger=logging.getLogger("slack_bolt.socket_mode"))
+    assert config.app_token, "Socket Mode needs SLACK_APP_TOKEN"
+    app = create_app(config, create_session_factory(engine))
+    return SocketModeHandler(app, app_token=config.app_token, logger=logging.getLogger("slack_bolt.socket_mode"))
 
 
 def health_app(handler: SocketModeHandler, engine: Engine):  # type: ignore[no-untyped-def]
@@ -54,11 +54,11 @@ class _QuietHandler(WSGIRequestHandler):
         pass
 
 
-def serve_socket_mode(settings: Settings, *, host: str = "0.0.0.0") -> None:
+def serve_socket_mode(config: Config, *, host: str = "0.0.0.0") -> None:
     """Connect to Slack over Socket Mode and serve /healthz on the port, until SIGTERM or SIGINT."""
-    engine = create_db_engine(settings.database_url, serving=True)  # every wait bounded, as over HTTP
-    handler = socket_mode_handler(settings, engine)
-    health: WSGIServer = make_server(host, settings.port, health_app(handler, engine), handler_class=_QuietHandler)
+    engine = create_db_engine(config.database_url, serving=True)  # every wait bounded, as over HTTP
+    handler = socket_mode_handler(config, engine)
+    health: WSGIServer = make_server(host, config.port, health_app(handler, engine), handler_class=_QuietHandler)
     stopped = threading.Event()
 
     def stop(signum: int, _frame: object) -> None:
@@ -69,7 +69,7 @@ def serve_socket_mode(settings: Settings, *, host: str = "0.0.0.0") -> None:
     signal.signal(signal.SIGINT, stop)
     threading.Thread(target=health.serve_forever, kwargs={"poll_interval": 0.5}, daemon=True).start()
     handler.connect()
-    log.info("connected to Slack over Socket Mode", extra={"port": settings.port})
+    log.info("connected to Slack over Socket Mode", extra={"port": config.port})
     stopped.wait()
     handler.close()  # no new envelopes; the handler's workers finish what they hold
     health.shutdown()

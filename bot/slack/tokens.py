@@ -20,7 +20,7 @@ from slack_sdk.oauth.installation_store import Installation
 from slack_sdk.oauth.token_rotation import TokenRotator
 from sqlalchemy import Engine
 
-from bot.config import ConfigError, Settings
+from bot.config import Config, ConfigError
 from bot.db.session import create_db_engine
 from bot.db.slack_stores import SealedInstallationStore, TokenCipher, find_enterprise_id, list_installed_team_ids
 
@@ -42,9 +42,9 @@ AFTER_ACK_TIMEOUT_SECONDS = 5  # the web process's after-ack work: someone click
 TRIGGER_TIMEOUT_SECONDS = 2  # views.open: Slack refuses the trigger_id 3 seconds after the click
 
 
-def create_web_client(settings: Settings, token: str | None = None, *, timeout: int = WEB_API_TIMEOUT_SECONDS) -> WebClient:
+def create_web_client(config: Config, token: str | None = None, *, timeout: int = WEB_API_TIMEOUT_SECONDS) -> WebClient:
     """A WebClient on SLACK_API_URL that retries connection errors and 429s (honouring Retry-After), as slack_sdk does."""
-    client = WebClient(token=token, base_url=settings.slack_api_url, timeout=timeout)
+    client = WebClient(token=token, base_url=config.slack_api_url, timeout=timeout)
     client.retry_handlers = [ConnectionErrorRetryHandler(max_retry_count=2), RateLimitErrorRetryHandler(max_retry_count=2)]
     return client
 
@@ -74,13 +74,13 @@ class _ImmediateRateLimitRetry(RateLimitErrorRetryHandler):
         return retry_after[0].strip() == "0"  # slack_sdk then waits under a second
 
 
-def create_installation_store(settings: Settings, engine: Engine) -> SealedInstallationStore:
+def create_installation_store(config: Config, engine: Engine) -> SealedInstallationStore:
     """slack_sdk's store on the app's engine, its tokens sealed under REPORTER_KEY; its tables come from the
     migrations (bot/db/slack_stores.py)."""
-    if not settings.client_id:
+    if not config.client_id:
         raise ConfigError("SLACK_CLIENT_ID is not set: installations are stored in OAuth mode only")
     return SealedInstallationStore(
-        client_id=settings.client_id, engine=engine, cipher=TokenCipher(settings.reporter_hash_key), logger=log
+        client_id=config.client_id, engine=engine, cipher=TokenCipher(config.reporter_hash_key), logger=log
     )
 
 
@@ -96,11 +96,11 @@ class Workspaces(Protocol):
 class SingleWorkspace:
     """SLACK_BOT_TOKEN mode: one token, one workspace (the token's own, as auth.test reports it)."""
 
-    settings: Settings
+    config: Config
     _team_ids: list[str] = field(default_factory=list)
 
     def client_for(self, team_id: str, enterprise_id: str | None = None) -> WebClient:
-        return create_web_client(self.settings, self.settings.bot_token)
+        return create_web_client(self.config, self.config.bot_token)
 
     def team_ids(self) -> list[str]:
         if not self._team_ids:
@@ -112,7 +112,7 @@ class SingleWorkspace:
 
         A plain function: Bolt injects arguments by parameter name, and a bound method's `self` confuses it.
         """
-        token = self.settings.bot_token
+        token = self.config.bot_token
 
         def authorize(enterprise_id: str | None, team_id: str | None, user_id: str | None) -> AuthorizeResult:
             return AuthorizeResult(enterprise_id=enterprise_id, team_id=team_id, user_id=user_id, bot_token=token)
@@ -128,14 +128,14 @@ class InstalledWorkspaces:
     same through the same store: a refreshed token is saved, and the next web request finds it there.
     """
 
-    settings: Settings
+    config: Config
     store: SealedInstallationStore
     refresh_before_minutes: int = REFRESH_BEFORE_EXPIRY_MINUTES
 
     def client_for(self, team_id: str, enterprise_id: str | None = None) -> WebClient:
         if enterprise_id is None:  # a Grid workspace's installation is stored under its org too
             enterprise_id = find_enterprise_id(self.store.engine, client_id=self.store.client_id, team_id=team_id)
-        return create_web_client(self.settings, self.installation_for(team_id, enterprise_id).bot_token)
+        return create_web_client(self.config, self.installation_for(team_id, enterprise_id).bot_token)
 
     def installation_for(
         self, team_id: str | None, enterprise_id: str | None = None, *, is_enterprise_install: bool | None = False
@@ -151,8 +151,8 @@ class InstalledWorkspaces:
         # TokenRotator calls oauth.v2.access on its own client: ours, so it goes to SLACK_API_URL.
         rotator = TokenRotator(
             client_id=self.store.client_id,
-            client_secret=self.settings.client_secret or "",
-            client=create_web_client(self.settings),
+            client_secret=self.config.client_secret or "",
+            client=create_web_client(self.config),
         )
         try:
             refreshed = rotator.perform_token_rotation(
@@ -219,11 +219,11 @@ class StoredInstallationAuthorize(Authorize):
         )
 
 
-def workspaces_for(settings: Settings, engine: Engine | None = None) -> Workspaces:
+def workspaces_for(config: Config, engine: Engine | None = None) -> Workspaces:
     """The token source for the configured mode. OAuth mode reads the installation store on `engine`
     (else one made from DATABASE_URL)."""
-    if not settings.is_oauth:
-        return SingleWorkspace(settings)
+    if not config.is_oauth:
+        return SingleWorkspace(config)
     if engine is None:
-        engine = create_db_engine(settings.database_url)
-    return InstalledWorkspaces(settings, create_installation_store(settings, engine))
+        engine = create_db_engine(config.database_url)
+    return InstalledWorkspaces(config, create_installation_store(config, engine))
