@@ -31,6 +31,8 @@ class Target:
     path: str = "/slack/events"
     keepalive: bool = True
     timeout: float = 30.0
+    # The command's text; "{number}" becomes the request's number. "" sends the empty command, which opens the modal.
+    text: str = "feature: benchmark flag {number}"
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,7 @@ class LoadResult:
     latencies: list[float] = field(default_factory=list)
     failures: Counter[str] = field(default_factory=Counter)
     wall_seconds: float = 0.0
+    server_cpu_seconds: float = 0.0  # what the server's processes spent serving these requests (user + system)
 
     @property
     def errors(self) -> int:
@@ -64,10 +67,11 @@ class LoadResult:
         self.latencies.extend(other.latencies)
         self.failures.update(other.failures)
         self.wall_seconds += other.wall_seconds
+        self.server_cpu_seconds += other.server_cpu_seconds
 
 
-def command_form(number: int, response_url: str) -> str:
-    """The form Slack posts for `/deadline-flag feature: ...`, one distinct user and text per request number."""
+def command_form(number: int, response_url: str, text: str = Target.text) -> str:
+    """The form Slack posts for `/deadline-flag <text>`, one distinct user and text per request number."""
     return urlencode(
         {
             "token": "legacy",
@@ -78,7 +82,7 @@ def command_form(number: int, response_url: str) -> str:
             "user_id": f"U{number:07d}",
             "user_name": f"bench{number}",
             "command": COMMAND,
-            "text": f"feature: benchmark flag {number}",
+            "text": text.format(number=number),
             "api_app_id": "A1",
             "response_url": response_url,
             "trigger_id": f"{number}.738474920.8088930838d88f008e0",
@@ -131,7 +135,7 @@ class _Connections:
 def send_command(connections: _Connections, number: int) -> Outcome:
     """POST one signed command and read the whole answer; the clock covers only the HTTP round trip."""
     target = connections.target
-    body = command_form(number, target.response_url).encode()
+    body = command_form(number, target.response_url, target.text).encode()
     headers = signed_headers(body.decode(), target.signing_secret)
     if not target.keepalive:
         headers["Connection"] = "close"

@@ -9,7 +9,7 @@ from benchmarks.load import LoadResult
 
 COLUMNS = (
     ("backend", "<10"),
-    ("app", "<13"),
+    ("app", "<14"),
     ("conc", ">4"),
     ("requests", ">8"),
     ("errors", ">6"),
@@ -17,6 +17,7 @@ COLUMNS = (
     ("p50 ms", ">7"),
     ("p95 ms", ">7"),
     ("p99 ms", ">7"),
+    ("CPU ms/req", ">10"),
     ("flags stored/sent", ">17"),
 )
 
@@ -44,6 +45,11 @@ def throughput(result: LoadResult) -> float | None:
     return result.sent / result.wall_seconds if result.wall_seconds > 0 else None
 
 
+def cpu_ms_per_request(result: LoadResult) -> float | None:
+    """The server's CPU time over the requests it was sent (its workers and master, all threads)."""
+    return result.server_cpu_seconds * 1000 / result.sent if result.sent else None
+
+
 def _number(value: float | None, digits: int = 1) -> str:
     return "n/a" if value is None else f"{value:.{digits}f}"
 
@@ -60,6 +66,7 @@ def _cells(row: Row) -> tuple[str, ...]:
         _number(percentile_ms(result.latencies, 50)),
         _number(percentile_ms(result.latencies, 95)),
         _number(percentile_ms(result.latencies, 99)),
+        _number(cpu_ms_per_request(result), 2),
         row.stored,
     )
 
@@ -77,11 +84,12 @@ def _ratio(numerator: float | None, denominator: float | None) -> str:
     return "n/a" if not numerator or not denominator else f"{numerator / denominator:.2f}x"
 
 
-def ratio_line(backend: str, concurrency: int, app: LoadResult, bare: LoadResult) -> str:
-    """deadline-flag against the bare app: above 1x, p50 is slower; below 1x, throughput is lower."""
+def ratio_line(backend: str, concurrency: int, app: LoadResult, bare: LoadResult, name: str = "deadline-flag") -> str:
+    """An app against the bare one: above 1x, p50 and CPU are higher; below 1x, throughput is lower."""
     p50 = _ratio(percentile_ms(app.latencies, 50), percentile_ms(bare.latencies, 50))
     rate = _ratio(throughput(app), throughput(bare))
-    return f"ratio {backend} c={concurrency}: deadline-flag/bare p50 {p50}, throughput {rate}"
+    cpu = _ratio(cpu_ms_per_request(app), cpu_ms_per_request(bare))
+    return f"ratio {backend} c={concurrency}: {name}/bare p50 {p50}, throughput {rate}, CPU per request {cpu}"
 
 
 def failure_line(row: Row) -> str | None:

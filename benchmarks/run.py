@@ -5,6 +5,7 @@ same signed slash commands in alternating batches (A B B A ...), so a noisy mach
 
     .venv/bin/python benchmarks/run.py                          # SQLite, and PostgreSQL if it answers
     .venv/bin/python benchmarks/run.py --requests 500 --concurrency 1,8,32 --databases postgresql
+    .venv/bin/python benchmarks/run.py --text "" --lazy-listeners   # the modal path, ours beside Bolt's lazy listeners
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import os
 import signal
 import sys
 import tempfile
+import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
@@ -44,8 +46,10 @@ from benchmarks.servers import (  # noqa: E402
     Server,
     process_rss,
     run_migrations,
+    server_cpu_seconds,
     start_bare_bolt,
     start_deadline_flag,
+    start_lazy_listeners,
     stop_server,
     wait_until_ready,
 )
@@ -53,6 +57,7 @@ from bot.config import Config  # noqa: E402
 from tests.fake_slack_api import FakeSlackApi, start_fake_slack_api  # noqa: E402
 
 DEADLINE_FLAG = "deadline-flag"
+LAZY_LISTENERS = "lazy listeners"  # deadline-flag with Bolt's lazy listeners for the command (lazy_listener_app.py)
 BARE_BOLT = "bare bolt"
 SIGNING_SECRET = "bench-signing-secret"
 REPORTER_KEY = "bench-reporter-key"
@@ -70,6 +75,8 @@ class Options:
     web_threads: int
     keepalive: bool
     log_dir: Path | None
+    text: str = Target.text
+    lazy_listeners: bool = False
 
 
 def _positive_ints(value: str) -> list[int]:
@@ -109,6 +116,16 @@ def build_parser() -> argparse.ArgumentParser:
     add("--web-threads", type=int, default=2, help="threads per worker for both apps: WEB_THREADS (default: 2, the app's)")
     add("--no-keepalive", action="store_true", help="open a new connection for every request")
     add("--log-dir", type=Path, help="keep the servers' logs here (default: a temp dir, removed on exit)")
+    add(
+        "--text",
+        default=Target.text,
+        help='the command text, {number} replaced per request (default: "%(default)s"); "" opens the flag modal',
+    )
+    add(
+        "--lazy-listeners",
+        action="store_true",
+        help="also load deadline-flag with Bolt's lazy listeners for the command (benchmarks/lazy_listener_app.py)",
+    )
     return parser
 
 
@@ -127,6 +144,8 @@ def parse_options(argv: list[str] | None = None) -> Options:
         web_threads=args.web_threads,
         keepalive=not args.no_keepalive,
         log_dir=args.log_dir,
+        text=args.text,
+        lazy_listeners=args.lazy_listeners,
     )
 
 
@@ -149,15 +168,25 @@ def progress(message: str) -> None:
 
 
 def measure_level(
-    targets: dict[str, Target], options: Options, concurrency: int, numbers: RequestNumbers
+    targets: dict[str, Target], servers: dict[str, Server], options: Options, concurrency: int, numbers: RequestNumbers
 ) -> dict[str, LoadResult]:
-    """Each app gets `requests` commands in `rounds` batches; the first app alternates (A B B A), so drift hits both."""
+    """Each app gets `requests` commands in `rounds` batches; the first app alternates (A B B A), so drift hits both.
+    Each batch's server CPU is read from /proc before and after it (the other apps are idle meanwhile)."""
     results = {app: LoadResult() for app in targets}
     for index, size in enumerate(batch_sizes(options.requests, options.rounds)):
         order = list(targets) if index % 2 == 0 else list(reversed(targets))
         for app in order:
-            results[app].merge(run_load(targets[app], numbers.take(size), concurrency))
+            cpu_before = server_cpu_seconds(servers[app])
+            batch = run_load(targets[app], numbers.take(size), concurrency)
+            # After-ack work (a modal opened after the answer) is part of the cost: let it finish before reading.
+            settle_after_ack_work()
+            batch.server_cpu_seconds = server_cpu_seconds(servers[app]) - cpu_before
+            results[app].merge(batch)
     return results
+
+
+def settle_after_ack_work(seconds: float = 0.3) -> None:
+    time.sleep(seconds)
 
 
 def warm_up(targets: dict[str, Target], options: Options, numbers: RequestNumbers) -> dict[str, LoadResult]:
@@ -165,22 +194,28 @@ def warm_up(targets: dict[str, Target], options: Options, numbers: RequestNumber
     return {app: run_load(target, numbers.take(options.warmup), max(options.concurrency)) for app, target in targets.items()}
 
 
-def start_apps(env: AppEnvironment, backend: Backend, log_dir: Path) -> dict[str, Server]:
+def start_apps(env: AppEnvironment, backend: Backend, log_dir: Path, options: Options) -> dict[str, Server]:
     servers: dict[str, Server] = {}
     servers[DEADLINE_FLAG] = start_deadline_flag(f"{backend.name}-deadline-flag", env, log_dir)
+    if options.lazy_listeners:
+        servers[LAZY_LISTENERS] = start_lazy_listeners(f"{backend.name}-lazy-listeners", env, log_dir)
     servers[BARE_BOLT] = start_bare_bolt(f"{backend.name}-bare-bolt", env, log_dir)
     return servers
 
 
 def wait_for_apps(servers: dict[str, Server]) -> None:
     wait_until_ready(servers[DEADLINE_FLAG], "/healthz", status=200)
+    if LAZY_LISTENERS in servers:
+        wait_until_ready(servers[LAZY_LISTENERS], "/healthz", status=200)
     # The bare app has no /healthz: any answer (Bolt's 404 for a GET) means a worker serves requests.
     wait_until_ready(servers[BARE_BOLT], "/slack/events", status=None)
 
 
 def targets_for(servers: dict[str, Server], options: Options, fake: FakeSlackApi) -> dict[str, Target]:
     return {
-        app: Target("127.0.0.1", server.port, SIGNING_SECRET, fake.response_url(), keepalive=options.keepalive)
+        app: Target(
+            "127.0.0.1", server.port, SIGNING_SECRET, fake.response_url(), keepalive=options.keepalive, text=options.text
+        )
         for app, server in servers.items()
     }
 
@@ -200,14 +235,14 @@ def bench_backend(
         run_migrations(env)
     servers: dict[str, Server] = {}
     try:
-        servers = start_apps(env, backend, log_dir)
+        servers = start_apps(env, backend, log_dir, options)
         wait_for_apps(servers)
         progress(f"{backend.name}: both apps ready, warming up")
         targets = targets_for(servers, options, fake)
         before = count_flags(backend.url)
         warmed = warm_up(targets, options, numbers)
         after_warmup = count_flags(backend.url)
-        rows, notes = _measure_all(backend, targets, options, numbers, after_warmup)
+        rows, notes = _measure_all(backend, targets, servers, options, numbers, after_warmup)
         total_stored = count_flags(backend.url) - before
         notes.append(_totals_line(backend, options, warmed[DEADLINE_FLAG], after_warmup - before, total_stored))
         notes.extend(rss_line(app, *process_rss(server)) for app, server in servers.items())
@@ -219,29 +254,46 @@ def bench_backend(
 
 
 def _measure_all(
-    backend: Backend, targets: dict[str, Target], options: Options, numbers: RequestNumbers, stored_so_far: int
+    backend: Backend,
+    targets: dict[str, Target],
+    servers: dict[str, Server],
+    options: Options,
+    numbers: RequestNumbers,
+    stored_so_far: int,
 ) -> tuple[list[Row], list[str]]:
     rows: list[Row] = []
     notes: list[str] = []
     for concurrency in options.concurrency:
         progress(f"{backend.name}: {options.requests} requests per app at concurrency {concurrency}")
-        results = measure_level(targets, options, concurrency, numbers)
+        results = measure_level(targets, servers, options, concurrency, numbers)
         stored_now = count_flags(backend.url)
         app_result, bare_result = results[DEADLINE_FLAG], results[BARE_BOLT]
-        stored = stored_cell(stored_now - stored_so_far, app_result.sent)
+        storing = [app for app in results if app != BARE_BOLT]  # both variants of deadline-flag write one database
+        stored = stored_cell(stored_now - stored_so_far, flags_expected(options, sum(results[a].sent for a in storing)))
         stored_so_far = stored_now
         rows.append(Row(backend.name, DEADLINE_FLAG, concurrency, app_result, stored))
+        if LAZY_LISTENERS in results:
+            lazy_result = results[LAZY_LISTENERS]
+            rows.append(Row(backend.name, LAZY_LISTENERS, concurrency, lazy_result, "(above)"))
         rows.append(Row(backend.name, BARE_BOLT, concurrency, bare_result))
         notes.append(ratio_line(backend.name, concurrency, app_result, bare_result))
+        if LAZY_LISTENERS in results:
+            notes.append(ratio_line(backend.name, concurrency, lazy_result, bare_result, name=LAZY_LISTENERS))
     notes.extend(line for row in rows if (line := failure_line(row)))
     return rows, notes
 
 
+def flags_expected(options: Options, sent: int) -> int:
+    """Every inline command stores a flag; the empty one (--text "") only opens the modal."""
+    return sent if options.text.strip() else 0
+
+
 def _totals_line(backend: Backend, options: Options, warmed: LoadResult, warmup_stored: int, total_stored: int) -> str:
-    expected = warmed.sent + options.requests * len(options.concurrency)
+    apps = 2 if options.lazy_listeners else 1
+    expected = flags_expected(options, (warmed.sent + options.requests * len(options.concurrency)) * apps)
     lost = expected - total_stored
     return (
-        f"flags {backend.name}: {total_stored} stored of {expected} sent (warm-up {warmup_stored}/{warmed.sent}, "
+        f"flags {backend.name}: {total_stored} stored of {expected} expected (warm-up {warmup_stored}/{warmed.sent}, "
         f"warm-up errors {warmed.errors}); {'no lost writes' if lost == 0 else f'DIFFERENCE {lost}'}"
     )
 
@@ -281,6 +333,8 @@ def fake_api_line(fake: FakeSlackApi) -> str:
 
 def run(options: Options) -> int:
     fake, fake_server = start_fake_slack_api()
+    # The load generator makes up its trigger ids: Slack's would be real, so views.open is not refused for them.
+    fake.lenient.add("trigger_id")
     print("\n".join(header_lines(options)), flush=True)
     numbers = RequestNumbers()
     try:

@@ -107,6 +107,11 @@ def start_deadline_flag(name: str, env: AppEnvironment, log_dir: Path) -> Server
     return start_server(name, argv, env, log_dir)
 
 
+def start_lazy_listeners(name: str, env: AppEnvironment, log_dir: Path) -> Server:
+    argv = [sys.executable, str(ROOT / "benchmarks" / "lazy_listener_app.py"), "--port", str(free_port())]
+    return start_server(name, argv, env, log_dir)
+
+
 def start_bare_bolt(name: str, env: AppEnvironment, log_dir: Path) -> Server:
     argv = [sys.executable, str(ROOT / "benchmarks" / "bare_bolt_app.py"), "--port", str(free_port())]
     return start_server(name, argv, env, log_dir)
@@ -173,6 +178,21 @@ def children_of(pid: int) -> list[int]:
 def rss_kib(pid: int) -> int:
     value = _status_field(pid, "VmRSS")  # "123456 kB"
     return int(value.split()[0]) if value else 0
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of one process, all its threads, so far (0 once it has ended)."""
+    try:
+        # /proc/PID/stat: the command name may hold spaces, so split after its closing parenthesis.
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime (fields 14 and 15)
+
+
+def server_cpu_seconds(server: Server) -> float:
+    """CPU time of the master and its workers: the difference across a batch is what serving it cost."""
+    return cpu_seconds(server.process.pid) + sum(cpu_seconds(child) for child in children_of(server.process.pid))
 
 
 def process_rss(server: Server) -> tuple[int, list[int]]:
