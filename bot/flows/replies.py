@@ -28,7 +28,10 @@ def tell_user(
     replace_original: bool = False,
 ) -> None:
     """Show `message` to `user_id` alone: through the response_url when Slack gave one (it works in private
-    channels and DMs the app is not in), else ephemerally in the channel, else as a DM from the app."""
+    channels and DMs the app is not in), else ephemerally in the channel, else as a DM from the app.
+
+    Not Bolt's `respond`: that knows only the response_url of the payload at hand, while a modal's submission
+    carries the command's in its private_metadata, and the clock and CLI have none; and it has no fallback."""
     if response_url and not is_slack_response_url(response_url, api_url=client.base_url):
         # A signed payload can still name any host (whoever holds the signing secret signs what they like): a
         # receipt, which may hold the flag's text, goes only to Slack.
