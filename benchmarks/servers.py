@@ -25,6 +25,8 @@ APP_VARIABLES = {
     "REPORTER_KEY",
     "WEB_CONCURRENCY",
     "WEB_THREADS",
+    "SLACK_CLIENT_ID",
+    "SLACK_CLIENT_SECRET",
 }
 STOP_TIMEOUT = 30.0  # gunicorn's graceful_timeout is 20 s
 
@@ -45,6 +47,8 @@ class AppEnvironment:
     web_threads: int
     bot_token: str = "xoxb-bench"
     app_token: str | None = None  # SLACK_APP_TOKEN: serve over Socket Mode
+    client_id: str | None = None  # OAuth mode (many workspaces, tokens from the installation store), with the secret
+    client_secret: str | None = None
 
     def variables(self) -> dict[str, str]:
         env = {name: value for name, value in os.environ.items() if name not in APP_VARIABLES}
@@ -59,6 +63,9 @@ class AppEnvironment:
         )
         if self.app_token:
             env["SLACK_APP_TOKEN"] = self.app_token
+        if self.client_id and self.client_secret:
+            del env["SLACK_BOT_TOKEN"]
+            env.update(SLACK_CLIENT_ID=self.client_id, SLACK_CLIENT_SECRET=self.client_secret)
         return env
 
 
