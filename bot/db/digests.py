@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import case, delete, func, select, update
+from sqlalchemy import ColumnElement, case, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from bot.db.models import DigestMessage, DigestMessageFlag, DigestRun, Flag
@@ -48,17 +48,7 @@ def insert_digest_claim(session: Session, *, team_id: str, iso_week: str, now: d
 
 def take_over_stale_claim(session: Session, *, team_id: str, iso_week: str, now: datetime, stale_before: datetime) -> bool:
     """A claim still "claimed" since before `stale_before` belongs to a run that died mid-post: take it over."""
-    taken = session.execute(
-        update(DigestRun)
-        .where(
-            DigestRun.team_id == team_id,
-            DigestRun.iso_week == iso_week,
-            DigestRun.status == "claimed",
-            DigestRun.claimed_at < stale_before,
-        )
-        .values(claimed_at=now)
-    )
-    return taken.rowcount == 1
+    return _take_over(session, team_id, iso_week, "claimed", DigestRun.claimed_at < stale_before, now)
 
 
 def force_claim_digest_run(session: Session, *, team_id: str, iso_week: str, now: datetime) -> None:
@@ -84,15 +74,18 @@ def mark_digest_posted(session: Session, *, team_id: str, iso_week: str, now: da
 
 def take_over_failed_run(session: Session, *, team_id: str, iso_week: str, now: datetime, failed_before: datetime) -> bool:
     """A week that failed (the channel could not be used) is tried again once the settings changed after it failed."""
+    failed_then = DigestRun.failed_at < failed_before
+    return _take_over(session, team_id, iso_week, "failed", failed_then, now, failure=None, failed_at=None)
+
+
+def _take_over(
+    session: Session, team_id: str, iso_week: str, status: str, since: ColumnElement[bool], now: datetime, **cleared: None
+) -> bool:
+    """Claim the week's run if it is still in `status` and `since` holds; True for the one caller that won."""
     taken = session.execute(
         update(DigestRun)
-        .where(
-            DigestRun.team_id == team_id,
-            DigestRun.iso_week == iso_week,
-            DigestRun.status == "failed",
-            DigestRun.failed_at < failed_before,
-        )
-        .values(status="claimed", claimed_at=now, failure=None, failed_at=None)
+        .where(DigestRun.team_id == team_id, DigestRun.iso_week == iso_week, DigestRun.status == status, since)
+        .values(status="claimed", claimed_at=now, **cleared)
     )
     return taken.rowcount == 1
 
