@@ -18,6 +18,7 @@ sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 from slack_bolt import Ack, App  # noqa: E402
 from slack_bolt.adapter.socket_mode import SocketModeHandler  # noqa: E402
+from slack_bolt.adapter.socket_mode.websocket_client import SocketModeHandler as WebsocketClientHandler  # noqa: E402
 from slack_bolt.adapter.wsgi import SlackRequestHandler  # noqa: E402
 from slack_sdk import WebClient  # noqa: E402
 
@@ -58,6 +59,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, required=True, help="port to listen on")
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
     parser.add_argument("--socket-mode", action="store_true", help="take requests over Socket Mode (SLACK_APP_TOKEN)")
+    parser.add_argument(
+        "--socket-client",
+        choices=("builtin", "websocket-client"),
+        default="builtin",
+        help="the WebSocket client under Bolt's adapter (default: builtin, slack_sdk's own, as the app uses)",
+    )
     args = parser.parse_args(argv)
     # As `python -m bot` does first: gunicorn_options() takes its log level from the root logger.
     configure_logging()
@@ -67,7 +74,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"bare-bolt: {problem}", file=sys.stderr)
         return 2
     if args.socket_mode:  # slack-bolt's Socket Mode adapter with its defaults, as its templates start
-        SocketModeHandler(create_bare_app(config), app_token=config.app_token).start()
+        handler = WebsocketClientHandler if args.socket_client == "websocket-client" else SocketModeHandler
+        handler(create_bare_app(config), app_token=config.app_token).start()
         return 0
     BareBoltServer(config, gunicorn_options(config, host=args.host)).run()
     return 0

@@ -25,6 +25,7 @@ from benchmarks.servers import (  # noqa: E402
     ROOT,
     AppEnvironment,
     free_port,
+    server_cpu_seconds,
     start_server,
     stop_server,
     wait_until_ready,
@@ -42,7 +43,10 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def timed(send: Callable[[int], None], requests: int, warmup: int = 20) -> list[float]:
+WARMUP = 20
+
+
+def timed(send: Callable[[int], None], requests: int, warmup: int = WARMUP) -> list[float]:
     for number in range(warmup):
         send(number)
     samples = []
@@ -61,6 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     socket_mode, socket_server = start_fake_socket_mode()
     fake_api.socket_mode_url = socket_mode.url
     results: dict[str, list[float]] = {}
+    cpu_ms: dict[str, float] = {}  # the server's CPU per envelope (warm-up included)
     with tempfile.TemporaryDirectory() as scratch:
         log_dir = Path(scratch)
         env = AppEnvironment(
@@ -78,14 +83,18 @@ def main(argv: list[str] | None = None) -> int:
             payload = dict(parse_qsl(command_form(number, fake_api.response_url())))
             socket_mode.ack_of(socket_mode.send("slash_commands", payload), timeout=10)
 
+        bare = [sys.executable, str(BARE_BOLT), "--port", "0", "--socket-mode", "--socket-client"]
         for name, argv in (
             ("deadline-flag, Socket Mode", [sys.executable, "-m", "bot", "serve", "--port", str(free_port())]),
-            ("bare bolt, Socket Mode", [sys.executable, str(BARE_BOLT), "--port", "0", "--socket-mode"]),
+            ("bare bolt, Socket Mode", [*bare, "builtin"]),
+            ("bare bolt, websocket-client", [*bare, "websocket-client"]),
         ):
             server = start_server(name.replace(", ", "-").replace(" ", "-"), argv, socket_env, log_dir)
             try:
                 socket_mode.wait_connected(timeout=60)
+                cpu_before = server_cpu_seconds(server)
                 results[name] = timed(send_envelope, args.requests)
+                cpu_ms[name] = (server_cpu_seconds(server) - cpu_before) * 1000 / (args.requests + WARMUP)
             finally:
                 stop_server(server)
                 socket_mode.wait_disconnected()
@@ -105,16 +114,18 @@ def main(argv: list[str] | None = None) -> int:
                 connection.request("POST", "/slack/events", body=body, headers=signed_headers(body, SIGNING_SECRET))
                 connection.getresponse().read()
 
+            cpu_before = server_cpu_seconds(server)
             results["deadline-flag, HTTP"] = timed(send_post, args.requests)
+            cpu_ms["deadline-flag, HTTP"] = (server_cpu_seconds(server) - cpu_before) * 1000 / (args.requests + WARMUP)
         finally:
             stop_server(server)
     socket_server.shutdown()
     api_server.shutdown()
     print(f"{args.requests} inline /deadline-flag commands, one at a time (SQLite, 1 worker, 2 threads); ms")
-    print(f"{'app, transport':<30} {'p50':>7} {'p95':>7} {'p99':>7}")
+    print(f"{'app, transport':<30} {'p50':>7} {'p95':>7} {'p99':>7} {'CPU/req':>8}")
     for name, samples in results.items():
         p50, p95, p99 = statistics.median(samples), percentile(samples, 0.95), percentile(samples, 0.99)
-        print(f"{name:<30} {p50:>7.1f} {p95:>7.1f} {p99:>7.1f}")
+        print(f"{name:<30} {p50:>7.1f} {p95:>7.1f} {p99:>7.1f} {cpu_ms[name]:>8.2f}")
     return 0
 
 
