@@ -372,7 +372,27 @@ def team_of_token(token: str | None) -> str:
     return parts[1] if len(parts) > 2 and parts[1].startswith("T") else "T1"
 
 
+def org_of_token(token: str | None) -> str | None:
+    """An org-wide installation's token names its org ("xoxb-E0GRID-1"); None for a workspace's token."""
+    parts = (token or "").split("-")
+    return parts[1] if len(parts) > 2 and parts[1].startswith("E") else None
+
+
 def _auth_test(call: Call) -> dict[str, Any]:
+    org = org_of_token(call.token)
+    if org is not None:
+        # An org-level token belongs to the org, not to one of its workspaces: no workspace's team_id to trust.
+        # Bolt's install flow reads the org's url for the "add to workspaces" link on its success page.
+        return {
+            "ok": True,
+            "url": f"https://{org.lower()}.enterprise.slack.com/",
+            "team": f"Org {org}",
+            "user": "deadline-flag",
+            "user_id": BOT_USER_ID,
+            "bot_id": "BBOT",
+            "enterprise_id": org,
+            "is_enterprise_install": True,
+        }
     return {
         "ok": True,
         "url": "https://example.slack.com/",
@@ -415,7 +435,8 @@ def _post_message(call: Call) -> dict[str, Any]:
 
 def _oauth_v2_access(call: Call) -> dict[str, Any]:
     """An install ("code-T2", "code-T2-rotating": a token that expires, with a refresh token; "code-T3-grid": a
-    workspace of the Enterprise Grid org E0GRID) or a refresh grant."""
+    workspace of the Enterprise Grid org E0GRID; "code-E0GRID-org": the org E0GRID installed org-wide, as Slack
+    answers it: `team` null, `enterprise` set, is_enterprise_install) or a refresh grant."""
     if _client_credentials(call) != (OAUTH_CLIENT_ID, OAUTH_CLIENT_SECRET):
         return {"ok": False, "error": "invalid_client_id"}
     if call.body.get("grant_type") == "refresh_token":
@@ -423,18 +444,22 @@ def _oauth_v2_access(call: Call) -> dict[str, Any]:
         _, _, team_id, n = str(call.body.get("refresh_token")).split("-")
         return _bot_token_grant(team_id, int(n) + 1, rotating=True)
     code = str(call.body.get("code", ""))
-    if not code.startswith("code-T"):
+    if not code.startswith(("code-T", "code-E")):
         return {"ok": False, "error": "invalid_code"}
-    team_id = code.split("-")[1]
-    return {
-        **_bot_token_grant(team_id, 1, rotating=code.endswith("-rotating")),
+    owner = code.split("-")[1]  # the workspace, or the org of an org-wide install
+    org_wide = owner.startswith("E")
+    grant = {
+        **_bot_token_grant(owner, 1, rotating=code.endswith("-rotating")),
         "app_id": "A1",
         "bot_user_id": BOT_USER_ID,
-        "team": {"id": team_id, "name": f"Workspace {team_id}"},
+        "team": None if org_wide else {"id": owner, "name": f"Workspace {owner}"},
         "enterprise": {"id": "E0GRID", "name": "Grid Org"} if code.endswith("-grid") else None,
-        "is_enterprise_install": False,
+        "is_enterprise_install": org_wide,
         "authed_user": {"id": "UINSTALLER"},
     }
+    if org_wide:
+        grant["enterprise"] = {"id": owner, "name": f"Org {owner}"}
+    return grant
 
 
 def _client_credentials(call: Call) -> tuple[str, str]:

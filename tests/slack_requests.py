@@ -183,3 +183,8 @@ class Browser:
         """The whole flow; the fake Web API answers `code-<team>` with a bot token for that team."""
         state = self.start_install()["state"]
         return self.finish_install(code=f"code-{team_id}" + ("-rotating" if rotating else ""), state=state)
+
+    def install_org(self, enterprise_id: str = "E0GRID") -> Reply:
+        """An Enterprise Grid admin installs the app for the whole org (org-wide): `code-<org>-org`."""
+        state = self.start_install()["state"]
+        return self.finish_install(code=f"code-{enterprise_id}-org", state=state)

@@ -149,3 +149,16 @@ def test_a_rate_limit_answers_429_with_retry_after(fake: FakeSlackApi) -> None:
 
     assert refused.value.response.status_code == 429
     assert refused.value.response.headers["Retry-After"] == "7"
+
+
+def test_an_org_wide_install_is_answered_with_the_org_and_no_workspace(fake: FakeSlackApi) -> None:
+    from tests.fake_slack_api import OAUTH_CLIENT_ID, OAUTH_CLIENT_SECRET
+
+    grant = WebClient(base_url=fake.api_url).oauth_v2_access(
+        client_id=OAUTH_CLIENT_ID, client_secret=OAUTH_CLIENT_SECRET, code="code-E0GRID-org"
+    )
+
+    assert (grant["team"], grant["enterprise"]["id"], grant["is_enterprise_install"]) == (None, "E0GRID", True)
+    identity = WebClient(token=grant["access_token"], base_url=fake.api_url).auth_test()
+    assert (identity["enterprise_id"], identity["is_enterprise_install"]) == ("E0GRID", True)
+    assert "team_id" not in identity.data  # an org-level token belongs to no single workspace
