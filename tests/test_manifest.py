@@ -44,6 +44,10 @@ def test_manifest_subscribes_to_the_events_the_app_handles() -> None:
     assert MANIFEST["features"]["app_home"]["home_tab_enabled"] is True
 
 
+def test_manifest_lets_an_enterprise_grid_org_install_the_app_org_wide() -> None:
+    assert MANIFEST["settings"]["org_deploy_enabled"] is True
+
+
 def test_manifest_asks_for_exactly_the_bot_scopes_the_oauth_install_requests() -> None:
     assert MANIFEST["oauth_config"]["scopes"]["bot"] == list(BOT_SCOPES)
 

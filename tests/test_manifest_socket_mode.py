@@ -32,3 +32,7 @@ def test_it_asks_for_the_same_scopes_command_shortcut_and_events_as_the_http_man
     assert SOCKET["features"]["shortcuts"] == HTTP["features"]["shortcuts"]
     assert SOCKET["settings"]["event_subscriptions"]["bot_events"] == HTTP["settings"]["event_subscriptions"]["bot_events"]
     assert SOCKET["features"]["app_home"] == HTTP["features"]["app_home"]
+
+
+def test_it_can_be_installed_org_wide_on_enterprise_grid_like_the_http_manifest() -> None:
+    assert SOCKET["settings"]["org_deploy_enabled"] is HTTP["settings"]["org_deploy_enabled"] is True
