@@ -46,7 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
     preview.add_argument("--week", help="calendar week YYYY-Www in the workspace's timezone (default: the last 7 days)")
     preview.set_defaults(run=run_digest_preview)
     send = digest.add_parser("send", help="post the digest now (once per workspace and week)")
-    send.add_argument("--team", help="workspace id (default: every installed workspace)")
+    send.add_argument(
+        "--team", help="workspace id (default: every installed workspace, those an org-wide install has served included)"
+    )
     send.add_argument("--force", action="store_true", help="post even if this week's digest was already posted")
     send.set_defaults(run=run_digest_send)
 

@@ -245,3 +245,17 @@ class SlackDelivery(Base):
     delivery_key: Mapped[str] = mapped_column(String(100), primary_key=True)
     team_id: Mapped[str] = mapped_column(String(32))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class OrgWorkspace(Base):
+    """A workspace of an Enterprise Grid org that the org's org-wide installation has served: an org-wide installation
+    names no workspace, so this is how the clock, the CLI and an uninstall from the org know the org's workspaces.
+
+    Recorded when a request from the workspace comes through the org's installation; goes with the workspace's data.
+    """
+
+    __tablename__ = "org_workspaces"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    enterprise_id: Mapped[str] = mapped_column(String(32), index=True)
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)

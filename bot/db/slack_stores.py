@@ -25,7 +25,7 @@ from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy import Engine, MetaData, String, Table, and_, delete, or_, select, update
 from sqlalchemy.orm import Session
 
-from bot.db.models import Base
+from bot.db.models import Base, OrgWorkspace
 
 log = logging.getLogger(__name__)
 
@@ -95,9 +95,13 @@ class SealedInstallationStore(SQLAlchemyInstallationStore):
         return self._opened(bot)
 
     def find_bot_of_team(self, team_id: str) -> Bot | None:
-        """The workspace's bot, whatever Enterprise Grid org it belongs to (find_bot matches enterprise_id exactly)."""
+        """The workspace's bot, whatever Enterprise Grid org it belongs to (find_bot matches enterprise_id exactly);
+        else the bot of its org's org-wide installation."""
         enterprise_id = find_enterprise_id(self.engine, client_id=self.client_id, team_id=team_id)
-        return self.find_bot(enterprise_id=enterprise_id, team_id=team_id)
+        bot = self.find_bot(enterprise_id=enterprise_id, team_id=team_id)
+        if bot is None and (org := find_org_of_workspace(self.engine, team_id=team_id)) is not None:
+            bot = self.find_bot(enterprise_id=org, team_id=None, is_enterprise_install=True)
+        return bot
 
     def find_installation(
         self,
@@ -200,16 +204,30 @@ def find_enterprise_id(engine: Engine, *, client_id: str, team_id: str) -> str |
         return connection.scalar(stmt)
 
 
+def find_org_of_workspace(engine: Engine, *, team_id: str) -> str | None:
+    """The Enterprise Grid org whose org-wide installation has served this workspace (None if none has)."""
+    with engine.connect() as connection:
+        return connection.scalar(select(OrgWorkspace.enterprise_id).where(OrgWorkspace.team_id == team_id))
+
+
 def list_installed_team_ids(engine: Engine, *, client_id: str) -> list[str]:
-    """Workspaces with a bot token stored for this app (the installation store keeps one row per install)."""
-    stmt = (
-        select(BOTS.c.team_id)
-        .where(BOTS.c.client_id == client_id, BOTS.c.team_id.is_not(None), BOTS.c.bot_token.is_not(None))
-        .distinct()
-        .order_by(BOTS.c.team_id)
+    """Workspaces with a bot token stored for this app (the installation store keeps one row per install), and the
+    workspaces an org-wide installation with a bot token has served (it names none itself)."""
+    installed = select(BOTS.c.team_id).where(
+        BOTS.c.client_id == client_id, BOTS.c.team_id.is_not(None), BOTS.c.bot_token.is_not(None)
+    )
+    through_org = (
+        select(OrgWorkspace.team_id)
+        .join(BOTS, BOTS.c.enterprise_id == OrgWorkspace.enterprise_id)
+        .where(
+            BOTS.c.client_id == client_id,
+            BOTS.c.team_id.is_(None),
+            BOTS.c.is_enterprise_install.is_(True),
+            BOTS.c.bot_token.is_not(None),
+        )
     )
     with engine.connect() as connection:
-        return list(connection.scalars(stmt))
+        return sorted(set(connection.scalars(installed)) | set(connection.scalars(through_org)))
 
 
 def delete_oauth_states_expired_before(session: Session, *, now: datetime) -> int:

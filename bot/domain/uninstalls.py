@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.db import orgs as org_store
 from bot.db import slack_stores
 from bot.db import uninstalls as uninstall_store
 
@@ -25,6 +26,23 @@ def cancel_purge(db: sessionmaker[Session], *, team_id: str) -> bool:
     """The workspace installed again: keep its data. True if a purge was pending."""
     with db.begin() as session:
         return uninstall_store.delete_uninstall(session, team_id=team_id)
+
+
+def record_org_uninstall(db: sessionmaker[Session], *, enterprise_id: str, now: datetime) -> list[str]:
+    """The app left an Enterprise Grid org installed org-wide: start the grace period of each of the org's workspaces
+    the app has served. Their team ids."""
+    with db() as session:
+        team_ids = org_store.list_org_team_ids(session, enterprise_id=enterprise_id)
+    for team_id in team_ids:
+        record_uninstall(db, team_id=team_id, now=now)
+    return team_ids
+
+
+def cancel_org_purge(db: sessionmaker[Session], *, enterprise_id: str) -> list[str]:
+    """The org installed the app org-wide again: keep its workspaces' data. The team ids whose purge was pending."""
+    with db.begin() as session:
+        team_ids = org_store.list_org_team_ids(session, enterprise_id=enterprise_id)
+        return [team_id for team_id in team_ids if uninstall_store.delete_uninstall(session, team_id=team_id)]
 
 
 def purge_workspace(db: sessionmaker[Session], team_id: str) -> dict[str, int]:

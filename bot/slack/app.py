@@ -5,9 +5,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 from typing import Any
 
 from slack_bolt import App, BoltContext, BoltResponse
+from slack_sdk.oauth.installation_store import Installation
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -15,31 +17,47 @@ import bot.slack.bolt_patches  # noqa: F401  (slack-bolt's parse_body fix, appli
 from bot.config import Config
 from bot.db.session import engine_of
 from bot.db.slack_stores import SealedInstallationStore, seal_stored_tokens
-from bot.domain import uninstalls
+from bot.domain import orgs, uninstalls
 from bot.domain.deliveries import is_first_delivery
 from bot.listeners import register_listeners
 from bot.listeners.errors import handle_unexpected_error
 from bot.logs import drop_refused_request_bodies
 from bot.slack.deps import Deps
 from bot.slack.oauth import create_oauth_settings
+from bot.slack.placement import is_installation_event, place_in_workspace
 from bot.slack.tokens import AFTER_ACK_TIMEOUT_SECONDS, SingleWorkspace, create_web_client
 from bot.slack.web import is_slack_response_url
 
 log = logging.getLogger(__name__)
 
 
-def refuse_malformed_event(body: dict, context: BoltContext, next: Callable[[], BoltResponse]) -> BoltResponse:
+def prepare_for_authorize(body: dict, context: BoltContext, next: Callable[[], BoltResponse]) -> BoltResponse:
     """400 for an Events API body whose `event` is not an object, once its signature is checked: Bolt's authorization
     middleware reads it as one, and would raise into the app's error handler.
 
-    Also forgets a response_url that is not Slack's: Bolt itself posts to it when it finds no installation."""
+    Also forgets a response_url that is not Slack's (Bolt itself posts to it when it finds no installation), and
+    places an org-wide install's request in the workspace it came from (bot.slack.placement), so that authorize and
+    every listener see that workspace as `context.team_id`."""
     if "event" in body and not isinstance(body["event"], dict):
         log.warning("malformed event envelope refused", extra={"event_type": type(body["event"]).__name__})
         return BoltResponse(status=400, body="bad request")
     response_url = context.get("response_url")
     if isinstance(response_url, str) and not is_slack_response_url(response_url, api_url=context.client.base_url):
         del context["response_url"]
+    place_in_workspace(body, context)
     return next()
+
+
+def remember_org_workspace(
+    db: sessionmaker[Session], *, team_id: str, enterprise_id: str, now: Callable[[], datetime]
+) -> None:
+    """An org-wide installation served a request from this workspace: record the workspace's org, once, so the clock
+    and an uninstall from the org reach it. Runs after the answer, and never fails the request."""
+    try:
+        if orgs.record_org_workspace(db, team_id=team_id, enterprise_id=enterprise_id, now=now()):
+            log.info("workspace of an org-wide install recorded", extra={"team_id": team_id, "enterprise_id": enterprise_id})
+    except SQLAlchemyError:
+        log.warning("workspace of an org-wide install not recorded", extra={"team_id": team_id})
 
 
 def seal_tokens_left_in_clear(store: SealedInstallationStore) -> None:
@@ -67,9 +85,13 @@ def create_app(
     installation_store = None
     if config.is_oauth:
 
-        def on_installed(team_id: str) -> None:
-            if uninstalls.cancel_purge(db, team_id=team_id):
-                log.info("re-installed: purge cancelled", extra={"team_id": team_id})
+        def on_installed(installation: Installation) -> None:
+            if installation.is_enterprise_install and installation.enterprise_id:
+                # Org-wide: the org's workspaces the app served before the uninstall keep their data.
+                if kept := uninstalls.cancel_org_purge(db, enterprise_id=installation.enterprise_id):
+                    log.info("re-installed in the org: purges cancelled", extra={"team_ids": kept})
+            elif installation.team_id and uninstalls.cancel_purge(db, team_id=installation.team_id):
+                log.info("re-installed: purge cancelled", extra={"team_id": installation.team_id})
 
         oauth_settings, authorize = create_oauth_settings(config, engine_of(db), on_installed=on_installed)
         installation_store = oauth_settings.installation_store
@@ -103,7 +125,7 @@ def create_app(
         process_before_response=True,
         logger=logging.getLogger("slack_bolt"),
         listener_executor=background,
-        before_authorize=refuse_malformed_event,
+        before_authorize=prepare_for_authorize,
         # Over Socket Mode nothing is signed: the socket, opened with the app-level token, is the proof.
         request_verification_enabled=not config.is_socket_mode,
         **mode,
@@ -118,7 +140,7 @@ def create_app(
         context["deps"] = app_deps.for_actor(context.client, context.user_id)
         # 2. Slack redelivers an event it got no 200 for in time: each event_id is taken once (no second Home
         #    publish, no second uninstall). If the database cannot say, the event is handled: better twice than never.
-        # An event without a workspace is refused by its listener and stores nothing, this record included.
+        # A request without a workspace is refused (bot/listeners/unplaced.py) and stores nothing, this record included.
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
         if isinstance(event_id, str) and event_id and context.team_id:
             try:
@@ -129,6 +151,11 @@ def create_app(
             if not first:
                 log.info("retried event dropped", extra={"team_id": context.team_id, "event_id": event_id})
                 return BoltResponse(status=200, body="")
+        # 3. An org-wide installation serves every workspace of its org: remember the org of this one (after the answer).
+        if context.is_enterprise_install and context.enterprise_id and context.team_id and not is_installation_event(body):
+            app_deps.background.submit(
+                remember_org_workspace, db, team_id=context.team_id, enterprise_id=context.enterprise_id, now=app_deps.clock
+            )
         next()
         return None
 

@@ -20,7 +20,7 @@ def warn_if_token_unusable(config: Config) -> None:
     if config.is_oauth:
         return
     try:
-        SingleWorkspace(config).team_ids()  # auth.test
+        SingleWorkspace(config).check_token()  # auth.test
     except SlackApiError as error:
         raise ConfigError(f"Slack refused SLACK_BOT_TOKEN ({error.response.get('error')}): check the token") from None
     except Exception as error:  # a network failure: Slack will be asked again on the first request

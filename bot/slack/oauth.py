@@ -12,6 +12,7 @@ from collections.abc import Callable
 from slack_bolt.oauth.callback_options import CallbackOptions, FailureArgs, SuccessArgs
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_bolt.response import BoltResponse
+from slack_sdk.oauth.installation_store import Installation
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy import Engine
 
@@ -31,11 +32,12 @@ OAUTH_STATE_EXPIRATION_SECONDS = 600  # an install started in the browser must f
 
 
 def create_oauth_settings(
-    config: Config, engine: Engine, *, on_installed: Callable[[str], None]
+    config: Config, engine: Engine, *, on_installed: Callable[[Installation], None]
 ) -> tuple[OAuthSettings, StoredInstallationAuthorize]:
     """Bolt's OAuth settings, and the authorize step to give App alongside them.
 
-    `on_installed(team_id)` runs after an install is stored (a re-install cancels a pending purge).
+    `on_installed(installation)` runs after an install is stored (a re-install cancels a pending purge: the
+    workspace's, or for an org-wide install those of the org's workspaces).
     """
     assert config.client_id and config.client_secret  # Config.require_mode() chose OAuth mode
     installation_store = create_installation_store(config, engine)
@@ -59,12 +61,19 @@ def create_oauth_settings(
     return oauth_settings, authorize
 
 
-def _after_install(on_installed: Callable[[str], None]) -> Callable[[SuccessArgs], BoltResponse]:
+def _after_install(on_installed: Callable[[Installation], None]) -> Callable[[SuccessArgs], BoltResponse]:
     def success(args: SuccessArgs) -> BoltResponse:
-        team_id = args.installation.team_id
-        log.info("installed", extra={"team_id": team_id, "enterprise_id": args.installation.enterprise_id})
-        if team_id:
-            on_installed(team_id)
+        installation = args.installation
+        log.info(
+            "installed",
+            extra={
+                "team_id": installation.team_id,
+                "enterprise_id": installation.enterprise_id,
+                "is_enterprise_install": installation.is_enterprise_install,
+            },
+        )
+        on_installed(installation)
+        # For an org-wide install Bolt's page links to the org's "add to workspaces" page (from auth.test's url).
         return args.default.success(args)
 
     return success

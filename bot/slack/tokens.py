@@ -7,7 +7,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from slack_bolt import BoltContext
 from slack_bolt.authorization import AuthorizeResult
@@ -19,10 +19,18 @@ from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, R
 from slack_sdk.oauth.installation_store import Installation
 from slack_sdk.oauth.token_rotation import TokenRotator
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from bot.config import Config, ConfigError
+from bot.db.orgs import list_org_team_ids
 from bot.db.session import create_db_engine
-from bot.db.slack_stores import SealedInstallationStore, TokenCipher, find_enterprise_id, list_installed_team_ids
+from bot.db.slack_stores import (
+    SealedInstallationStore,
+    TokenCipher,
+    find_enterprise_id,
+    find_org_of_workspace,
+    list_installed_team_ids,
+)
 
 log = logging.getLogger(__name__)
 
@@ -94,18 +102,31 @@ class Workspaces(Protocol):
 
 @dataclass
 class SingleWorkspace:
-    """SLACK_BOT_TOKEN mode: one token, one workspace (the token's own, as auth.test reports it)."""
+    """SLACK_BOT_TOKEN mode: one token, one workspace (the token's own, as auth.test reports it); or, for a token of
+    an app installed org-wide on Enterprise Grid, the workspaces of that org the app has served."""
 
     config: Config
-    _team_ids: list[str] = field(default_factory=list)
+    engine: Engine | None = None  # where the org's workspaces are recorded (an org-level token only)
+    _identity: dict[str, Any] = field(default_factory=dict)
 
     def client_for(self, team_id: str, enterprise_id: str | None = None) -> WebClient:
         return create_web_client(self.config, self.config.bot_token)
 
+    def check_token(self) -> dict[str, Any]:
+        """auth.test's answer for the token, asked once (SlackApiError if Slack refuses the token)."""
+        if not self._identity:
+            self._identity = dict(self.client_for("").auth_test().data)  # type: ignore[arg-type]
+        return self._identity
+
     def team_ids(self) -> list[str]:
-        if not self._team_ids:
-            self._team_ids = [self.client_for("").auth_test()["team_id"]]
-        return list(self._team_ids)
+        identity = self.check_token()
+        if not identity.get("is_enterprise_install"):
+            return [identity["team_id"]]
+        # An org-level token names no workspace: the org's are those its requests came from (bot.domain.orgs).
+        if self.engine is None:
+            self.engine = create_db_engine(self.config.database_url)
+        with Session(self.engine) as session:
+            return list_org_team_ids(session, enterprise_id=str(identity.get("enterprise_id")))
 
     def bolt_authorize(self) -> Callable[..., AuthorizeResult]:
         """Bolt's authorize for this mode: the one token, for the workspace the request comes from.
@@ -133,9 +154,19 @@ class InstalledWorkspaces:
     refresh_before_minutes: int = REFRESH_BEFORE_EXPIRY_MINUTES
 
     def client_for(self, team_id: str, enterprise_id: str | None = None) -> WebClient:
+        return create_web_client(self.config, self.installation_serving(team_id, enterprise_id).bot_token)
+
+    def installation_serving(self, team_id: str, enterprise_id: str | None = None) -> Installation:
+        """The installation that serves a workspace when no request says how: its own, else its org's org-wide one."""
         if enterprise_id is None:  # a Grid workspace's installation is stored under its org too
             enterprise_id = find_enterprise_id(self.store.engine, client_id=self.store.client_id, team_id=team_id)
-        return create_web_client(self.config, self.installation_for(team_id, enterprise_id).bot_token)
+        try:
+            return self.installation_for(team_id, enterprise_id)
+        except NotInstalled:
+            org = find_org_of_workspace(self.store.engine, team_id=team_id)
+            if org is None:
+                raise
+            return self.installation_for(team_id, org, is_enterprise_install=True)
 
     def installation_for(
         self, team_id: str | None, enterprise_id: str | None = None, *, is_enterprise_install: bool | None = False
@@ -145,7 +176,8 @@ class InstalledWorkspaces:
             enterprise_id=enterprise_id, team_id=team_id, is_enterprise_install=is_enterprise_install
         )
         if installation is None or not installation.bot_token:
-            raise NotInstalled(f"deadline-flag is not installed in workspace {team_id}")
+            where = f"org {enterprise_id}" if is_enterprise_install else f"workspace {team_id}"
+            raise NotInstalled(f"deadline-flag is not installed in {where}")
         if not installation.bot_refresh_token:  # token rotation is off for this app
             return installation
         # TokenRotator calls oauth.v2.access on its own client: ours, so it goes to SLACK_API_URL.
@@ -223,7 +255,7 @@ def workspaces_for(config: Config, engine: Engine | None = None) -> Workspaces:
     """The token source for the configured mode. OAuth mode reads the installation store on `engine`
     (else one made from DATABASE_URL)."""
     if not config.is_oauth:
-        return SingleWorkspace(config)
+        return SingleWorkspace(config, engine)
     if engine is None:
         engine = create_db_engine(config.database_url)
     return InstalledWorkspaces(config, create_installation_store(config, engine))

@@ -1,4 +1,5 @@
-"""app_uninstalled and tokens_revoked: forget the workspace's tokens now, and purge its data after the grace period."""
+"""app_uninstalled and tokens_revoked: forget the workspace's tokens now, and purge its data after the grace period;
+for an org-wide installation, the org's tokens, and the data of every workspace of the org the app served."""
 
 from __future__ import annotations
 
@@ -25,12 +26,33 @@ def handle_tokens_revoked(event: dict, context: BoltContext) -> None:
 
 def _uninstall(context: BoltContext) -> None:
     app_deps = deps(context)
-    team_id = context.team_id
-    if app_deps.installation_store is None or not team_id:
+    if app_deps.installation_store is None:
         # Single-workspace mode owns no tokens to delete and cannot see a re-install (a new SLACK_BOT_TOKEN), so
         # nothing is scheduled; `python -m bot purge --team T` removes the data when the operator decides.
-        log.warning("uninstalled; data kept (single-workspace mode or org-wide install)", extra={"team_id": team_id})
+        log.warning("uninstalled; data kept (single-workspace mode)", extra={"team_id": context.team_id})
+        return
+    # An org-wide installation's events say is_enterprise_install (in `authorizations`), or name the org and no workspace.
+    if context.is_enterprise_install or (context.enterprise_id and not context.team_id):
+        _uninstall_from_org(context)
+        return
+    team_id = context.team_id
+    if not team_id:
+        log.warning("uninstall event without a workspace or an org: nothing to uninstall")
         return
     app_deps.installation_store.delete_all(enterprise_id=context.enterprise_id, team_id=team_id)
     uninstalls.record_uninstall(app_deps.db, team_id=team_id, now=app_deps.clock())
     log.info("uninstalled: tokens deleted, data purge scheduled", extra={"team_id": team_id})
+
+
+def _uninstall_from_org(context: BoltContext) -> None:
+    """An org-wide installation is the org's: removing it ends the app in every workspace of the org at once."""
+    app_deps, enterprise_id = deps(context), context.enterprise_id
+    if not enterprise_id or app_deps.installation_store is None:
+        log.warning("org-wide uninstall without an org: nothing to uninstall")
+        return
+    app_deps.installation_store.delete_all(enterprise_id=enterprise_id, team_id=None)
+    team_ids = uninstalls.record_org_uninstall(app_deps.db, enterprise_id=enterprise_id, now=app_deps.clock())
+    log.info(
+        "uninstalled from the org: tokens deleted, data purge scheduled",
+        extra={"enterprise_id": enterprise_id, "team_ids": team_ids},
+    )

@@ -9,7 +9,6 @@ from bot.flows.digest import shared_channel_refusal
 from bot.flows.settings import apply_digest_settings
 from bot.slack.deps import deps
 
-NO_WORKSPACE = "This request came without a workspace, so there is nowhere to save the settings."
 SHARED_CHECK_TIMEOUT = 1.5  # seconds: the answer to a view submission must leave within Slack's 3
 
 
@@ -18,8 +17,6 @@ def handle_digest_settings_submission(ack: Ack, view: dict, context: BoltContext
     form = read_digest_settings((view.get("state") or {}).get("values") or {})
     # Checked before the ack, beside each field (after it, a refusal would be lost): the domain's one check.
     errors = form.problems()
-    if not context.team_id:  # an org-wide install's payload without a workspace: nowhere to save the settings
-        errors[ids.DIGEST_CHANNEL_BLOCK] = NO_WORKSPACE
     if form.channel_id and not errors and not form.allow_shared:
         # A Slack Connect channel would show flag text to another organisation: said beside the field, unless the
         # admin ticked the box. A quick client (no retries), so the answer still leaves within 3 seconds.
