@@ -58,8 +58,14 @@ def quoted(text: str, limit: int = SECTION_TEXT_MAX) -> str:
     return "\n".join(f">{line}" for line in lines)
 
 
-def quoted_sections(text: str, *, max_blocks: int = 10) -> list[dict]:
-    """User text of any length as consecutive quoted section blocks, so all of it can be given back."""
+# What one message may spend on giving a user's text back: Slack refuses a message past ~12,000 characters of block
+# text (msg_blocks_too_long), and the message has its own sentences besides (SLACK_REALITY.md: keep to 10,000).
+GIVEN_BACK_MAX = 8000
+
+
+def quoted_sections(text: str, *, max_blocks: int = 10, budget: int = GIVEN_BACK_MAX) -> list[dict]:
+    """User text as consecutive quoted section blocks, so that all of it can be given back when it fits in one
+    message (`budget` characters of block text, escaping included); past that, a last part says how much is not shown."""
     chunks: list[str] = []
     piece: list[str] = []
     size = 1  # the first line's ">"
@@ -71,8 +77,14 @@ def quoted_sections(text: str, *, max_blocks: int = 10) -> list[dict]:
         piece.append(escaped)
         size += len(escaped)
     chunks.append("".join(piece))
-    if len(chunks) > max_blocks:
-        chunks = [*chunks[: max_blocks - 1], f"{ELLIPSIS} ({len(chunks) - max_blocks + 1} more parts not shown)"]
+    fit, spent = 0, 0
+    while fit < len(chunks) and fit < max_blocks and spent + len(chunks[fit]) + 1 <= budget:
+        spent += len(chunks[fit]) + 1
+        fit += 1
+    if fit < len(chunks):  # a note says what is left out, in the last part's place if there is no room beside it
+        if fit == max_blocks or spent + 60 > budget:
+            fit = max(fit - 1, 0)
+        chunks = [*chunks[:fit], f"{ELLIPSIS} ({len(chunks) - fit} more parts not shown)"]
     return [mrkdwn_section(">" + chunk) for chunk in chunks]
 
 
