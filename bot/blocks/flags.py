@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from bot.blocks import ids
-from bot.blocks.text import context, fallback, inert, mrkdwn_section, quoted, quoted_sections
+from bot.blocks.text import (
+    GIVEN_BACK_MAX,
+    block_text_length,
+    context,
+    fallback,
+    inert,
+    mrkdwn_section,
+    quoted,
+    quoted_sections,
+)
 from bot.domain.categories import DEFAULT_CATEGORY, Category
 from bot.domain.flags import RecordedFlag
 
@@ -78,9 +87,10 @@ def usage_message(problem: str | None = None, text: str | None = None) -> dict:
     blocks = []
     if problem:
         blocks.append(mrkdwn_section(f":warning: {problem} Nothing was stored."))
+    usage_block = mrkdwn_section(usage)
     if text:
-        blocks.extend(quoted_sections(text))
-    blocks.append(mrkdwn_section(usage))
+        blocks.extend(quoted_sections(text, budget=GIVEN_BACK_MAX - block_text_length([*blocks, usage_block])))
+    blocks.append(usage_block)
     return {"text": fallback(problem or "How to use /deadline-flag"), "blocks": blocks}
 
 

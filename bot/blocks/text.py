@@ -58,9 +58,10 @@ def quoted(text: str, limit: int = SECTION_TEXT_MAX) -> str:
     return "\n".join(f">{line}" for line in lines)
 
 
-# What one message may spend on giving a user's text back: Slack refuses a message past ~12,000 characters of block
-# text (msg_blocks_too_long), and the message has its own sentences besides (SLACK_REALITY.md: keep to 10,000).
-GIVEN_BACK_MAX = 8000
+# Slack refuses a message past ~12,000 characters of block text (msg_blocks_too_long; SLACK_REALITY.md: keep to
+# 10,000). Giving a user's text back spends what the message's own sentences leave of that.
+MESSAGE_BLOCK_TEXT_MAX = 10_000
+GIVEN_BACK_MAX = MESSAGE_BLOCK_TEXT_MAX - 300  # room for one sentence of ours beside it
 
 
 def quoted_sections(text: str, *, max_blocks: int = 10, budget: int = GIVEN_BACK_MAX) -> list[dict]:
