@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.blocks import ids
-from bot.blocks.outcomes import status_menu
+from bot.blocks.outcomes import status_menu, verdict_note
 from bot.blocks.text import (
     BLOCKS_PER_MESSAGE,
     HEADER_TEXT_MAX,
@@ -32,7 +32,8 @@ EXCERPT_MAX = 400
 # Block text per message: Slack refuses past about 12,000 (msg_blocks_too_long, observed); the margin is on purpose.
 FLAG_REPLY_TEXT_MAX = 10_000
 REPLY_HEADING_RESERVE = 400  # the reply's heading and a "withdrawn" note
-REDRAW_RESERVE = 260  # a flag's section may grow by its status label and a reason of up to 200 characters
+# A flag's section may grow by its status label, a reason of up to 200 characters and a lead's constraint verdict.
+REDRAW_RESERVE = 290
 SPARK = "▁▂▃▄▅▆▇█"
 # Only links of the form Slack gives (or that we build from it) are rendered; anything else is left out.
 _PERMALINK = re.compile(r"^https://[A-Za-z0-9.-]+\.slack\.com/archives/[A-Z0-9]+/p\d+(\?thread_ts=\d+\.\d+&cid=[A-Z0-9]+)?$")
@@ -168,7 +169,7 @@ def flag_section(flag: RecordedFlag, names: Mapping[str, str]) -> dict:
     if flag.date_demanded:
         details.append(f"Date demanded: {flag.date_demanded:%a %d %b %Y}")
     details.append(
-        f"Real constraint claimed: {inert(flag.external_constraint, 200)}"
+        f"Real constraint claimed: {inert(flag.external_constraint, 200)}{verdict_note(flag.constraint_verdict)}"
         if flag.external_constraint
         else "No real constraint known"
     )
@@ -185,7 +186,7 @@ def flag_section(flag: RecordedFlag, names: Mapping[str, str]) -> dict:
     # The status menu is for leads; anyone else who opens it is told so. block_id: redrawn in place on a change.
     return {
         **mrkdwn_section(text, block_id=f"{ids.FLAG_BLOCK_PREFIX}{flag.id}"),
-        "accessory": status_menu(flag.id, flag.status),
+        "accessory": status_menu(flag.id, flag.status, has_claim=bool(flag.external_constraint)),
     }
 
 

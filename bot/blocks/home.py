@@ -127,7 +127,8 @@ def lead_blocks(open_flags: list[RecordedFlag]) -> list[dict]:
         status = Status(flag.status).label
         line = f"*{flag.category.label}* · {status} · {flag.created_at:%d %b %Y} · #{flag.number}\n"
         line += inert(flag.summary, 200)
-        blocks.append({**mrkdwn_section(line), "accessory": status_menu(flag.id, flag.status)})
+        menu = status_menu(flag.id, flag.status, has_claim=bool(flag.external_constraint))
+        blocks.append({**mrkdwn_section(line), "accessory": menu})
     return blocks
 
 

@@ -39,6 +39,10 @@ DIGEST_SHARED_OK = "shared_ok"
 FLAG_STATUS_ACTION = "flag_status"  # an overflow menu; each option's value is "<flag id>:<status>"
 NOT_AN_ISSUE_MODAL = "not_an_issue_modal"
 REASON_BLOCK = "reason"
+# The status menu's option for a flag with a claimed constraint: "<flag id>:constraint" opens the review form.
+CONSTRAINT_REVIEW_OPTION = "constraint"
+CONSTRAINT_REVIEW_MODAL = "constraint_review_modal"
+VERDICT_BLOCK = "constraint_verdict"
 OUTCOME_DMS_ACTION = "outcome_dms"  # a reporter's "DM me about outcomes" checkbox on the Home tab
 EXPORT_CSV_ACTION = "export_csv"
 LEADS_BLOCK = "leads"

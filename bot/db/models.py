@@ -98,6 +98,9 @@ class Flag(Base):
     status: Mapped[str] = mapped_column(String(20), default="open")
     status_reason: Mapped[str | None] = mapped_column(String(300))  # "not an issue" may say why
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # set on resolved / not an issue
+    # A lead's last word on the reporter's claim of a real external constraint: "confirmed", "not_confirmed", or
+    # NULL (not reviewed). Every review is kept in flag_constraint_reviews.
+    constraint_verdict: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     request_key: Mapped[str | None] = mapped_column(String(64))  # the command's trigger_id or the modal's view id
 
@@ -212,6 +215,24 @@ class FlagStatusChange(Base):
     reason: Mapped[str | None] = mapped_column(String(300))
     changed_by: Mapped[str] = mapped_column(String(32))
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class FlagConstraintReview(Base):
+    """Append-only history of leads' reviews of a flag's claimed external constraint: who (a lead), when, the verdict.
+
+    The reporter is never recorded here. Rows go only with their flag (withdrawal, retention, purge).
+    """
+
+    __tablename__ = "flag_constraint_reviews"
+    __table_args__ = (Index("ix_flag_constraint_reviews_team_id_reviewed_at", "team_id", "reviewed_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    flag_id: Mapped[int] = mapped_column(ForeignKey("flags.id", ondelete="CASCADE"), index=True)
+    from_verdict: Mapped[str | None] = mapped_column(String(20))
+    verdict: Mapped[str] = mapped_column(String(20))
+    reviewed_by: Mapped[str] = mapped_column(String(32))
+    reviewed_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class WorkspaceLead(Base):

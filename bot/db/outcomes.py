@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.orm import Session
 
-from bot.db.models import Flag, FlagStatusChange, ReporterPreference, WorkspaceLead
+from bot.db.models import Flag, FlagConstraintReview, FlagStatusChange, ReporterPreference, WorkspaceLead
 
 
 def add_status_change(
@@ -124,3 +124,40 @@ def compare_and_set_status(
     )
     session.refresh(flag)
     return result.rowcount == 1
+
+
+def compare_and_set_verdict(session: Session, *, flag: Flag, expected: str | None, verdict: str) -> bool:
+    """Set the constraint verdict only if it is still `expected`: of a click and its retry, one wins."""
+    still = Flag.constraint_verdict.is_(None) if expected is None else Flag.constraint_verdict == expected
+    result = session.execute(
+        update(Flag)
+        .where(Flag.team_id == flag.team_id, Flag.id == flag.id, still)
+        .values(constraint_verdict=verdict)
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(flag)
+    return result.rowcount == 1
+
+
+def add_constraint_review(
+    session: Session, *, flag: Flag, from_verdict: str | None, verdict: str, reviewed_by: str, reviewed_at: datetime
+) -> FlagConstraintReview:
+    review = FlagConstraintReview(
+        team_id=flag.team_id,
+        flag_id=flag.id,
+        from_verdict=from_verdict,
+        verdict=verdict,
+        reviewed_by=reviewed_by,
+        reviewed_at=reviewed_at,
+    )
+    session.add(review)
+    return review
+
+
+def list_constraint_reviews(session: Session, *, team_id: str, flag_id: int) -> list[FlagConstraintReview]:
+    stmt = (
+        select(FlagConstraintReview)
+        .where(FlagConstraintReview.team_id == team_id, FlagConstraintReview.flag_id == flag_id)
+        .order_by(FlagConstraintReview.reviewed_at, FlagConstraintReview.id)
+    )
+    return list(session.scalars(stmt))

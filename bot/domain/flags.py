@@ -107,6 +107,7 @@ class RecordedFlag:
     status_reason: str | None = None
     resolved_at: datetime | None = None
     number: int = 0  # the workspace's own count: "#12" in everything users see
+    constraint_verdict: str | None = None  # a lead's review of the claimed constraint: "confirmed", "not_confirmed"
 
 
 def parse_inline(text: str) -> InlineFlag | UsageRequest:
@@ -307,4 +308,5 @@ def to_recorded(row: Flag) -> RecordedFlag:
         status_reason=row.status_reason,
         resolved_at=row.resolved_at,
         number=row.number,
+        constraint_verdict=row.constraint_verdict,
     )

@@ -11,6 +11,7 @@ from slack_sdk import WebClient
 from bot.blocks.flags import refusal_message
 from bot.blocks.origin import ModalOrigin
 from bot.blocks.outcomes import flag_outcome_message
+from bot.domain.constraint_reviews import NoClaim, Verdict, review_constraint
 from bot.domain.flags import FlagNotFound
 from bot.domain.outcomes import NOT_A_LEAD, NotALead, Status, change_status, may_change_outcomes
 from bot.flows.digest_redraw import redraw_flag
@@ -77,4 +78,53 @@ def record_status(
         except Exception as error:
             log.warning(
                 "after a status change: failed", extra={"team_id": team_id, "step": step, "error": describe_error(error)}
+            )
+
+
+def record_constraint_review(
+    client: WebClient,
+    app_deps: Deps,
+    *,
+    team_id: str,
+    user_id: str,
+    flag_id: int,
+    verdict: Verdict,
+    origin: ModalOrigin,
+) -> None:
+    """A lead's verdict on a flag's claimed constraint: check the lead, record it, redraw the digest replies (and Home)."""
+    try:
+        actor_is_admin = is_workspace_admin(client, app_deps, team_id=team_id, user_id=user_id)
+    except SlackBusy:
+        tell_user(client, refusal_message(SLACK_BUSY), user_id=user_id, response_url=origin.response_url)
+        return
+    try:
+        review = review_constraint(
+            app_deps.db,
+            team_id=team_id,
+            flag_id=flag_id,
+            verdict=verdict,
+            reviewed_by=user_id,
+            actor_is_admin=actor_is_admin,
+            now=app_deps.clock(),
+        )
+    except (FlagNotFound, NotALead, NoClaim) as refused:
+        tell_user(client, refusal_message(str(refused)), user_id=user_id, response_url=origin.response_url)
+        return
+    if not review.changed:
+        return
+    log.info("constraint claim reviewed", extra={"team_id": team_id, "flag_id": flag_id, "verdict": verdict.value})
+    steps = [("digest redraw", lambda: redraw_flag(client, app_deps.db, app_deps.people, team_id=team_id, flag_id=flag_id))]
+    if origin.from_home:
+        steps.append(
+            (
+                "home publish",
+                lambda: publish_home(client, app_deps, team_id=team_id, user_id=user_id, is_admin=actor_is_admin),
+            )
+        )
+    for step, work in steps:
+        try:
+            work()
+        except Exception as error:
+            log.warning(
+                "after a constraint review: failed", extra={"team_id": team_id, "step": step, "error": describe_error(error)}
             )

@@ -4,7 +4,7 @@ from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
 from bot.blocks.origin import ModalOrigin
-from bot.blocks.outcomes import not_an_issue_modal, to_status_choice
+from bot.blocks.outcomes import constraint_review_modal, not_an_issue_modal, to_constraint_review_choice, to_status_choice
 from bot.domain.outcomes import Status
 from bot.flows.outcomes import record_status
 from bot.flows.replies import open_modal
@@ -16,17 +16,29 @@ def handle_flag_status_action(ack: Ack, body: dict, action: dict, context: BoltC
     ack()
     option = action.get("selected_option")
     value = option.get("value") if isinstance(option, dict) else None
-    choice = to_status_choice(value) if isinstance(value, str) else None
-    if choice is None or not context.team_id or not context.user_id:
+    if not isinstance(value, str) or not context.team_id or not context.user_id:
         return
     container = body.get("container")
-    origin = ModalOrigin(
-        flag_id=choice[0],
-        from_home=isinstance(container, dict) and container.get("type") == "view",
-        response_url=_text(body.get("response_url")),
-    )
-    flag_id, status = choice
+    from_home = isinstance(container, dict) and container.get("type") == "view"
     app_deps = deps(context)
+    review_of = to_constraint_review_choice(value)
+    if review_of is not None:
+        # The review form opens at once (the trigger_id lives 3 seconds); who may submit it is checked on submit.
+        origin = ModalOrigin(flag_id=review_of, from_home=from_home, response_url=_text(body.get("response_url")))
+        app_deps.open_now(
+            open_modal,
+            client,
+            constraint_review_modal(origin),
+            trigger_id=body.get("trigger_id"),
+            user_id=context.user_id,
+            response_url=origin.response_url,
+        )
+        return
+    choice = to_status_choice(value)
+    if choice is None:
+        return
+    origin = ModalOrigin(flag_id=choice[0], from_home=from_home, response_url=_text(body.get("response_url")))
+    flag_id, status = choice
     if status is Status.NOT_AN_ISSUE:
         # First ask why, in a form the trigger_id (3 seconds) opens at once; who may submit it is checked on submit.
         view = not_an_issue_modal(origin)

@@ -1,0 +1,51 @@
+"""Leads review a flag's claimed real external constraint.
+
+flags gain constraint_verdict (a lead's last word: confirmed, not_confirmed, or NULL); flag_constraint_reviews is the
+append-only history of those reviews (who, when, from and to which verdict; never the reporter) and goes with its
+flag (ON DELETE CASCADE), like flag_status_changes.
+
+Revision ID: 0012
+Revises: 0011
+Create Date: 2026-12-03 10:00:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0012"
+down_revision: str | None = "0011"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "flag_constraint_reviews",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("team_id", sa.String(length=32), nullable=False),
+        sa.Column("flag_id", sa.Integer(), nullable=False),
+        sa.Column("from_verdict", sa.String(length=20), nullable=True),
+        sa.Column("verdict", sa.String(length=20), nullable=False),
+        sa.Column("reviewed_by", sa.String(length=32), nullable=False),
+        sa.Column("reviewed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["flag_id"], ["flags.id"], name=op.f("fk_flag_constraint_reviews_flag_id_flags"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_flag_constraint_reviews")),
+    )
+    with op.batch_alter_table("flag_constraint_reviews", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_flag_constraint_reviews_flag_id"), ["flag_id"], unique=False)
+        batch_op.create_index("ix_flag_constraint_reviews_team_id_reviewed_at", ["team_id", "reviewed_at"], unique=False)
+    with op.batch_alter_table("flags", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("constraint_verdict", sa.String(length=20), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("flags", schema=None) as batch_op:
+        batch_op.drop_column("constraint_verdict")
+    with op.batch_alter_table("flag_constraint_reviews", schema=None) as batch_op:
+        batch_op.drop_index("ix_flag_constraint_reviews_team_id_reviewed_at")
+        batch_op.drop_index(batch_op.f("ix_flag_constraint_reviews_flag_id"))
+    op.drop_table("flag_constraint_reviews")
