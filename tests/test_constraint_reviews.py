@@ -51,7 +51,7 @@ def add_claimed_flag(db: sessionmaker[Session], claim: str | None = "The regulat
 def post_digest(db: sessionmaker[Session], workspaces: Workspaces, fake: FakeSlackApi) -> tuple[str, list[dict]]:
     now = datetime.now(UTC) + timedelta(seconds=1)
     assert send_digest(db, workspaces, team_id="T1", default_channel="C0LEADS", now=now).status == "posted"
-    reply = [m for m in fake.posted("C0LEADS") if m.thread_ts and "blocks" in m.body][0]
+    reply = next(m for m in fake.posted("C0LEADS") if m.thread_ts and "blocks" in m.body)
     blocks = reply.body["blocks"]
     return reply.ts, json.loads(blocks) if isinstance(blocks, str) else blocks
 

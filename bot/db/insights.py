@@ -1,0 +1,94 @@
+"""Queries for what the leads learn: response times, claimed constraints, the weekly trend. All scoped by team.
+
+What leads may see, since when, and what the figures are grouped by are each defined once, here, so that held
+flags (visible from their release) and the agreement's sides change one line each.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, case, func, select, true
+from sqlalchemy.orm import Session
+
+from bot.db.models import Flag, FlagStatusChange
+
+
+def visible_since() -> ColumnElement[datetime]:
+    """When a flag became visible to leads: its creation today; its release once anonymous flags can be held."""
+    return Flag.created_at
+
+
+def group_key() -> ColumnElement[str]:
+    """What the figures are grouped by: the flag's category, until the agreement's sides replace it."""
+    return Flag.category
+
+
+def visible_to_leads() -> ColumnElement[bool]:
+    """The flags leads may see and count: every flag today; released and named ones once flags can be held."""
+    return true()
+
+
+def _bucket(column: ColumnElement[datetime], boundaries: Sequence[datetime]) -> ColumnElement[int]:
+    return case(*((column < upper, index) for index, upper in enumerate(boundaries[1:])), else_=len(boundaries) - 1)
+
+
+def count_visible_flags(
+    session: Session, *, team_id: str, boundaries: Sequence[datetime], due_before: datetime
+) -> list[tuple[int, str, bool, bool, str | None, bool, int]]:
+    """(bucket, group, has a demanded date, claims a constraint, verdict, visible at or before `due_before`, count) of
+    the flags that became visible in [boundaries[0], boundaries[-1]); bucket i is [boundaries[i], boundaries[i+1])."""
+    visible = visible_since()
+    bucket = _bucket(visible, boundaries)
+    dated = case((Flag.date_demanded.is_not(None), 1), else_=0)
+    claimed = case((Flag.external_constraint.is_not(None), 1), else_=0)
+    due = case((visible <= due_before, 1), else_=0)
+    stmt = (
+        select(bucket, group_key(), dated, claimed, Flag.constraint_verdict, due, func.count())
+        .where(
+            Flag.team_id == team_id,
+            visible_to_leads(),
+            visible >= boundaries[0],
+            visible < boundaries[-1],
+        )
+        .group_by(bucket, group_key(), dated, claimed, Flag.constraint_verdict, due)
+    )
+    return [
+        (int(b), group, bool(d), bool(c), verdict, bool(overdue), int(count))
+        for b, group, d, c, verdict, overdue, count in session.execute(stmt)
+    ]
+
+
+def list_first_responses(
+    session: Session, *, team_id: str, since: datetime, until: datetime
+) -> list[tuple[str, datetime, datetime]]:
+    """(group, visible since, first response) of flags that became visible in [since, until) and that a lead answered
+    (acknowledged, or any later status) before `until`. Answers are leads' clicks, so few rows."""
+    visible = visible_since()
+    first = (
+        select(FlagStatusChange.flag_id, func.min(FlagStatusChange.changed_at).label("answered_at"))
+        .where(
+            FlagStatusChange.team_id == team_id,
+            FlagStatusChange.to_status != "open",
+            FlagStatusChange.changed_at < until,
+        )
+        .group_by(FlagStatusChange.flag_id)
+        .subquery()
+    )
+    stmt = (
+        select(group_key(), visible, first.c.answered_at)
+        .join(first, first.c.flag_id == Flag.id)
+        .where(Flag.team_id == team_id, visible_to_leads(), visible >= since, visible < until)
+    )
+    return [(group, visible, answered) for group, visible, answered in session.execute(stmt)]
+
+
+def list_resolutions(
+    session: Session, *, team_id: str, since: datetime, until: datetime
+) -> list[tuple[str, datetime, datetime]]:
+    """(group, visible since, resolved at) of flags resolved or closed in [since, until)."""
+    stmt = select(group_key(), visible_since(), Flag.resolved_at).where(
+        Flag.team_id == team_id, visible_to_leads(), Flag.resolved_at >= since, Flag.resolved_at < until
+    )
+    return [(group, visible, resolved) for group, visible, resolved in session.execute(stmt)]

@@ -1,0 +1,176 @@
+"""What the leads learn, computed on known data on SQLite and PostgreSQL: response times (calendar days, and the share
+answered within 5 working days in the workspace's timezone), time to resolution, claimed constraints and their
+review, week by week over the last 8 weeks, including weeks with no flags."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.db import flags as flag_store
+from bot.domain.constraint_reviews import Verdict, review_constraint
+from bot.domain.insights import InvalidRange, learn_range, learn_recent, report_weeks
+from bot.domain.outcomes import Status, change_status
+from bot.domain.workspace_settings import change_schedule
+
+PARIS = ZoneInfo("Europe/Paris")
+END = datetime(2026, 11, 30, 9, tzinfo=PARIS).astimezone(UTC)  # a Monday morning digest
+
+
+def paris(*args: int) -> datetime:
+    return datetime(*args, tzinfo=PARIS).astimezone(UTC)
+
+
+def flag(
+    db: sessionmaker[Session],
+    category: str,
+    created: datetime,
+    *,
+    team_id: str = "T1",
+    due: date | None = None,
+    claim: str | None = None,
+) -> int:
+    with db.begin() as session:
+        return flag_store.add_flag(
+            session,
+            team_id=team_id,
+            category=category,
+            summary="a flag",
+            reporter_hash="h" * 64,
+            created_at=created,
+            date_demanded=due,
+            external_constraint=claim,
+        ).id
+
+
+def answer(db: sessionmaker[Session], flag_id: int, status: Status, at: datetime) -> None:
+    change_status(
+        db, team_id="T1", flag_id=flag_id, to_status=status, changed_by="U0LEAD", actor_is_admin=True, reporter_key=b"k",
+        now=at,
+    )  # fmt: skip
+
+
+def review(db: sessionmaker[Session], flag_id: int, verdict: Verdict) -> None:
+    review_constraint(db, team_id="T1", flag_id=flag_id, verdict=verdict, reviewed_by="U0LEAD", actor_is_admin=True, now=END)
+
+
+@pytest.fixture
+def known(db: sessionmaker[Session]) -> sessionmaker[Session]:
+    """Eight weeks of a workspace in Paris. Weeks start on Mondays at about 9:00 (5 Oct ... 23 Nov)."""
+    change_schedule(db, team_id="T1", now=END, default_channel=None, timezone="Europe/Paris")
+    due = date(2026, 12, 15)
+    # Friday evening, answered Monday morning: 2 days and 14 hours, but only 14 working hours.
+    a = flag(db, "artificial_deadline", paris(2026, 11, 20, 19), due=due, claim="the regulator's date")
+    answer(db, a, Status.ACKNOWLEDGED, paris(2026, 11, 23, 9))
+    # Monday 9:00, answered the next Monday at 10:00: one hour past its 5 working days.
+    b = flag(db, "feature_not_problem", paris(2026, 11, 9, 9), claim="a contract")
+    answer(db, b, Status.DISCUSSED, paris(2026, 11, 16, 10))
+    # Tuesday 10:00, answered the next Monday 9:00: nearly 6 calendar days, under 4 working days; resolved 8 days in.
+    c = flag(db, "artificial_deadline", paris(2026, 11, 10, 10), due=due)
+    answer(db, c, Status.ACKNOWLEDGED, paris(2026, 11, 16, 9))
+    answer(db, c, Status.RESOLVED, paris(2026, 11, 18, 10))
+    # Never answered, long due.
+    d = flag(db, "artificial_deadline", paris(2026, 11, 2, 12), due=due, claim="the trade show")
+    # Never answered, but not due yet (its 5 working days end on Friday 4 December).
+    flag(db, "remedial_work_squeezed", paris(2026, 11, 27, 12))
+    # Answered a day later, before it was due.
+    h = flag(db, "remedial_work_squeezed", paris(2026, 11, 25, 10))
+    answer(db, h, Status.ACKNOWLEDGED, paris(2026, 11, 26, 10))
+    # Alone in its week, the week after it has no flags at all.
+    g = flag(db, "other", paris(2026, 10, 19, 12), due=due, claim="the launch event")
+    review(db, a, Verdict.CONFIRMED)
+    review(db, g, Verdict.CONFIRMED)
+    review(db, d, Verdict.NOT_CONFIRMED)
+    # Another workspace's flags and answers count for nothing here.
+    other = flag(db, "artificial_deadline", paris(2026, 11, 20, 19), team_id="T2", due=due, claim="x")
+    change_status(
+        db, team_id="T2", flag_id=other, to_status=Status.RESOLVED, changed_by="U9", actor_is_admin=True, reporter_key=b"k",
+        now=paris(2026, 11, 21, 9),
+    )  # fmt: skip
+    return db
+
+
+def test_the_median_response_time_counts_calendar_days_from_visible_to_the_first_answer(
+    known: sessionmaker[Session],
+) -> None:
+    learned = learn_recent(known, team_id="T1", end=END)
+
+    assert learned.total.flags == 7
+    assert learned.total.answered == 4
+    # 1 d, 2 d 14 h (Friday evening to Monday morning), 5 d 23 h and 7 d 1 h: between the middle two.
+    assert learned.total.median_days_to_response == pytest.approx((2 + 14 / 24 + 5 + 23 / 24) / 2)
+
+
+def test_the_share_answered_within_5_working_days_skips_weekends_and_waits_for_flags_not_yet_due(
+    known: sessionmaker[Session],
+) -> None:
+    learned = learn_recent(known, team_id="T1", end=END)
+
+    # Due: the four answered and the two long unanswered; the flag of 27 November is not due until 4 December.
+    assert learned.total.due == 6
+    # Within: the Friday-evening flag, the Tuesday flag answered on Monday, the one answered next day.
+    assert learned.total.answered_within == 3
+    assert learned.total.share_answered_within == pytest.approx(0.5)
+
+
+def test_the_figures_are_given_per_category(known: sessionmaker[Session]) -> None:
+    by_group = {g.group.key: g.figures for g in learn_recent(known, team_id="T1", end=END).groups}
+
+    deadline = by_group["artificial_deadline"]
+    assert (deadline.flags, deadline.answered, deadline.due, deadline.answered_within) == (3, 2, 3, 2)
+    assert deadline.median_days_to_response == pytest.approx((2 + 14 / 24 + 5 + 23 / 24) / 2)
+    assert (by_group["feature_not_problem"].due, by_group["feature_not_problem"].answered_within) == (1, 0)
+    assert by_group["remedial_work_squeezed"].share_answered_within == 1.0
+    assert by_group["no_seat_at_the_table"].flags == 0
+    assert by_group["no_seat_at_the_table"].share_answered_within is None
+    assert by_group["no_seat_at_the_table"].median_days_to_response is None
+
+
+def test_the_median_time_to_resolution_is_beside_it(known: sessionmaker[Session]) -> None:
+    learned = learn_recent(known, team_id="T1", end=END)
+
+    assert learned.total.resolved == 1
+    assert learned.total.median_days_to_resolution == pytest.approx(8.0)
+
+
+def test_claimed_constraints_and_how_many_leads_confirmed(known: sessionmaker[Session]) -> None:
+    total = learn_recent(known, team_id="T1", end=END).total
+
+    assert (total.dated, total.dated_with_claim) == (4, 3)
+    assert total.share_dated_with_claim == pytest.approx(0.75)
+    assert (total.claims, total.confirmed, total.not_confirmed, total.unreviewed) == (4, 2, 1, 1)
+
+
+def test_each_week_has_its_own_figures_and_a_week_with_no_flags_counts_zero(known: sessionmaker[Session]) -> None:
+    weeks = learn_recent(known, team_id="T1", end=END).weeks
+
+    assert [w.label for w in weeks] == ["05 Oct", "12 Oct", "19 Oct", "26 Oct", "02 Nov", "09 Nov", "16 Nov", "23 Nov"]
+    assert [w.total.flags for w in weeks] == [0, 0, 1, 0, 1, 2, 1, 2]
+    assert [w.total.resolved for w in weeks] == [0, 0, 0, 0, 0, 0, 1, 0]
+    empty = weeks[3]
+    assert (empty.total.answered, empty.total.due, empty.total.median_days_to_response) == (0, 0, None)
+    assert [g.figures.flags for g in weeks[5].groups if g.figures.flags] == [1, 1]  # the feature and the deadline
+
+
+def test_a_report_covers_any_range_in_weeks_from_its_first_day(known: sessionmaker[Session]) -> None:
+    learned = learn_range(known, team_id="T1", since=date(2026, 11, 2), until=date(2026, 11, 22), now=END)
+
+    assert [w.label for w in learned.weeks] == ["02 Nov", "09 Nov", "16 Nov"]
+    assert learned.total.flags == 4  # 2, 9, 10 and 20 November
+    assert learned.end == paris(2026, 11, 23, 0)
+    # Judged at the report's end: the flag of 20 November was answered after it, and is not due by then.
+    assert (learned.total.answered, learned.total.due) == (2, 3)
+
+
+def test_a_report_range_that_ends_before_it_starts_is_refused() -> None:
+    with pytest.raises(InvalidRange, match="before"):
+        report_weeks(date(2026, 11, 2), date(2026, 11, 1), PARIS, END)
+
+
+def test_a_report_stops_at_now_and_its_last_week_is_shorter() -> None:
+    boundaries = report_weeks(date(2026, 11, 16), date(2026, 12, 31), PARIS, END)
+
+    assert boundaries == [paris(2026, 11, 16, 0), paris(2026, 11, 23, 0), paris(2026, 11, 30, 0), END]
