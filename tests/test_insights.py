@@ -4,14 +4,18 @@ review, week by week over the last 8 weeks, including weeks with no flags."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.blocks.digest import digest_summary_message
+from bot.blocks.digest_text import digest_plain_text
 from bot.db import flags as flag_store
 from bot.domain.constraint_reviews import Verdict, review_constraint
+from bot.domain.digest import build_digest, rolling_week
 from bot.domain.insights import InvalidRange, learn_range, learn_recent, report_weeks
 from bot.domain.outcomes import Status, change_status
 from bot.domain.workspace_settings import change_schedule
@@ -174,3 +178,17 @@ def test_a_report_stops_at_now_and_its_last_week_is_shorter() -> None:
     boundaries = report_weeks(date(2026, 11, 16), date(2026, 12, 31), PARIS, END)
 
     assert boundaries == [paris(2026, 11, 16, 0), paris(2026, 11, 23, 0), paris(2026, 11, 30, 0), END]
+
+
+def test_the_digest_summary_and_preview_show_the_figures_per_category(known: sessionmaker[Session]) -> None:
+    digest = build_digest(known, team_id="T1", period=rolling_week(END))
+
+    summary = json.dumps(digest_summary_message(digest)["blocks"], ensure_ascii=False)
+    preview = digest_plain_text(digest)
+
+    for text in (summary, preview):
+        assert "first answer by a lead 4.3 days · 50% (3 of 6) answered within 5 working days · resolution 8.0 days" in text
+        assert "Artificial deadline, 3 flags: first answer 4.3 days · 67% (2 of 3) within 5 working days" in text
+        assert "3 of 4 flags with a demanded date claimed a real external constraint (75%)" in text
+        assert "of 4 claims, 2 confirmed by a lead, 1 not confirmed, 1 not reviewed yet" in text
+        assert "No seat at the table, 0 flags" not in text  # a category with nothing to say is left out

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.blocks import ids
+from bot.blocks.learnings import digest_learnings_mrkdwn
 from bot.blocks.outcomes import status_menu, verdict_note
 from bot.blocks.text import (
     BLOCKS_PER_MESSAGE,
@@ -97,6 +98,8 @@ def digest_summary_message(digest: Digest) -> dict:
     ]
     if digest.outcomes is not None:
         blocks.append(mrkdwn_section(outcomes_text(digest.outcomes)))
+    if digest.learnings is not None:
+        blocks.append(mrkdwn_section(digest_learnings_mrkdwn(digest.learnings)))
     if listing := listing_note(digest):
         blocks.append(context(listing))
     by_category = ", ".join(f"{c.category.label} {c.count}" for c in digest.counts if c.count)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import textwrap
 
 from bot.blocks.digest import change, listing_note, pack_flags, sparkline
+from bot.blocks.learnings import digest_learnings_text
+from bot.blocks.outcomes import verdict_note
 from bot.domain.digest import Digest
 from bot.domain.flags import RecordedFlag
 
@@ -30,8 +32,11 @@ def digest_plain_text(digest: Digest) -> str:
         lines += [
             f"What happened next: {o.resolved_in_period} resolved or closed, {o.open_now} still open, "
             f"{o.open_over_four_weeks} open > 4 weeks, median time to resolution (8 weeks): {median}",
-            "",
         ]
+    if digest.learnings is not None:
+        lines += digest_learnings_text(digest.learnings)
+    if digest.outcomes is not None or digest.learnings is not None:
+        lines.append("")
     if note := listing_note(digest):
         lines += [note, ""]
     # The same replies as the posted thread (names are not looked up here: people show as their user ids).
@@ -48,7 +53,9 @@ def _flag_lines(flag: RecordedFlag) -> list[str]:
     extras = [
         f"from {source}" if source else None,
         flag.date_demanded and f"due {flag.date_demanded}",
-        "real constraint claimed" if flag.external_constraint else "no real constraint known",
+        f"real constraint claimed{verdict_note(flag.constraint_verdict)}"
+        if flag.external_constraint
+        else "no real constraint known",
         f"named: {flag.reporter_user_id}" if flag.reporter_user_id else "anonymous",
     ]
     return [

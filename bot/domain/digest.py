@@ -20,6 +20,7 @@ from bot.db import settings as settings_store
 from bot.domain.categories import Category
 from bot.domain.errors import storage_errors
 from bot.domain.flags import FLAG_ID_MAX, RecordedFlag, to_recorded
+from bot.domain.insights import Learnings, learn_recent
 from bot.domain.outcomes import OutcomeSummary, outcome_summary
 
 TREND_WEEKS = 8
@@ -74,6 +75,7 @@ class Digest:
     counts: tuple[CategoryCount, ...]  # every category, in the agreement's order
     flags: tuple[RecordedFlag, ...]  # the first LISTED_FLAGS_MAX of the period, oldest first
     outcomes: OutcomeSummary | None = None
+    learnings: Learnings | None = None  # the last 8 weeks' response times, claimed constraints and weekly trend
 
     @property
     def total(self) -> int:
@@ -108,7 +110,8 @@ def build_digest(db: sessionmaker[Session], *, team_id: str, period: Period) -> 
         for category in Category
     )
     outcomes = outcome_summary(db, team_id=team_id, since=period.start, until=period.end)
-    return Digest(team_id=team_id, period=period, counts=per_category, flags=flags, outcomes=outcomes)
+    learnings = learn_recent(db, team_id=team_id, end=period.end)
+    return Digest(team_id=team_id, period=period, counts=per_category, flags=flags, outcomes=outcomes, learnings=learnings)
 
 
 def is_week_done(db: sessionmaker[Session], *, team_id: str, iso_week: str, now: datetime) -> bool:
