@@ -105,7 +105,8 @@ print(sorted(m for m in sys.modules if m.split(".")[0] in ("matplotlib", "PIL") 
 """
     root = Path(__file__).resolve().parent.parent
     database = tmp_path / "web.db"
-    run = subprocess.run([sys.executable, "-c", script, str(database)], cwd=root, capture_output=True, text=True, timeout=120)
+    command = [sys.executable, "-c", script, str(database)]
+    run = subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=120)
 
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == "[]"
