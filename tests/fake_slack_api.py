@@ -3,9 +3,11 @@
 It is as strict as Slack by default (../shared/SLACK_REALITY.md): it refuses messages and views past Block Kit's
 limits (the cumulative block text included) and what slack_sdk's own models refuse, a trigger_id older than 3
 seconds or used twice, a response_url used more than 5 times or after 30 minutes, chat.update on a message the app
-did not post, and posts to channels the bot is not in, that are private to it or archived. A test opts out of a
-rule (`fake.lenient.add("trigger_id")`), never into it. It keeps every call with its headers and parsed body, and
-can be told to be slow, to fail or to rate-limit. Nothing here ever reaches slack.com.
+did not post, posts to channels the bot is not in, that are private to it or archived, and a files_upload_v2 out of
+its sequence (an upload URL never issued, a file completed twice or before its bytes arrived), into such a channel
+or into the thread of a reply. A test opts out of a rule (`fake.lenient.add("trigger_id")`), never into it. It
+keeps every call with its headers and parsed body, and can be told to be slow, to fail or to rate-limit. Nothing
+here ever reaches slack.com.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ RESPONSE_URL_LIFETIME = 30 * 60
 MESSAGE_METHODS = {"chat.postMessage", "chat.update", "chat.postEphemeral"}
 VIEW_METHODS = {"views.open", "views.push", "views.update", "views.publish"}
 # The realism rules a test may opt out of, by name (FakeSlackApi.lenient).
-RULES = {"blocks", "views", "trigger_id", "response_url", "chat.update", "channels"}
+RULES = {"blocks", "views", "trigger_id", "response_url", "chat.update", "channels", "files"}
 # Methods Slack serves without a bot token in the Authorization header.
 NO_BOT_TOKEN_METHODS = {"oauth.v2.access", "oauth.v2.exchange"}
 BOT_USER_ID = "UBOT"
@@ -104,6 +106,23 @@ class PostedMessage:
 
 
 @dataclass
+class Upload:
+    """A file on its way through files_upload_v2: an upload URL asked for, the bytes sent there, then completed
+    (shared in `channel_id`, in the thread of `thread_ts`) or never."""
+
+    file_id: str
+    filename: str
+    length: int
+    alt_txt: str | None
+    data: bytes | None = None  # None until the bytes are sent to the upload URL
+    completed: bool = False
+    channel_id: str | None = None
+    thread_ts: str | None = None
+    title: str | None = None
+    initial_comment: str | None = None
+
+
+@dataclass
 class FakeSlackApi:
     url: str = ""
     calls: list[Call] = field(default_factory=list)
@@ -118,6 +137,7 @@ class FakeSlackApi:
     used_triggers: set[str] = field(default_factory=set)
     response_urls: dict[str, list[float]] = field(default_factory=dict)  # path -> [issued at, then each use]
     opened_views: set[str] = field(default_factory=set)
+    uploads: dict[str, Upload] = field(default_factory=dict)  # file id -> where it is in files_upload_v2's sequence
     socket_mode_url: str = ""  # what apps.connections.open hands out (tests/fake_socket_mode.py)
     lenient: set[str] = field(default_factory=set)  # realism rules (RULES) this test turned off
     refusals: list[tuple[str, str]] = field(default_factory=list)  # (method, error) for every call refused by a rule
@@ -126,6 +146,7 @@ class FakeSlackApi:
     granted_scopes: str | None = None
     _changed: threading.Condition = field(default_factory=threading.Condition)
     _ts: itertools.count = field(default_factory=lambda: itertools.count(1))
+    _file_ids: itertools.count = field(default_factory=lambda: itertools.count(1))
 
     @property
     def api_url(self) -> str:
@@ -172,6 +193,11 @@ class FakeSlackApi:
         self.holds[method] = threading.Event()
         return self.holds[method]
 
+    def shared_files(self, channel: str | None = None) -> list[Upload]:
+        """Files whose upload was completed into a channel, oldest first."""
+        with self._changed:
+            return [u for u in self.uploads.values() if u.completed and u.channel_id and channel in (None, u.channel_id)]
+
     def calls_to(self, method: str) -> list[Call]:
         with self._changed:
             return [call for call in self.calls if call.method == method]
@@ -209,7 +235,7 @@ class FakeSlackApi:
             failure.times -= 1
             return failure.status, failure.headers, failure.body
         if call.method.startswith("upload/"):  # files_upload_v2 sends the bytes to the upload_url it was given
-            return 200, {}, {"ok": True}
+            return self._answer_upload(call)
         if "/" in call.method:  # a response_url
             return self._answer_response_url(call)
         if call.method == "apps.connections.open":  # Socket Mode: only an app-level token opens a connection
@@ -273,6 +299,12 @@ class FakeSlackApi:
             return self._channel_error(
                 str(body.get("channel") or ""), user=body.get("user"), ephemeral=method != "chat.postMessage"
             )
+        if method == "files.getUploadURLExternal" and self._strict("files"):
+            length = str(body.get("length") or "")
+            if not body.get("filename") or not length.isdigit() or int(length) <= 0:
+                return "invalid_arguments"
+        if method == "files.completeUploadExternal" and self._strict("files"):
+            return self._completion_error(body)
         if method == "conversations.info" and self._strict("channels"):
             return None if str(body.get("channel")) in self.channels else "channel_not_found"
         if method == "conversations.join" and self._strict("channels"):
@@ -284,6 +316,39 @@ class FakeSlackApi:
             if channel.is_private or channel.is_im:
                 return "method_not_supported_for_channel_type"
         return None
+
+    def _completion_error(self, body: dict[str, Any]) -> str | None:
+        """files.completeUploadExternal: every file asked for and uploaded, completed once; the channel one the bot
+        can post in (channel_id takes conversation ids only, bolt-js#2115); thread_ts a message there, not a reply."""
+        files = _decoded(body.get("files"))
+        if not isinstance(files, list) or not files:
+            return "invalid_arguments"
+        for item in files:
+            upload = self.uploads.get(str(item.get("id")) if isinstance(item, dict) else "")
+            if upload is None or upload.data is None or upload.completed:
+                return "file_not_found"  # never asked for, bytes never sent, or already completed (once only)
+        channel_id = str(body.get("channel_id") or "")
+        thread_ts = body.get("thread_ts")
+        if not channel_id:
+            return "invalid_arguments" if thread_ts else None  # no channel: the file stays private
+        if channel_id.startswith(("U", "W")):
+            return "invalid_arguments"
+        if self._strict("channels") and (error := self._channel_error(channel_id, user=None, ephemeral=False)):
+            return error
+        if thread_ts:
+            parent = self.messages.get((channel_id, str(thread_ts)))
+            if parent is None or parent.deleted or parent.thread_ts not in (None, parent.ts):
+                return "thread_not_found"  # "Never use a reply's ts value; use its parent instead"
+        return None
+
+    def _answer_upload(self, call: Call) -> tuple[int, dict[str, str], dict[str, Any]]:
+        with self._changed:
+            upload = self.uploads.get(call.method.removeprefix("upload/"))
+            if upload is None or (upload.data is not None and self._strict("files")):
+                return 404, {}, {"ok": False, "error": "not_found"}  # an upload URL Slack never issued, or used
+            upload.data = call.raw
+            self._changed.notify_all()
+        return 200, {}, {"ok": True}
 
     def _channel_error(self, channel_id: str, *, user: object, ephemeral: bool) -> str | None:
         if channel_id.startswith(("U", "W")) and not ephemeral:
@@ -318,6 +383,22 @@ class FakeSlackApi:
             self.used_triggers.add(str(body.get("trigger_id") or ""))
         elif method == "conversations.join" and (channel := self.channels.get(str(body.get("channel")))):
             channel.is_member = True
+        elif method == "files.getUploadURLExternal":
+            file_id = f"F{next(self._file_ids):04d}"
+            self.uploads[file_id] = Upload(
+                file_id, str(body.get("filename")), int(str(body.get("length") or 0) or 0), body.get("alt_txt") or None
+            )
+            answer = {**answer, "file_id": file_id, "upload_url": f"{call.base_url}/upload/{file_id}"}
+        elif method == "files.completeUploadExternal":
+            shared = []
+            for item in _decoded(body.get("files")) or []:
+                upload = self.uploads.get(str(item.get("id")) if isinstance(item, dict) else "")
+                if upload is not None:
+                    upload.completed, upload.title = True, item.get("title")
+                    upload.channel_id, upload.thread_ts = body.get("channel_id") or None, body.get("thread_ts") or None
+                    upload.initial_comment = body.get("initial_comment") or None
+                    shared.append({"id": upload.file_id, "title": upload.title, "name": upload.filename})
+            answer = {**answer, "files": shared}
         elif method == "conversations.info" and (channel := self.channels.get(str(body.get("channel")))):
             answer = {**answer, "channel": channel.info()}
         elif method == "conversations.open":
@@ -496,13 +577,10 @@ DEFAULT_REPLIES: dict[str, Reply] = {
     "conversations.open": {"ok": True, "channel": {"id": "D0REPORTER"}},
     "conversations.info": {"ok": True},  # the channel's attributes come from FakeSlackApi.channels
     "conversations.join": lambda call: {"ok": True, "channel": {"id": call.body.get("channel")}},
-    # files_upload_v2: ask for an upload URL (ours), send the bytes there, then complete the upload.
-    "files.getUploadURLExternal": lambda call: {
-        "ok": True,
-        "upload_url": f"{call.base_url}/upload/F0001",
-        "file_id": "F0001",
-    },
-    "files.completeUploadExternal": {"ok": True, "files": [{"id": "F0001", "title": "deadline-flag export"}]},
+    # files_upload_v2: ask for an upload URL, send the bytes there, then complete the upload (FakeSlackApi._remember
+    # issues each file its id and URL, and records where it was shared).
+    "files.getUploadURLExternal": {"ok": True},
+    "files.completeUploadExternal": {"ok": True},
     "users.info": lambda call: {"ok": True, "user": {"id": call.body.get("user"), "is_admin": False, "is_owner": False}},
 }
 
