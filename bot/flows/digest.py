@@ -22,6 +22,7 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.blocks.digest import digest_posts, digest_unposted_message
+from bot.blocks.learnings import chart_alt_text
 from bot.domain import digest as digests
 from bot.domain.digest import Digest
 from bot.domain.flags import RecordedFlag
@@ -135,6 +136,7 @@ def _post(
         digests.record_message(
             db, team_id=team_id, iso_week=week, part=0, channel_id=channel_id, message_ts=summary_ts, flag_ids=[]
         )
+        charted = post_chart(client, digest, channel_id=channel_id, thread_ts=summary_ts, week=week)
         for part, reply in enumerate(replies, start=1):
             if time.monotonic() > deadline:
                 log.error("digest thread cut short", extra={"team_id": team_id, "iso_week": week, "parts_posted": part - 1})
@@ -155,9 +157,36 @@ def _post(
         return SendResult(
             team_id, "failed", f"posted, then {_describe(error)}; not retried by itself", channel_id, summary_ts
         )
-    log.info("digest posted", extra={"team_id": team_id, "iso_week": week, "flags": digest.total, "parts": len(replies)})
-    detail = f"posted the digest for {week} ({digest.total} flags, {len(replies)} thread replies)"
+    log.info(
+        "digest posted",
+        extra={"team_id": team_id, "iso_week": week, "flags": digest.total, "parts": len(replies), "chart": charted},
+    )
+    chart = "the trend chart" if charted else "no chart (the summary's sparklines stand in)"
+    detail = f"posted the digest for {week} ({digest.total} flags, {len(replies)} thread replies, {chart})"
     return SendResult(team_id, "posted", detail, channel_id, summary_ts)
+
+
+def post_chart(client: WebClient, digest: Digest, *, channel_id: str, thread_ts: str, week: str) -> bool:
+    """Upload the 8-week trend as a PNG into the digest's thread, first in it. True if Slack took it; if drawing or
+    uploading fails, the digest goes on without it (its summary has the text sparklines) and the failure is logged."""
+    if digest.learnings is None:
+        return False
+    try:
+        from bot.chart import trend_png  # here, not at the top: the web process imports this module, never matplotlib
+
+        client.files_upload_v2(
+            channel=channel_id,
+            thread_ts=thread_ts,
+            file=trend_png(digest.learnings),
+            filename=f"deadline-flag-trend-{week}.png",
+            title=f"deadline-flag trend, {digest.learnings.label}",
+            alt_txt=chart_alt_text(digest.learnings),
+            initial_comment="The last 8 weeks: flags a week per category, and flags resolved a week.",
+        )
+        return True
+    except Exception as error:
+        log.warning("digest chart not uploaded", extra={"team_id": digest.team_id, "error": _describe(error)})
+        return False
 
 
 def _post_message(client: WebClient, channel_id: str, message: dict, thread_ts: str | None = None) -> dict:
