@@ -6,12 +6,16 @@ import argparse
 import logging
 import sys
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Config, ConfigError, load_config
 from bot.db.session import engine_of
 from bot.logs import configure_logging
+
+if TYPE_CHECKING:
+    from bot.domain.insights import Learnings
 
 log = logging.getLogger("bot")
 
@@ -44,6 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
     preview = digest.add_parser("preview", help="print the digest as plain text")
     preview.add_argument("--team", help="workspace id (default: every workspace the app knows)")
     preview.add_argument("--week", help="calendar week YYYY-Www in the workspace's timezone (default: the last 7 days)")
+    preview.add_argument(
+        "--chart", metavar="FILE.png", help="also write the digest's 8-week trend chart to this PNG file (needs --team)"
+    )
     preview.set_defaults(run=run_digest_preview)
     send = digest.add_parser("send", help="post the digest now (once per workspace and week)")
     send.add_argument(
@@ -78,6 +85,20 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--since", type=_date, help="only flags created on or after this date (YYYY-MM-DD)")
     export.add_argument("--format", choices=["csv", "json"], default="csv", help="csv (default) or json")
     export.set_defaults(run=run_export)
+
+    report = commands.add_parser(
+        "report",
+        help="what the leads learn over any range, weekly: response times, claimed constraints, the trend",
+        description="Flags, response times (median to a lead's first answer, the share answered within 5 working days, "
+        "median to resolution), claimed real constraints and how many leads confirmed, over the range and week by "
+        "week from --since, per category. Days are in the workspace's timezone; reporters are never named.",
+    )
+    report.add_argument("--team", required=True, help="workspace id")
+    report.add_argument("--since", required=True, type=_day, help="first day, YYYY-MM-DD (weeks start on this day)")
+    report.add_argument("--until", type=_day, help="last day, YYYY-MM-DD, included (default: up to now)")
+    report.add_argument("--chart", metavar="FILE.png", help="also write the weekly trend chart to this PNG file")
+    report.add_argument("--format", choices=["text", "json"], default="text", help="text (default) or json")
+    report.set_defaults(run=run_report)
 
     purge = commands.add_parser(
         "purge",
@@ -142,6 +163,8 @@ def run_digest_preview(args: argparse.Namespace, config: Config) -> int:
     from bot.domain import digest as digests
     from bot.domain.workspace_settings import effective_schedule
 
+    if args.chart and not args.team:
+        raise ConfigError("--chart draws one workspace's chart: give --team too")
     db = _open_database(config)
     team_ids = [args.team] if args.team else _known_team_ids(db, config)
     if not team_ids:
@@ -152,9 +175,40 @@ def run_digest_preview(args: argparse.Namespace, config: Config) -> int:
             period = digests.calendar_week(args.week, schedule.zone) if args.week else digests.rolling_week(_now())
         except digests.InvalidWeek as problem:
             raise ConfigError(str(problem)) from None
-        print(digest_plain_text(digests.build_digest(db, team_id=team_id, period=period)))
+        digest = digests.build_digest(db, team_id=team_id, period=period)
+        print(digest_plain_text(digest))
         print()
+        if args.chart and digest.learnings is not None:
+            _write_chart(args.chart, digest.learnings)
     return 0
+
+
+def run_report(args: argparse.Namespace, config: Config) -> int:
+    from bot.blocks.report_text import report_json, report_plain_text
+    from bot.domain.insights import InvalidRange, learn_range
+
+    db = _open_database(config)
+    try:
+        learnings = learn_range(db, team_id=args.team, since=args.since, until=args.until, now=_now())
+    except InvalidRange as problem:
+        raise ConfigError(str(problem)) from None
+    sys.stdout.write((report_json(learnings) if args.format == "json" else report_plain_text(learnings)) + "\n")
+    if args.chart:
+        _write_chart(args.chart, learnings)
+    return 0
+
+
+def _write_chart(path: str, learnings: Learnings) -> None:
+    """The trend chart as a PNG file; its alt text goes to stderr, so stdout stays the report."""
+    from bot.blocks.learnings import chart_alt_text
+    from bot.chart import trend_png
+
+    try:
+        with open(path, "wb") as out:
+            out.write(trend_png(learnings))
+    except OSError as problem:
+        raise ConfigError(f"could not write the chart to {path}: {problem.strerror}") from None
+    print(f"chart written to {path} ({chart_alt_text(learnings)})", file=sys.stderr)
 
 
 def run_digest_send(args: argparse.Namespace, config: Config) -> int:
@@ -267,6 +321,13 @@ def _known_team_ids(db: sessionmaker[Session], config: Config) -> list[str]:
     except Exception as error:
         log.warning("could not ask Slack which workspaces the token serves", extra={"error": type(error).__name__})
     return sorted(team_ids)
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-30") from None
 
 
 def _date(text: str) -> datetime:

@@ -45,11 +45,12 @@ class Group:
 
     key: str
     label: str
+    short: str  # a word for narrow places (the report's table)
 
 
 def groups() -> tuple[Group, ...]:
     """Every group, in the order the leads read them."""
-    return tuple(Group(category.value, category.label) for category in Category)
+    return tuple(Group(category.value, category.label, category.keyword) for category in Category)
 
 
 @dataclass(frozen=True)
@@ -204,13 +205,14 @@ def trailing_weeks(end: datetime, weeks: int = WINDOW_WEEKS) -> list[datetime]:
     return [end - timedelta(days=7 * k) for k in range(weeks, -1, -1)]
 
 
-def report_weeks(since: date, until: date, zone: ZoneInfo, now: datetime) -> list[datetime]:
+def report_weeks(since: date, until: date | None, zone: ZoneInfo, now: datetime) -> list[datetime]:
     """Boundaries of the weeks from `since` 00:00 to the end of `until` (both days in the workspace's timezone), each
-    seven local days from `since`; the last week ends with the range, and the range ends `now` at the latest."""
-    if until < since:
+    seven local days from `since`; the last week ends with the range, and the range ends `now` at the latest (and
+    without `until`)."""
+    if until is not None and until < since:
         raise InvalidRange(f"--until {until} is before --since {since}.")
     start = datetime.combine(since, time(0), zone).astimezone(UTC)
-    end = min(datetime.combine(until + timedelta(days=1), time(0), zone).astimezone(UTC), now)
+    end = now if until is None else min(datetime.combine(until + timedelta(days=1), time(0), zone).astimezone(UTC), now)
     if end <= start:
         raise InvalidRange(f"--since {since} is in the future: nothing has happened there yet.")
     boundaries, day = [start], since
@@ -231,7 +233,7 @@ def learn_recent(db: sessionmaker[Session], *, team_id: str, end: datetime) -> L
     return learn(db, team_id=team_id, boundaries=trailing_weeks(end), zone=workspace_zone(db, team_id=team_id))
 
 
-def learn_range(db: sessionmaker[Session], *, team_id: str, since: date, until: date, now: datetime) -> Learnings:
+def learn_range(db: sessionmaker[Session], *, team_id: str, since: date, until: date | None, now: datetime) -> Learnings:
     """Any range of days, weekly: the leadership report."""
     zone = workspace_zone(db, team_id=team_id)
     return learn(db, team_id=team_id, boundaries=report_weeks(since, until, zone, now), zone=zone)
