@@ -1,13 +1,16 @@
 """How does building the weekly digest scale with a workspace's flags? Prints figures, never asserts.
 
 For 1k, 10k and 100k flags in one workspace (plus as many in a second workspace that the digest must ignore),
-times `build_digest` + `digest_message` (median of several runs) and their peak Python memory (tracemalloc), on
-SQLite and, when it answers, PostgreSQL, in two shapes:
+times `build_digest` + `digest_posts` (median of several runs), then the same with the trend chart drawn
+(`bot.chart.trend_png`, what the clock uploads), and the peak Python memory of the whole with the chart
+(tracemalloc), on SQLite and, when it answers, PostgreSQL, in two shapes:
 
 - history: the last ten weeks hold the same 1,000 flags at every size, the rest is up to two years old. This is
   a workspace growing older: the digest reads only its window, so size should barely matter.
 - dense: every flag is in the last ten weeks. The window itself grows 100x, and an exact count of it is
   proportional to its rows (the covering index makes each row cheap, but not free).
+
+In both, one recent flag in ten has been acknowledged by a lead, so response times have answers to read.
 
     .venv/bin/python benchmarks/digest.py
     .venv/bin/python benchmarks/digest.py --sizes 1000,100000 --databases postgresql
@@ -27,7 +30,7 @@ from pathlib import Path
 
 sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
-from sqlalchemy import insert  # noqa: E402
+from sqlalchemy import insert, select  # noqa: E402
 
 from benchmarks.databases import (  # noqa: E402
     POSTGRES_ADMIN_URL_DEFAULT,
@@ -36,9 +39,10 @@ from benchmarks.databases import (  # noqa: E402
     postgresql_backend,
     sqlite_backend,
 )
-from bot.blocks.digest import digest_message  # noqa: E402
+from bot.blocks.digest import digest_posts  # noqa: E402
+from bot.chart import trend_png  # noqa: E402
 from bot.db.migrate import upgrade_to_head  # noqa: E402
-from bot.db.models import Flag  # noqa: E402
+from bot.db.models import Flag, FlagStatusChange  # noqa: E402
 from bot.db.session import create_db_engine, create_session_factory  # noqa: E402
 from bot.domain.categories import Category  # noqa: E402
 from bot.domain.digest import build_digest, rolling_week  # noqa: E402
@@ -68,6 +72,7 @@ def seed(database_url: str, team_id: str, count: int, *, first: int, shape: str)
             rows = [
                 {
                     "team_id": team_id,
+                    "number": i + 1,
                     "category": rng.choice(categories),
                     "summary": f"benchmark flag {i} " + "x" * 200,
                     "reporter_hash": "h" * 64,
@@ -78,6 +83,24 @@ def seed(database_url: str, team_id: str, count: int, *, first: int, shape: str)
                 for i in range(start, min(first + count, start + BATCH))
             ]
             connection.execute(insert(Flag), rows)
+        answered = connection.execute(
+            select(Flag.id, Flag.created_at).where(
+                Flag.team_id == team_id, Flag.number >= first, Flag.created_at >= NOW - timedelta(seconds=RECENT)
+            )
+        ).all()
+        changes = [
+            {
+                "team_id": team_id,
+                "flag_id": flag_id,
+                "from_status": "open",
+                "to_status": "acknowledged",
+                "changed_by": "ULEAD",
+                "changed_at": min(NOW, created_at + timedelta(hours=rng.randrange(1, 200))),
+            }
+            for flag_id, created_at in answered[::10]
+        ]
+        if changes:
+            connection.execute(insert(FlagStatusChange), changes)
     engine.dispose()
 
 
@@ -90,23 +113,32 @@ def settle(database_url: str) -> None:
     engine.dispose()
 
 
-def measure(database_url: str, team_id: str, repeats: int) -> tuple[float, float, int]:
-    """(median seconds, peak MiB, flags in the period) of building the digest and its message."""
+def build(db, team_id: str, *, chart: bool):  # type: ignore[no-untyped-def]
+    digest = build_digest(db, team_id=team_id, period=rolling_week(NOW))
+    digest_posts(digest)
+    if chart:
+        assert digest.learnings is not None
+        trend_png(digest.learnings)
+    return digest
+
+
+def measure(database_url: str, team_id: str, repeats: int) -> tuple[float, float, float, int]:
+    """(median seconds without the chart, median seconds with it, peak MiB with it, flags in the period)."""
     engine = create_db_engine(database_url)
     db = create_session_factory(engine)
-    digest_message(build_digest(db, team_id=team_id, period=rolling_week(NOW)))  # warm the pool and caches
-    timings = []
+    build(db, team_id, chart=True)  # warm the pool, the caches and matplotlib's fonts
+    timings: dict[bool, list[float]] = {False: [], True: []}
     for _ in range(repeats):
-        started = time.perf_counter()
-        digest = build_digest(db, team_id=team_id, period=rolling_week(NOW))
-        digest_message(digest)
-        timings.append(time.perf_counter() - started)
+        for chart in (False, True):
+            started = time.perf_counter()
+            digest = build(db, team_id, chart=chart)
+            timings[chart].append(time.perf_counter() - started)
     tracemalloc.start()
-    digest_message(build_digest(db, team_id=team_id, period=rolling_week(NOW)))
+    build(db, team_id, chart=True)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     engine.dispose()
-    return statistics.median(timings), peak / 2**20, digest.total
+    return statistics.median(timings[False]), statistics.median(timings[True]), peak / 2**20, digest.total
 
 
 def run_backend(backend: Backend, sizes: list[int], repeats: int, shape: str) -> list[str]:
@@ -118,11 +150,11 @@ def run_backend(backend: Backend, sizes: list[int], repeats: int, shape: str) ->
         seed(backend.url, neighbour, size - seeded, first=seeded, shape=shape)
         seeded = size
         settle(backend.url)
-        seconds, peak_mib, in_period = measure(backend.url, team_id, repeats)
-        baseline = baseline or seconds
+        seconds, charted, peak_mib, in_period = measure(backend.url, team_id, repeats)
+        baseline = baseline or charted
         lines.append(
-            f"{backend.name:<11} {shape:<8} {size:>8,} {in_period:>10,} {seconds * 1000:>10.1f} "
-            f"{seconds / baseline:>8.2f}x {peak_mib:>10.2f}"
+            f"{backend.name:<11} {shape:<8} {size:>8,} {in_period:>10,} {seconds * 1000:>10.1f} {charted * 1000:>10.1f} "
+            f"{charted / baseline:>8.2f}x {peak_mib:>10.2f}"
         )
     return lines
 
@@ -143,7 +175,7 @@ def main() -> int:
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     shapes = args.shapes.split(",")
-    print("backend     shape       flags  in period  median ms  vs first  peak MiB")
+    print("backend     shape       flags  in period  median ms   +chart ms  vs first  peak MiB")
     with tempfile.TemporaryDirectory() as directory:
         if "sqlite" in args.databases:
             with sqlite_backend(Path(directory)) as backend:

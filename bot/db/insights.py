@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, case, func, select, true
 from sqlalchemy.orm import Session
 
-from bot.db.models import Flag, FlagStatusChange
+from bot.db.models import DATED_OR_CLAIMED, Flag, FlagStatusChange
 
 
 def visible_since() -> ColumnElement[datetime]:
@@ -36,27 +36,43 @@ def _bucket(column: ColumnElement[datetime], boundaries: Sequence[datetime]) -> 
 
 def count_visible_flags(
     session: Session, *, team_id: str, boundaries: Sequence[datetime], due_before: datetime
-) -> list[tuple[int, str, bool, bool, str | None, bool, int]]:
-    """(bucket, group, has a demanded date, claims a constraint, verdict, visible at or before `due_before`, count) of
-    the flags that became visible in [boundaries[0], boundaries[-1]); bucket i is [boundaries[i], boundaries[i+1])."""
+) -> list[tuple[int, str, bool, int]]:
+    """(bucket, group, visible at or before `due_before`, count) of the flags that became visible in
+    [boundaries[0], boundaries[-1]); bucket i is [boundaries[i], boundaries[i+1]). From the (team_id, created_at,
+    category) index alone, without visiting the rows."""
+    visible = visible_since()
+    bucket = _bucket(visible, boundaries)
+    due = case((visible <= due_before, 1), else_=0)
+    stmt = (
+        select(bucket, group_key(), due, func.count())
+        .where(Flag.team_id == team_id, visible_to_leads(), visible >= boundaries[0], visible < boundaries[-1])
+        .group_by(bucket, group_key(), due)
+    )
+    return [(int(b), group, bool(overdue), int(count)) for b, group, overdue, count in session.execute(stmt)]
+
+
+def count_dated_and_claimed(
+    session: Session, *, team_id: str, boundaries: Sequence[datetime]
+) -> list[tuple[int, str, bool, bool, str | None, int]]:
+    """(bucket, group, has a demanded date, claims a constraint, verdict, count) of the flags with a date or a claim
+    that became visible in the window: only those rows are visited (the partial index ix_flags_dated_or_claimed)."""
     visible = visible_since()
     bucket = _bucket(visible, boundaries)
     dated = case((Flag.date_demanded.is_not(None), 1), else_=0)
     claimed = case((Flag.external_constraint.is_not(None), 1), else_=0)
-    due = case((visible <= due_before, 1), else_=0)
     stmt = (
-        select(bucket, group_key(), dated, claimed, Flag.constraint_verdict, due, func.count())
+        select(bucket, group_key(), dated, claimed, Flag.constraint_verdict, func.count())
         .where(
             Flag.team_id == team_id,
+            DATED_OR_CLAIMED,
             visible_to_leads(),
             visible >= boundaries[0],
             visible < boundaries[-1],
         )
-        .group_by(bucket, group_key(), dated, claimed, Flag.constraint_verdict, due)
+        .group_by(bucket, group_key(), dated, claimed, Flag.constraint_verdict)
     )
     return [
-        (int(b), group, bool(d), bool(c), verdict, bool(overdue), int(count))
-        for b, group, d, c, verdict, overdue, count in session.execute(stmt)
+        (int(b), group, bool(d), bool(c), verdict, int(count)) for b, group, d, c, verdict, count in session.execute(stmt)
     ]
 
 

@@ -164,18 +164,21 @@ def learn(db: sessionmaker[Session], *, team_id: str, boundaries: Sequence[datet
     due_before = latest_start_within(end, ANSWER_WITHIN_WORKING_DAYS, zone)
     with db() as session:
         counted = insight_store.count_visible_flags(session, team_id=team_id, boundaries=boundaries, due_before=due_before)
+        claimed = insight_store.count_dated_and_claimed(session, team_id=team_id, boundaries=boundaries)
         answers = insight_store.list_first_responses(session, team_id=team_id, since=start, until=end)
         resolutions = insight_store.list_resolutions(session, team_id=team_id, since=start, until=end)
     tallies: dict[tuple[int, str], _Tally] = defaultdict(_Tally)
-    for bucket, group, dated, claimed, verdict, overdue, count in counted:
+    for bucket, group, overdue, count in counted:
         tally = tallies[bucket, group]
         tally.flags += count
         tally.due += count if overdue else 0
-        tally.dated += count if dated else 0
-        tally.dated_with_claim += count if dated and claimed else 0
-        tally.claims += count if claimed else 0
-        tally.confirmed += count if claimed and verdict == Verdict.CONFIRMED else 0
-        tally.not_confirmed += count if claimed and verdict == Verdict.NOT_CONFIRMED else 0
+    for bucket, group, has_date, has_claim, verdict, count in claimed:
+        tally = tallies[bucket, group]
+        tally.dated += count if has_date else 0
+        tally.dated_with_claim += count if has_date and has_claim else 0
+        tally.claims += count if has_claim else 0
+        tally.confirmed += count if has_claim and verdict == Verdict.CONFIRMED else 0
+        tally.not_confirmed += count if has_claim and verdict == Verdict.NOT_CONFIRMED else 0
     for group, visible, answered in answers:
         tally = tallies[_bucket_of(visible, boundaries), group]
         tally.response_days.append(max(0.0, (answered - visible).total_seconds() / DAY))

@@ -7,7 +7,8 @@ only those evening and morning hours. Public holidays are not known to the app a
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 SATURDAY = 5
@@ -18,12 +19,17 @@ def add_working_days(start: datetime, days: int, zone: ZoneInfo) -> datetime:
     local = start.astimezone(zone)
     if local.weekday() >= SATURDAY:
         local = datetime.combine(local.date() + timedelta(days=7 - local.weekday()), time(0), zone)
-    day, at = local.date(), local.timetz()
+    day = _working_days_after(local.date(), days)
+    return datetime.combine(day, local.time(), zone).astimezone(UTC)
+
+
+@lru_cache(maxsize=4096)
+def _working_days_after(day: date, days: int) -> date:
     for _ in range(days):
         day += timedelta(days=1)
         while day.weekday() >= SATURDAY:
             day += timedelta(days=1)
-    return datetime.combine(day, at.replace(tzinfo=None), zone).astimezone(UTC)
+    return day
 
 
 def latest_start_within(end: datetime, days: int, zone: ZoneInfo) -> datetime:

@@ -2,7 +2,8 @@
 
 flags gain constraint_verdict (a lead's last word: confirmed, not_confirmed, or NULL); flag_constraint_reviews is the
 append-only history of those reviews (who, when, from and to which verdict; never the reporter) and goes with its
-flag (ON DELETE CASCADE), like flag_status_changes.
+flag (ON DELETE CASCADE), like flag_status_changes. A partial index finds the flags with a demanded date or a claimed
+constraint (the leads' "real constraints" figures) without visiting the others.
 
 Revision ID: 0012
 Revises: 0011
@@ -40,9 +41,18 @@ def upgrade() -> None:
         batch_op.create_index("ix_flag_constraint_reviews_team_id_reviewed_at", ["team_id", "reviewed_at"], unique=False)
     with op.batch_alter_table("flags", schema=None) as batch_op:
         batch_op.add_column(sa.Column("constraint_verdict", sa.String(length=20), nullable=True))
+    dated_or_claimed = sa.text("date_demanded IS NOT NULL OR external_constraint IS NOT NULL")
+    op.create_index(
+        "ix_flags_dated_or_claimed",
+        "flags",
+        ["team_id", "created_at"],
+        postgresql_where=dated_or_claimed,
+        sqlite_where=dated_or_claimed,
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_flags_dated_or_claimed", table_name="flags")
     with op.batch_alter_table("flags", schema=None) as batch_op:
         batch_op.drop_column("constraint_verdict")
     with op.batch_alter_table("flag_constraint_reviews", schema=None) as batch_op:
