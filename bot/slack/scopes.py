@@ -13,7 +13,7 @@ BOT_SCOPES: tuple[str, ...] = (
     "channels:read",  # conversations.info on a public digest channel: archived? shared with another organisation?
     "groups:read",  # the same for a private digest channel the app was invited to
     "im:write",  # conversations.open: the DM a lead's CSV export is uploaded to
-    "files:write",  # files_upload_v2: the CSV export
+    "files:write",  # files_upload_v2: the CSV export, and the digest's trend chart in its thread
 )
 
 
