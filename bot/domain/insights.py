@@ -29,6 +29,7 @@ from bot.db import insights as insight_store
 from bot.domain.categories import Category
 from bot.domain.constraint_reviews import Verdict
 from bot.domain.working_days import add_working_days, latest_start_within
+from bot.domain.workspace_settings import effective_schedule
 
 WINDOW_WEEKS = 8
 ANSWER_WITHIN_WORKING_DAYS = 5
@@ -226,8 +227,6 @@ def report_weeks(since: date, until: date | None, zone: ZoneInfo, now: datetime)
 
 
 def workspace_zone(db: sessionmaker[Session], *, team_id: str) -> ZoneInfo:
-    from bot.domain.workspace_settings import effective_schedule
-
     return effective_schedule(db, team_id=team_id, default_channel=None).zone
 
 
