@@ -10,10 +10,12 @@ from bot.domain.flags import RecordedFlag
 from bot.domain.outcomes import REASON_MAX, Status
 
 
-def status_menu(flag_id: int, current: str) -> dict:
-    """An overflow menu with every status but the current one (an overflow holds at most five options)."""
+def status_menu(number: int | None, current: str) -> dict:
+    """An overflow menu with every status but the current one (an overflow holds at most five options). Its values
+    name the flag by the number leads see, never by its internal id, which follows the order flags were written in
+    (anyone in the channel can read a message's values)."""
     options = [
-        {"text": {"type": "plain_text", "text": f"Mark {status.label.lower()}"}, "value": f"{flag_id}:{status.value}"}
+        {"text": {"type": "plain_text", "text": f"Mark {status.label.lower()}"}, "value": f"{number}:{status.value}"}
         for status in Status
         if status.value != current
     ]
@@ -21,7 +23,7 @@ def status_menu(flag_id: int, current: str) -> dict:
 
 
 def to_status_choice(value: str) -> tuple[int, Status] | None:
-    """(flag id, status) from a status menu option's value; None for anything we did not build."""
+    """(flag number, status) from a status menu option's value; None for anything we did not build."""
     flag_text, _, status_text = str(value).partition(":")
     if not flag_text.isdigit():
         return None
@@ -33,7 +35,7 @@ def to_status_choice(value: str) -> tuple[int, Status] | None:
 
 def not_an_issue_modal(origin: ModalOrigin) -> dict:
     """Marking a flag "not an issue" asks for an optional reason, which the reporter will see. `origin` names the
-    flag (its flag_id) and where the lead clicked."""
+    flag (its flag_number) and where the lead clicked."""
     return {
         "type": "modal",
         "callback_id": ids.NOT_AN_ISSUE_MODAL,

@@ -21,11 +21,11 @@ def handle_flag_status_action(ack: Ack, body: dict, action: dict, context: BoltC
         return
     container = body.get("container")
     origin = ModalOrigin(
-        flag_id=choice[0],
+        flag_number=choice[0],
         from_home=isinstance(container, dict) and container.get("type") == "view",
         response_url=_text(body.get("response_url")),
     )
-    flag_id, status = choice
+    flag_number, status = choice
     app_deps = deps(context)
     if status is Status.NOT_AN_ISSUE:
         # First ask why, in a form the trigger_id (3 seconds) opens at once; who may submit it is checked on submit.
@@ -46,7 +46,7 @@ def handle_flag_status_action(ack: Ack, body: dict, action: dict, context: BoltC
         app_deps,
         team_id=context.team_id,
         user_id=context.user_id,
-        flag_id=flag_id,
+        flag_number=flag_number,
         status=status,
         reason=None,
         origin=origin,
