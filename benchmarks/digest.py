@@ -74,9 +74,12 @@ def seed(database_url: str, team_id: str, count: int, *, first: int, shape: str)
                     "reporter_named": False,
                     "status": "open",
                     "created_at": NOW - timedelta(seconds=age(i)),
+                    "number": i + 1,
                 }
                 for i in range(start, min(first + count, start + BATCH))
             ]
+            for row in rows:  # released as they were stored: a digest reads the flags leads may see
+                row["released_at"] = row["created_at"]
             connection.execute(insert(Flag), rows)
     engine.dispose()
 
