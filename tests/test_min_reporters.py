@@ -127,7 +127,7 @@ def test_settings_set_help_describes_min_reporters(tmp_path: Path) -> None:
 
 def test_flags_stored_before_holding_count_as_released(database_url: str, engine: Engine) -> None:
     config = alembic_config(database_url)
-    command.downgrade(config, "0010")
+    command.downgrade(config, "0011")
     with engine.begin() as connection:
         connection.execute(
             text(
