@@ -5,10 +5,11 @@ Whatever a lead or a colleague sees goes through `visible_to_leads`: held flags 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, and_, func, select, update
+from sqlalchemy import ColumnElement, Executable, and_, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -65,12 +66,27 @@ def add_flag(
 def next_flag_number(session: Session, *, team_id: str) -> int:
     """The workspace's next flag number, taken in the caller's transaction: if the flag is not stored, neither is
     the number. One INSERT … ON CONFLICT DO UPDATE … RETURNING, so two concurrent flags never get the same one."""
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    stmt = insert(FlagCounter).values(team_id=team_id, last_number=1)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[FlagCounter.team_id], set_={"last_number": FlagCounter.last_number + 1}
+    return take_flag_numbers(session, team_id=team_id, count=1)[0]
+
+
+def take_flag_numbers(session: Session, *, team_id: str, count: int) -> range:
+    """`count` consecutive numbers of the workspace's, in one statement (a released batch takes them all at once)."""
+    last = session.execute(_counter_upsert(_dialect(session)), {"team_id": team_id, "count": count}).scalar_one()
+    return range(last - count + 1, last + 1)
+
+
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
+
+
+@functools.cache
+def _counter_upsert(dialect: str) -> Executable:
+    """Built once per dialect and kind: every flag runs it, and building it cost more CPU than running it."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(FlagCounter).values(team_id=bindparam("team_id"), last_number=bindparam("count"))
+    return stmt.on_conflict_do_update(
+        index_elements=[FlagCounter.team_id], set_={"last_number": FlagCounter.last_number + bindparam("count")}
     ).returning(FlagCounter.last_number)
-    return session.execute(stmt).scalar_one()
 
 
 def visible_to_leads(team_id: str) -> ColumnElement[bool]:
@@ -82,11 +98,7 @@ def visible_to_leads(team_id: str) -> ColumnElement[bool]:
 def lock_flag_counter(session: Session, *, team_id: str) -> None:
     """Hold the workspace's counter row until the transaction ends: the flags of one workspace that may be released
     or withdrawn are changed one transaction at a time, so no two can each miss the other's reporter."""
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    stmt = insert(FlagCounter).values(team_id=team_id, last_number=0)
-    session.execute(
-        stmt.on_conflict_do_update(index_elements=[FlagCounter.team_id], set_={"last_number": FlagCounter.last_number})
-    )
+    session.execute(_counter_upsert(_dialect(session)), {"team_id": team_id, "count": 0})
 
 
 def list_held_flags(session: Session, *, team_id: str) -> list[Flag]:
@@ -99,11 +111,17 @@ def count_held_flags(session: Session, *, team_id: str) -> int:
     return session.scalar(stmt) or 0
 
 
+def count_held_reporters(session: Session, *, team_id: str) -> int:
+    """How many different people the workspace's held flags come from."""
+    stmt = select(func.count(Flag.reporter_hash.distinct())).where(Flag.team_id == team_id, Flag.released_at.is_(None))
+    return session.scalar(stmt) or 0
+
+
 def release_flags(session: Session, *, team_id: str, flags: Sequence[Flag], now: datetime) -> None:
     """Release `flags` together: one release time, and numbers in the order given (the caller shuffles them)."""
-    for flag in flags:
+    for flag, number in zip(flags, take_flag_numbers(session, team_id=team_id, count=len(flags)), strict=True):
         assert flag.team_id == team_id and flag.released_at is None, "releasing a flag that is not held here"
-        flag.number = next_flag_number(session, team_id=team_id)
+        flag.number = number
         flag.released_at = now
     session.flush()
 

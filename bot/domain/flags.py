@@ -236,9 +236,12 @@ def _insert_flag(db: sessionmaker[Session], report: FlagReport, reporter_key: by
             released_at=now if report.name_reporter else None,  # named flags are never held
             request_key=report.request_key[:64] if report.request_key else None,
         )
-        if row.released_at is None:
-            holding.release_pool_if_enough(session, team_id=report.team_id, now=now)
-        return _recorded(session, row)
+        if row.released_at is not None:
+            return to_recorded(row)
+        minimum = holding.min_reporters_of(session, team_id=report.team_id)  # asked once: every held flag pays it
+        if holding.release_pool_if_enough(session, team_id=report.team_id, now=now, min_reporters=minimum):
+            return to_recorded(row)  # released with the batch it completed
+        return replace(to_recorded(row), held_until=minimum)
 
 
 def update_flag(

@@ -64,8 +64,7 @@ def held_until_text(min_reporters: int) -> str:
 
 
 def min_reporters_of(session: Session, *, team_id: str) -> int:
-    row = settings_store.get_settings(session, team_id=team_id)
-    return row.min_reporters if row is not None and row.min_reporters else DEFAULT_MIN_REPORTERS
+    return settings_store.get_min_reporters(session, team_id=team_id) or DEFAULT_MIN_REPORTERS
 
 
 def effective_min_reporters(db: sessionmaker[Session], *, team_id: str) -> int:
@@ -82,13 +81,14 @@ def held_flags_now(db: sessionmaker[Session], *, team_id: str) -> HeldFlags:
         return held_flags(session, team_id=team_id)
 
 
-def release_pool_if_enough(session: Session, *, team_id: str, now: datetime) -> int:
+def release_pool_if_enough(session: Session, *, team_id: str, now: datetime, min_reporters: int | None = None) -> int:
     """Release every held flag of the workspace, together, if they come from at least `min_reporters` different
     people (withdrawn flags are deleted, so they do not count); how many were released. The caller holds
     `flag_store.lock_flag_counter` for the workspace, so that two flags written at once still see each other."""
+    minimum = min_reporters if min_reporters is not None else min_reporters_of(session, team_id=team_id)
+    if flag_store.count_held_reporters(session, team_id=team_id) < minimum:
+        return 0  # the common case, answered by one count: the flags are loaded only to be released
     held = flag_store.list_held_flags(session, team_id=team_id)
-    if not held or len({flag.reporter_hash for flag in held}) < min_reporters_of(session, team_id=team_id):
-        return 0
     _shuffle(held)  # numbers in no order of writing
     flag_store.release_flags(session, team_id=team_id, flags=held, now=now)
     return len(held)
