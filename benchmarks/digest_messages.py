@@ -32,7 +32,7 @@ def a_flag(i: int) -> RecordedFlag:
         status_reason=text[:200], created_at=NOW - timedelta(minutes=i), reporter_named=False, source_text=text[:200],
         source_user_id="U0BOSS", date_demanded=date(2026, 12, 4), external_constraint=text[:200], channel_id="C1",
         message_ts="1700000000.000100", permalink="https://example.slack.com/archives/C1/p1700000000000100",
-        reporter_user_id=None,
+        reporter_user_id=None, released_at=NOW - timedelta(minutes=i),
     )  # fmt: skip
 
 

@@ -92,6 +92,13 @@ def ratio_line(backend: str, concurrency: int, app: LoadResult, bare: LoadResult
     return f"ratio {backend} c={concurrency}: {name}/bare p50 {p50}, throughput {rate}, CPU per request {cpu}"
 
 
+def best_bare_line(backend: str, concurrency: int, app: LoadResult, best: str, bare: LoadResult) -> str:
+    """deadline-flag against the bare app's best settings at this level (the highest throughput of those run)."""
+    rate = _ratio(throughput(app), throughput(bare))
+    p99 = _ratio(percentile_ms(app.latencies, 99), percentile_ms(bare.latencies, 99))
+    return f"vs best bare {backend} c={concurrency} ({best}): throughput {rate}, p99 {p99}"
+
+
 def failure_line(row: Row) -> str | None:
     """The kinds of failure behind a non-zero errors column, e.g. `500 x3, RemoteDisconnected x1`."""
     if not row.result.failures:

@@ -20,7 +20,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import FrameType
 
@@ -39,7 +39,7 @@ from benchmarks.databases import (  # noqa: E402
     sqlite_backend,
 )
 from benchmarks.load import LoadResult, Target, run_load  # noqa: E402
-from benchmarks.report import Row, failure_line, ratio_line, rss_line, table_lines  # noqa: E402
+from benchmarks.report import Row, best_bare_line, failure_line, ratio_line, rss_line, table_lines, throughput  # noqa: E402
 from benchmarks.servers import (  # noqa: E402
     AppEnvironment,
     BenchmarkError,
@@ -77,6 +77,7 @@ class Options:
     log_dir: Path | None
     text: str = Target.text
     lazy_listeners: bool = False
+    bare_configs: tuple[tuple[int, int], ...] = ()  # (workers, threads): the bare app also under these settings
 
 
 def _positive_ints(value: str) -> list[int]:
@@ -84,6 +85,17 @@ def _positive_ints(value: str) -> list[int]:
     if not numbers or min(numbers) < 1:
         raise argparse.ArgumentTypeError(f"expected positive whole numbers separated by commas, got {value!r}")
     return numbers
+
+
+def _worker_configs(value: str) -> tuple[tuple[int, int], ...]:
+    """ "1x10,2x4" (workers x threads); "" for none."""
+    configs = []
+    for part in filter(None, (p.strip() for p in value.split(","))):
+        workers, _, threads = part.partition("x")
+        if not (workers.isdigit() and threads.isdigit() and int(workers) > 0 and int(threads) > 0):
+            raise argparse.ArgumentTypeError(f"expected WORKERSxTHREADS separated by commas, got {part!r}")
+        configs.append((int(workers), int(threads)))
+    return tuple(configs)
 
 
 def _databases(value: str) -> list[str]:
@@ -122,6 +134,13 @@ def build_parser() -> argparse.ArgumentParser:
         help='the command text, {number} replaced per request (default: "%(default)s"); "" opens the flag modal',
     )
     add(
+        "--bare-configs",
+        type=_worker_configs,
+        default=_worker_configs(f"1x10,{os.cpu_count() or 1}x4"),
+        help="also run the bare app under these gunicorn settings, WORKERSxTHREADS (default: 1x10 and nproc x 4); "
+        "the ratios are then given against the best of them too",
+    )
+    add(
         "--lazy-listeners",
         action="store_true",
         help="also load deadline-flag with Bolt's lazy listeners for the command (benchmarks/lazy_listener_app.py)",
@@ -146,6 +165,7 @@ def parse_options(argv: list[str] | None = None) -> Options:
         log_dir=args.log_dir,
         text=args.text,
         lazy_listeners=args.lazy_listeners,
+        bare_configs=args.bare_configs,
     )
 
 
@@ -200,7 +220,19 @@ def start_apps(env: AppEnvironment, backend: Backend, log_dir: Path, options: Op
     if options.lazy_listeners:
         servers[LAZY_LISTENERS] = start_lazy_listeners(f"{backend.name}-lazy-listeners", env, log_dir)
     servers[BARE_BOLT] = start_bare_bolt(f"{backend.name}-bare-bolt", env, log_dir)
+    for workers, threads in options.bare_configs:
+        name = bare_name(workers, threads)
+        settings = replace(env, web_concurrency=workers, web_threads=threads)
+        servers[name] = start_bare_bolt(f"{backend.name}-{name.replace(' ', '-')}", settings, log_dir)
     return servers
+
+
+def bare_name(workers: int, threads: int) -> str:
+    return f"bare {workers}x{threads}"
+
+
+def is_bare(app: str) -> bool:
+    return app == BARE_BOLT or app.startswith("bare ")
 
 
 def wait_for_apps(servers: dict[str, Server]) -> None:
@@ -208,7 +240,9 @@ def wait_for_apps(servers: dict[str, Server]) -> None:
     if LAZY_LISTENERS in servers:
         wait_until_ready(servers[LAZY_LISTENERS], "/healthz", status=200)
     # The bare app has no /healthz: any answer (Bolt's 404 for a GET) means a worker serves requests.
-    wait_until_ready(servers[BARE_BOLT], "/slack/events", status=None)
+    for app, server in servers.items():
+        if is_bare(app):
+            wait_until_ready(server, "/slack/events", status=None)
 
 
 def targets_for(servers: dict[str, Server], options: Options, fake: FakeSlackApi) -> dict[str, Target]:
@@ -268,17 +302,19 @@ def _measure_all(
         results = measure_level(targets, servers, options, concurrency, numbers)
         stored_now = count_flags(backend.url)
         app_result, bare_result = results[DEADLINE_FLAG], results[BARE_BOLT]
-        storing = [app for app in results if app != BARE_BOLT]  # both variants of deadline-flag write one database
+        storing = [app for app in results if not is_bare(app)]  # both variants of deadline-flag write one database
         stored = stored_cell(stored_now - stored_so_far, flags_expected(options, sum(results[a].sent for a in storing)))
         stored_so_far = stored_now
-        rows.append(Row(backend.name, DEADLINE_FLAG, concurrency, app_result, stored))
-        if LAZY_LISTENERS in results:
-            lazy_result = results[LAZY_LISTENERS]
-            rows.append(Row(backend.name, LAZY_LISTENERS, concurrency, lazy_result, "(above)"))
-        rows.append(Row(backend.name, BARE_BOLT, concurrency, bare_result))
+        for app, result in results.items():
+            cell = stored if app == DEADLINE_FLAG else "(above)" if app == LAZY_LISTENERS else "-"
+            rows.append(Row(backend.name, app, concurrency, result, cell))
         notes.append(ratio_line(backend.name, concurrency, app_result, bare_result))
         if LAZY_LISTENERS in results:
-            notes.append(ratio_line(backend.name, concurrency, lazy_result, bare_result, name=LAZY_LISTENERS))
+            notes.append(ratio_line(backend.name, concurrency, results[LAZY_LISTENERS], bare_result, name=LAZY_LISTENERS))
+        bares = {app: result for app, result in results.items() if is_bare(app)}
+        if len(bares) > 1:
+            best = max(bares, key=lambda app: throughput(bares[app]) or 0.0)
+            notes.append(best_bare_line(backend.name, concurrency, app_result, best, bares[best]))
     notes.extend(line for row in rows if (line := failure_line(row)))
     return rows, notes
 

@@ -50,21 +50,22 @@ def seed(url: str, now: datetime, rng: random.Random) -> None:
                     summary=f"sample flag {week}-{n}",
                     reporter_hash="h" * 64,
                     created_at=created,
+                    released_at=created,  # a sample of what leads see
                     date_demanded=date.today() + timedelta(days=14) if dated else None,
                     external_constraint="a customer contract" if dated and rng.random() < 0.4 else None,
                 )
-                flag_id, claimed = row.id, row.external_constraint is not None
+                number, claimed = row.number, row.external_constraint is not None
             luck = rng.random()
             answered = created + timedelta(hours=rng.randrange(2, 200))
             if luck < 0.75 and answered < now:
-                change_status(db, team_id="T1", flag_id=flag_id, to_status=Status.ACKNOWLEDGED, now=answered, **lead)
+                change_status(db, team_id="T1", flag_number=number, to_status=Status.ACKNOWLEDGED, now=answered, **lead)
                 resolved = answered + timedelta(hours=rng.randrange(10, 300))
                 if luck < 0.45 and resolved < now:
-                    change_status(db, team_id="T1", flag_id=flag_id, to_status=Status.RESOLVED, now=resolved, **lead)
+                    change_status(db, team_id="T1", flag_number=number, to_status=Status.RESOLVED, now=resolved, **lead)
             if claimed and rng.random() < 0.7:
                 verdict = Verdict.CONFIRMED if rng.random() < 0.6 else Verdict.NOT_CONFIRMED
                 review_constraint(
-                    db, team_id="T1", flag_id=flag_id, verdict=verdict, reviewed_by="U0LEAD", actor_is_admin=True, now=now
+                    db, team_id="T1", flag_number=number, verdict=verdict, reviewed_by="U0LEAD", actor_is_admin=True, now=now
                 )
 
 

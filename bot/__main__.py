@@ -78,12 +78,28 @@ def build_parser() -> argparse.ArgumentParser:
     change.add_argument("--timezone", help="IANA timezone, e.g. Europe/Paris")
     change.add_argument("--leads", help="comma-separated user ids who may change flag outcomes (besides admins/owners)")
     change.add_argument("--retention-days", type=int, help="days flags are kept (default 365)")
+    change.add_argument(
+        "--min-reporters",
+        type=int,
+        metavar="N",
+        help="anonymous flags are held until N different people have flagged, then shown together (default 3, "
+        "1 to 10; 1 turns holding off, and says so)",
+    )
     change.set_defaults(run=run_settings_set)
 
     export = commands.add_parser("export", help="write a workspace's flags with their outcomes to stdout")
     export.add_argument("--team", required=True, help="workspace id")
-    export.add_argument("--since", type=_date, help="only flags created on or after this date (YYYY-MM-DD)")
+    export.add_argument(
+        "--since", type=_date, help="only flags released on or after this date (with --include-held: stored) (YYYY-MM-DD)"
+    )
     export.add_argument("--format", choices=["csv", "json"], default="csv", help="csv (default) or json")
+    export.add_argument(
+        "--include-held",
+        action="store_true",
+        help="also the flags held until enough different people have flagged, with a held column and the day each "
+        "was stored: for the operator, who holds the database anyway, never for leads (without it, as leads see "
+        "it: released and named flags, and how many are held, on stderr)",
+    )
     export.set_defaults(run=run_export)
 
     report = commands.add_parser(
@@ -240,6 +256,7 @@ def run_digest_send(args: argparse.Namespace, config: Config) -> int:
 
 
 def run_settings_show(args: argparse.Namespace, config: Config) -> int:
+    from bot.domain.holding import effective_min_reporters
     from bot.domain.outcomes import list_leads
     from bot.domain.workspace_settings import effective_retention_days, effective_schedule
 
@@ -248,10 +265,18 @@ def run_settings_show(args: argparse.Namespace, config: Config) -> int:
     print(f"{args.team}: {schedule.describe()}")
     print(f"{args.team}: leads {', '.join(list_leads(db, team_id=args.team)) or '(admins and owners only)'}")
     print(f"{args.team}: flags kept {effective_retention_days(db, team_id=args.team)} days")
+    people = effective_min_reporters(db, team_id=args.team)
+    held = (
+        f"anonymous flags held until {people} different people have flagged"
+        if people > 1
+        else "holding off: anonymous flags shown at once"
+    )
+    print(f"{args.team}: min reporters {people} ({held})")
     return 0
 
 
 def run_settings_set(args: argparse.Namespace, config: Config) -> int:
+    from bot.domain.holding import MIN_REPORTERS_MIN, OFF_WARNING
     from bot.domain.outcomes import set_leads
     from bot.domain.workspace_settings import InvalidSetting, change_schedule
 
@@ -269,10 +294,13 @@ def run_settings_set(args: argparse.Namespace, config: Config) -> int:
             hour=args.hour,
             timezone=args.timezone,
             retention_days=args.retention_days,
+            min_reporters=args.min_reporters,
             allow_shared=args.allow_shared,
         )
     except InvalidSetting as problem:
         raise ConfigError(str(problem)) from None
+    if args.min_reporters == MIN_REPORTERS_MIN:
+        print(f"deadline-flag: warning: {OFF_WARNING}", file=sys.stderr)
     if args.leads is not None:
         set_leads(db, team_id=args.team, user_ids=[u.strip() for u in args.leads.split(",") if u.strip()])
     return run_settings_show(args, config)
@@ -294,9 +322,13 @@ def _refuse_a_shared_channel(args: argparse.Namespace, config: Config, db: sessi
 
 def run_export(args: argparse.Namespace, config: Config) -> int:
     from bot.domain.export import export_rows, to_csv, to_json
+    from bot.domain.holding import held_flags_now
 
-    rows = export_rows(_open_database(config), team_id=args.team, since=args.since)
-    sys.stdout.write(to_csv(rows) if args.format == "csv" else to_json(rows) + "\n")
+    db = _open_database(config)
+    rows = export_rows(db, team_id=args.team, since=args.since, include_held=args.include_held)
+    sys.stdout.write(to_csv(rows, include_held=args.include_held) if args.format == "csv" else to_json(rows) + "\n")
+    if not args.include_held and (held := held_flags_now(db, team_id=args.team).sentence):
+        print(f"deadline-flag: {held}", file=sys.stderr)  # stdout stays the data alone
     return 0
 
 

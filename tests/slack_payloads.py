@@ -167,11 +167,11 @@ def _interaction_envelope(draw: st.DrawFn, kind: str) -> tuple[dict[str, Any], s
 def block_actions(draw: st.DrawFn) -> Sent:
     body, team_id = draw(_interaction_envelope("block_actions"))
     action_id = draw(
-        st.sampled_from([ids.EDIT_FLAG_ACTION, ids.WITHDRAW_FLAG_ACTION, ids.NEW_FLAG_ACTION])
+        st.sampled_from([ids.EDIT_FLAG_ACTION, ids.WITHDRAW_FLAG_ACTION, ids.NEW_FLAG_ACTION, ids.RELEASE_FLAG_ACTION])
         | st.sampled_from([ids.DIGEST_SETTINGS_ACTION, "unknown_action", ids.VALUE])
         | st.sampled_from([ids.FLAG_STATUS_ACTION, ids.FLAG_STATUS_ACTION, ids.OUTCOME_DMS_ACTION, ids.EXPORT_CSV_ACTION])
     )
-    # A status menu's option value is "<flag id>:<status>"; checkboxes send selected_options.
+    # A status menu's option value is "<flag number>:<status>"; checkboxes send selected_options.
     status_values = st.builds(
         lambda flag, status: f"{flag}:{status}",
         flag_id_values,
@@ -202,6 +202,7 @@ def block_actions(draw: st.DrawFn) -> Sent:
 def _origin_metadata(draw: st.DrawFn) -> Any:
     origin = ModalOrigin(
         flag_id=draw(st.none() | st.integers(-2, 14) | st.integers(2**31, 2**80)),
+        flag_number=draw(st.none() | st.integers(-2, 14) | st.integers(2**31, 2**80)),
         channel_id=draw(st.none() | st.sampled_from(["C1", "G1", "D1"]) | st.text(max_size=50)),
         message_ts=draw(st.none() | st.just("1700000000.000100") | st.text(max_size=50)),
         thread_ts=draw(st.none() | st.just("1700000000.000001") | st.text(max_size=30)),
@@ -288,6 +289,11 @@ def _settings_values(draw: st.DrawFn) -> Any:
                     | st.text(max_size=70)
                     | json_values
                 )
+            }
+        },
+        ids.MIN_REPORTERS_BLOCK: {
+            ids.VALUE: {
+                "value": draw(st.none() | st.integers(-3, 30).map(str) | st.sampled_from(["²", " 3", "1e1"]) | json_values)
             }
         },
     }

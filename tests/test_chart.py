@@ -35,10 +35,11 @@ def seed(db: sessionmaker[Session], per_week: list[int]) -> None:
                     summary="a flag",
                     reporter_hash="h" * 64,
                     created_at=created,
+                    released_at=created,
                 )
             if n == 0:
                 change_status(
-                    db, team_id="T1", flag_id=row.id, to_status=Status.RESOLVED, changed_by="U0LEAD",
+                    db, team_id="T1", flag_number=row.number, to_status=Status.RESOLVED, changed_by="U0LEAD",
                     actor_is_admin=True, reporter_key=b"k", now=created + timedelta(days=1),
                 )  # fmt: skip
 

@@ -191,7 +191,7 @@ def test_serve_migrates_the_default_sqlite_file_and_stores_a_flag(
 
 
 def seeded_database(tmp_path: Path) -> str:
-    """A migrated SQLite file with one T1 flag from a minute ago."""
+    """A migrated SQLite file with one T1 flag from a minute ago, released (as flags stored before holding are)."""
     from datetime import UTC, datetime, timedelta
 
     from bot.db import flags as flag_store
@@ -201,6 +201,7 @@ def seeded_database(tmp_path: Path) -> str:
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     upgrade_to_head(url)
     engine = create_db_engine(url)
+    a_minute_ago = datetime.now(UTC) - timedelta(minutes=1)
     with create_session_factory(engine).begin() as session:
         flag_store.add_flag(
             session,
@@ -208,7 +209,8 @@ def seeded_database(tmp_path: Path) -> str:
             category="feature_not_problem",
             summary="CSV export by Friday <!here>",
             reporter_hash="h" * 64,
-            created_at=datetime.now(UTC) - timedelta(minutes=1),
+            created_at=a_minute_ago,
+            released_at=a_minute_ago,
         )
     engine.dispose()
     return url
@@ -284,6 +286,7 @@ def test_settings_show_prints_the_effective_settings(tmp_path: Path) -> None:
         "T1: channel C0DEFAULT, every mon at 09:00 UTC",
         "T1: leads (admins and owners only)",
         "T1: flags kept 365 days",
+        "T1: min reporters 3 (anonymous flags held until 3 different people have flagged)",
     ]
 
 
@@ -300,6 +303,7 @@ def test_settings_set_changes_what_it_is_given_and_keeps_the_rest(tmp_path: Path
         "T1: channel C0DEFAULT, every fri at 16:00 Europe/Paris",
         "T1: leads (admins and owners only)",
         "T1: flags kept 365 days",
+        "T1: min reporters 3 (anonymous flags held until 3 different people have flagged)",
     ]
 
 

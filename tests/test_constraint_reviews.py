@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime, timedelta
+from typing import NamedTuple
 
 import pytest
 from sqlalchemy import select
@@ -33,19 +34,29 @@ def admins(fake_slack_api: FakeSlackApi) -> None:
     }
 
 
-def add_claimed_flag(db: sessionmaker[Session], claim: str | None = "The regulator's filing date") -> int:
+class Seeded(NamedTuple):
+    id: int  # internal: what the history is kept by
+    number: int  # what leads see, and what the menu names
+
+
+def add_claimed_flag(db: sessionmaker[Session], claim: str | None = "The regulator's filing date") -> Seeded:
+    """A flag leads may see (released as it is stored), claiming a real constraint."""
+    created = datetime.now(UTC) - timedelta(hours=1)
     with db.begin() as session:
-        return flag_store.add_flag(
+        row = flag_store.add_flag(
             session,
             team_id="T1",
             category="artificial_deadline",
             summary="Ship the billing export by the 15th",
             reporter_hash="h" * 64,
             reporter_user_id=None,
-            created_at=datetime.now(UTC) - timedelta(hours=1),
+            created_at=created,
+            released_at=created,
             date_demanded=date(2026, 12, 15),
             external_constraint=claim,
-        ).id
+        )
+        assert row.number is not None
+        return Seeded(row.id, row.number)
 
 
 def post_digest(db: sessionmaker[Session], workspaces: Workspaces, fake: FakeSlackApi) -> tuple[str, list[dict]]:
@@ -56,7 +67,7 @@ def post_digest(db: sessionmaker[Session], workspaces: Workspaces, fake: FakeSla
     return reply.ts, json.loads(blocks) if isinstance(blocks, str) else blocks
 
 
-def pick_review(slack: SlackSender, fake: FakeSlackApi, ts: str, flag_id: int, user_id: str) -> dict:
+def pick_review(slack: SlackSender, fake: FakeSlackApi, ts: str, number: int, user_id: str) -> dict:
     """Pick "Review the real constraint…" from the flag's menu in the digest; the form that opens."""
     payload = {
         "type": "block_actions",
@@ -72,8 +83,8 @@ def pick_review(slack: SlackSender, fake: FakeSlackApi, ts: str, flag_id: int, u
             {
                 "type": "overflow",
                 "action_id": ids.FLAG_STATUS_ACTION,
-                "block_id": f"flag:{flag_id}",
-                "selected_option": {"value": f"{flag_id}:{ids.CONSTRAINT_REVIEW_OPTION}"},
+                "block_id": f"flag:{number}",
+                "selected_option": {"value": f"{number}:{ids.CONSTRAINT_REVIEW_OPTION}"},
                 "action_ts": "1",
             }
         ],
@@ -98,19 +109,19 @@ def test_the_status_menu_offers_the_review_only_for_a_flag_that_claims_a_constra
 def test_a_lead_confirms_a_claim_which_is_recorded_without_the_reporter_and_the_reply_redrawn(
     slack: SlackSender, fake_slack_api: FakeSlackApi, db: sessionmaker[Session], workspaces: Workspaces
 ) -> None:
-    flag_id = add_claimed_flag(db)
+    flag = add_claimed_flag(db)
     ts, blocks = post_digest(db, workspaces, fake_slack_api)
-    [menu] = [b["accessory"] for b in blocks if b.get("block_id") == f"flag:{flag_id}"]
-    assert f"{flag_id}:{ids.CONSTRAINT_REVIEW_OPTION}" in [o["value"] for o in menu["options"]]
+    [menu] = [b["accessory"] for b in blocks if b.get("block_id") == f"flag:{flag.number}"]
+    assert f"{flag.number}:{ids.CONSTRAINT_REVIEW_OPTION}" in [o["value"] for o in menu["options"]]
 
-    form = pick_review(slack, fake_slack_api, ts, flag_id, ADMIN)
+    form = pick_review(slack, fake_slack_api, ts, flag.number, ADMIN)
     slack.interaction(submission(form, {ids.VERDICT_BLOCK: "confirmed"}, user_id=ADMIN))
 
     [update] = fake_slack_api.wait_for("chat.update")
     assert update.body["ts"] == ts
     assert "(confirmed by a lead)" in json.dumps(update.body)
-    assert verdict_of(db, flag_id) == "confirmed"
-    [(before, after, reviewed_by, _)] = review_history(db, team_id="T1", flag_id=flag_id)
+    assert verdict_of(db, flag.id) == "confirmed"
+    [(before, after, reviewed_by, _)] = review_history(db, team_id="T1", flag_id=flag.id)
     assert (before, after, reviewed_by) == (None, "confirmed", ADMIN)
     with db() as session:
         [row] = session.scalars(select(FlagConstraintReview)).all()
@@ -120,41 +131,41 @@ def test_a_lead_confirms_a_claim_which_is_recorded_without_the_reporter_and_the_
 def test_a_second_review_changes_the_verdict_and_both_stay_in_the_history(
     slack: SlackSender, fake_slack_api: FakeSlackApi, db: sessionmaker[Session], workspaces: Workspaces
 ) -> None:
-    flag_id = add_claimed_flag(db)
+    flag = add_claimed_flag(db)
     ts, _ = post_digest(db, workspaces, fake_slack_api)
 
     for verdict in ("confirmed", "not_confirmed", "not_confirmed"):
-        form = pick_review(slack, fake_slack_api, ts, flag_id, ADMIN)
+        form = pick_review(slack, fake_slack_api, ts, flag.number, ADMIN)
         slack.interaction(submission(form, {ids.VERDICT_BLOCK: verdict}, user_id=ADMIN))
-        fake_slack_api.wait_until(lambda v=verdict: verdict_of(db, flag_id) == v)
+        fake_slack_api.wait_until(lambda v=verdict: verdict_of(db, flag.id) == v)
     fake_slack_api.wait_for("chat.update", count=2)
 
-    history = [(before, after) for before, after, _, _ in review_history(db, team_id="T1", flag_id=flag_id)]
+    history = [(before, after) for before, after, _, _ in review_history(db, team_id="T1", flag_id=flag.id)]
     assert history == [(None, "confirmed"), ("confirmed", "not_confirmed")]  # the same verdict twice is one review
 
 
 def test_a_member_cannot_review_a_claim_and_is_told_so(
     slack: SlackSender, fake_slack_api: FakeSlackApi, db: sessionmaker[Session], workspaces: Workspaces
 ) -> None:
-    flag_id = add_claimed_flag(db)
+    flag = add_claimed_flag(db)
     ts, _ = post_digest(db, workspaces, fake_slack_api)
 
-    form = pick_review(slack, fake_slack_api, ts, flag_id, MEMBER)
+    form = pick_review(slack, fake_slack_api, ts, flag.number, MEMBER)
     slack.interaction(submission(form, {ids.VERDICT_BLOCK: "confirmed"}, user_id=MEMBER))
 
     [refusal] = fake_slack_api.wait_for(f"hooks/{MEMBER}")
     assert "Only workspace admins, owners and the leads list" in refusal.body["text"]
-    assert verdict_of(db, flag_id) is None
-    assert review_history(db, team_id="T1", flag_id=flag_id) == []
+    assert verdict_of(db, flag.id) is None
+    assert review_history(db, team_id="T1", flag_id=flag.id) == []
 
 
 def test_the_review_form_shows_nothing_of_the_flag(
     slack: SlackSender, fake_slack_api: FakeSlackApi, db: sessionmaker[Session], workspaces: Workspaces
 ) -> None:
-    flag_id = add_claimed_flag(db)
+    flag = add_claimed_flag(db)
     ts, _ = post_digest(db, workspaces, fake_slack_api)
 
-    form = pick_review(slack, fake_slack_api, ts, flag_id, MEMBER)
+    form = pick_review(slack, fake_slack_api, ts, flag.number, MEMBER)
 
     assert "regulator" not in json.dumps(form) and "billing" not in json.dumps(form)
 
@@ -162,14 +173,14 @@ def test_the_review_form_shows_nothing_of_the_flag(
 def test_a_flag_whose_claim_was_removed_cannot_be_reviewed_and_the_lead_is_told(
     slack: SlackSender, fake_slack_api: FakeSlackApi, db: sessionmaker[Session], workspaces: Workspaces
 ) -> None:
-    flag_id = add_claimed_flag(db)
+    flag = add_claimed_flag(db)
     ts, _ = post_digest(db, workspaces, fake_slack_api)
-    form = pick_review(slack, fake_slack_api, ts, flag_id, ADMIN)
+    form = pick_review(slack, fake_slack_api, ts, flag.number, ADMIN)
     with db.begin() as session:  # the reporter edited the claim away meanwhile
-        session.get(Flag, flag_id).external_constraint = None  # type: ignore[union-attr]
+        session.get(Flag, flag.id).external_constraint = None  # type: ignore[union-attr]
 
     slack.interaction(submission(form, {ids.VERDICT_BLOCK: "confirmed"}, user_id=ADMIN))
 
     [refusal] = fake_slack_api.wait_for(f"hooks/{ADMIN}")
     assert "claims no real external constraint" in refusal.body["text"]
-    assert verdict_of(db, flag_id) is None
+    assert verdict_of(db, flag.id) is None

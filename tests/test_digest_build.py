@@ -33,6 +33,7 @@ def add(
             reporter_hash="h" * 64,
             reporter_user_id=named,
             created_at=at,
+            released_at=at,  # stored released, as flags stored before holding
         )
 
 
@@ -102,6 +103,7 @@ def test_listed_flags_are_capped_but_counted(db: sessionmaker[Session]) -> None:
                 summary=f"f{i}",
                 reporter_hash="h" * 64,
                 created_at=NOW - timedelta(minutes=i + 1),
+                released_at=NOW - timedelta(minutes=i + 1),  # stored released, as flags stored before holding
             )
 
     digest = build_digest(db, team_id="T1", period=rolling_week(NOW))

@@ -33,6 +33,7 @@ def flags(db: sessionmaker[Session]) -> None:
                 summary="Billing by Friday",
                 reporter_hash="h" * 64,
                 created_at=NOW - timedelta(hours=hours),
+                released_at=NOW - timedelta(hours=hours),
             )
 
 

@@ -32,6 +32,7 @@ def add_flag(db: sessionmaker[Session], summary: str = "CSV export by Friday", *
             summary=summary,
             reporter_hash="h" * 64,
             created_at=NOW - timedelta(hours=1),
+            released_at=NOW - timedelta(hours=1),  # stored released, as flags stored before holding
             **fields,
         )
 
@@ -87,6 +88,7 @@ def test_any_week_posts_through_the_strict_stand_in_each_message_within_its_marg
                 external_constraint=hostile[:200],
                 reporter_hash="h" * 64,
                 created_at=NOW - timedelta(minutes=1 + i),
+                released_at=NOW - timedelta(minutes=1 + i),  # stored released, as flags stored before holding
             )
 
     result = send(db, workspaces)

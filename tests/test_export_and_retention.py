@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import flags as flag_store
+from bot.db.models import Flag
 from bot.domain import flags
 from bot.domain.categories import Category
 from bot.domain.digest import build_digest, rolling_week
@@ -20,10 +21,18 @@ from bot.domain.export import export_rows, to_csv, to_json
 from bot.domain.outcomes import NotALead, Status, change_status, list_open_flags, outcome_summary, set_leads, status_history
 from bot.domain.retention import purge_expired_flags
 from bot.domain.workspace_settings import change_schedule
+from tests.holding import show_at_once
 from tests.test_cli import clean_env, run_bot
 
 KEY = b"test-reporter-key"
 NOW = datetime(2026, 11, 30, 9, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def flags_shown_at_once(db: sessionmaker[Session]) -> None:
+    """These tests are about what export, retention and outcomes do with flags leads see: one reporter's anonymous
+    flags are released as they are stored (min_reporters 1), so their release is their creation."""
+    show_at_once(db, "T1", "T2")
 
 
 def record(
@@ -42,10 +51,13 @@ def record(
 
 
 def resolve(db: sessionmaker[Session], flag_id: int, *, at: datetime, team_id: str = "T1", status: Status = Status.RESOLVED):
+    """A lead resolves the flag (leads name it by its number: here, the one it has in its own workspace)."""
+    with db() as session:
+        number = session.get(Flag, flag_id).number
     return change_status(
         db,
         team_id=team_id,
-        flag_id=flag_id,
+        flag_number=number,
         to_status=status,
         changed_by="U0ADMIN",
         actor_is_admin=True,
@@ -83,7 +95,7 @@ def test_export_gives_days_not_times_and_no_conversation_or_message_ids(db: sess
 
     [row] = export_rows(db, team_id="T1")
 
-    assert (row["created_on"], row["resolved_on"]) == ("2026-11-20", "2026-11-23")
+    assert (row["released_on"], row["resolved_on"]) == ("2026-11-20", "2026-11-23")
     assert "channel_id" not in row and "message_ts" not in row
     assert row["permalink"] == "https://example.slack.com/archives/C1/p1700000000000100"
     text = to_csv([row]) + to_json([row])
@@ -165,7 +177,7 @@ def test_outcome_queries_never_reach_another_workspace(db: sessionmaker[Session]
         change_status(
             db,
             team_id="T2",
-            flag_id=t1_flag,
+            flag_number=1,  # T1's flag #1
             to_status=Status.RESOLVED,
             changed_by="U0LEAD",
             actor_is_admin=False,

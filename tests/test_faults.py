@@ -286,7 +286,7 @@ def test_database_down_when_marking_not_an_issue_tells_the_lead_and_gives_the_re
     from bot.blocks.outcomes import not_an_issue_modal
     from tests.views import submission
 
-    origin = ModalOrigin(flag_id=7, response_url=fake_slack_api.response_url("hooks/digest"))
+    origin = ModalOrigin(flag_number=7, response_url=fake_slack_api.response_url("hooks/digest"))  # flag #7
     modal = not_an_issue_modal(origin)
     payload = submission(modal, {ids.REASON_BLOCK: "The regulator set that date"}, user_id=ADMIN)
     payload["view"]["private_metadata"] = modal["private_metadata"]

@@ -4,6 +4,7 @@ Slack's Block Kit limits and renders no mention, broadcast or link made from the
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from hypothesis import given, settings
@@ -18,6 +19,7 @@ from bot.blocks.origin import ModalOrigin
 from bot.domain.categories import Category
 from bot.domain.digest import LISTED_FLAGS_MAX, CategoryCount, Digest, rolling_week
 from bot.domain.flags import CONSTRAINT_MAX, FLAG_ID_MAX, SOURCE_MAX, SUMMARY_MAX, RecordedFlag
+from bot.domain.holding import MIN_REPORTERS_MAX, MIN_REPORTERS_MIN, HeldFlags
 from bot.domain.home import OWN_FLAGS_SHOWN, HomeSummary
 from bot.domain.workspace_settings import DigestSchedule
 from tests.markup import block_text_length, live_markup_in_rendered, message_limit_violations, view_limit_violations
@@ -78,6 +80,12 @@ recorded_flags = st.builds(
     channel_id=st.none() | channel_ids,
     message_ts=st.none() | st.just("1700000000.000100"),
     permalink=permalinks,
+    number=st.integers(1, 10**9),
+    released_at=st.none() | timestamps,  # None: held
+    held_until=st.integers(MIN_REPORTERS_MIN, MIN_REPORTERS_MAX),
+).map(lambda f: replace(f, number=None) if f.held else replace(f, held_until=None))
+held_flags = st.builds(
+    HeldFlags, count=st.integers(0, 10**6), min_reporters=st.integers(MIN_REPORTERS_MIN, MIN_REPORTERS_MAX)
 )
 
 
@@ -132,6 +140,7 @@ def test_the_flag_modal_keeps_slacks_limits_whatever_it_is_prefilled_with(
     own=st.lists(recorded_flags, max_size=OWN_FLAGS_SHOWN),
     hidden=st.integers(0, 10**6),
     counts=st.lists(st.integers(0, 10**6), min_size=len(Category), max_size=len(Category)),
+    held=held_flags,
     schedule=st.none()
     | st.builds(
         DigestSchedule,
@@ -143,12 +152,13 @@ def test_the_flag_modal_keeps_slacks_limits_whatever_it_is_prefilled_with(
     ),
 )
 def test_the_home_tab_keeps_slacks_limits_and_no_live_markup_from_flags(
-    own: list[RecordedFlag], hidden: int, counts: list[int], schedule: DigestSchedule | None
+    own: list[RecordedFlag], hidden: int, counts: list[int], held: HeldFlags, schedule: DigestSchedule | None
 ) -> None:
     summary = HomeSummary(
         own_flags=own,
         own_total=len(own) + hidden,
         week_counts=dict(zip(Category, counts, strict=True)),
+        held=held,
     )
     view = home_view(summary, schedule)
 
@@ -176,6 +186,8 @@ digest_flags = st.builds(
     permalink=permalinks,
     reporter_user_id=st.none() | st.sampled_from(["U0ME", "U0NOBODY"]),
     created_at=timestamps,
+    number=st.integers(1, 10**9),
+    released_at=timestamps,  # the digest lists only released flags
 )
 
 
@@ -184,12 +196,13 @@ digest_flags = st.builds(
     flags=st.lists(digest_flags, max_size=LISTED_FLAGS_MAX),
     trend=st.lists(st.integers(0, 10**5), min_size=8, max_size=8),
     names=st.fixed_dictionaries({"U0BOSS": typed, "U0ME": typed}),
+    held=held_flags,
 )
 def test_every_digest_message_keeps_slacks_limits_and_no_live_markup_from_flags_or_display_names(
-    flags: list[RecordedFlag], trend: list[int], names: dict[str, str]
+    flags: list[RecordedFlag], trend: list[int], names: dict[str, str], held: HeldFlags
 ) -> None:
     counts = tuple(CategoryCount(c, trend[-1], trend[-2], tuple(trend)) for c in Category)
-    digest = Digest(team_id="T1", period=rolling_week(NOW), counts=counts, flags=tuple(flags))
+    digest = Digest(team_id="T1", period=rolling_week(NOW), counts=counts, flags=tuple(flags), held=held)
 
     posts = digest_posts(digest, names)
 
@@ -200,5 +213,5 @@ def test_every_digest_message_keeps_slacks_limits_and_no_live_markup_from_flags_
         # flag's section still ends with its footer (who flagged it, when, the link), which a cut would lose.
         sections = [b for b in post.message["blocks"] if b.get("block_id", "").startswith(ids.FLAG_BLOCK_PREFIX)]
         for flag, section in zip(post.flags, sections, strict=True):
-            assert section["text"]["text"].endswith((f" on {flag.created_at:%d %b}", "|original message>"))
+            assert section["text"]["text"].endswith((f", shown {flag.released_at:%d %b}", "|original message>"))
     assert [f.id for post in posts for f in post.flags] == [f.id for f in flags]

@@ -39,6 +39,7 @@ def seed(
                 summary=f"{text} {i}",
                 reporter_hash=reporter_hash(KEY, team_id=team_id, user_id=user_id),
                 created_at=created - timedelta(seconds=i),
+                released_at=created - timedelta(seconds=i),  # stored released, as flags stored before holding
             )
 
 

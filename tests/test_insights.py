@@ -45,20 +45,23 @@ def flag(
             summary="a flag",
             reporter_hash="h" * 64,
             created_at=created,
+            released_at=created,  # visible to leads from the start, as a named flag or a released batch would be
             date_demanded=due,
             external_constraint=claim,
-        ).id
+        ).number
 
 
-def answer(db: sessionmaker[Session], flag_id: int, status: Status, at: datetime) -> None:
+def answer(db: sessionmaker[Session], number: int, status: Status, at: datetime) -> None:
     change_status(
-        db, team_id="T1", flag_id=flag_id, to_status=status, changed_by="U0LEAD", actor_is_admin=True, reporter_key=b"k",
+        db, team_id="T1", flag_number=number, to_status=status, changed_by="U0LEAD", actor_is_admin=True, reporter_key=b"k",
         now=at,
     )  # fmt: skip
 
 
-def review(db: sessionmaker[Session], flag_id: int, verdict: Verdict) -> None:
-    review_constraint(db, team_id="T1", flag_id=flag_id, verdict=verdict, reviewed_by="U0LEAD", actor_is_admin=True, now=END)
+def review(db: sessionmaker[Session], number: int, verdict: Verdict) -> None:
+    review_constraint(
+        db, team_id="T1", flag_number=number, verdict=verdict, reviewed_by="U0LEAD", actor_is_admin=True, now=END
+    )
 
 
 @pytest.fixture
@@ -91,8 +94,8 @@ def known(db: sessionmaker[Session]) -> sessionmaker[Session]:
     # Another workspace's flags and answers count for nothing here.
     other = flag(db, "artificial_deadline", paris(2026, 11, 20, 19), team_id="T2", due=due, claim="x")
     change_status(
-        db, team_id="T2", flag_id=other, to_status=Status.RESOLVED, changed_by="U9", actor_is_admin=True, reporter_key=b"k",
-        now=paris(2026, 11, 21, 9),
+        db, team_id="T2", flag_number=other, to_status=Status.RESOLVED, changed_by="U9", actor_is_admin=True,
+        reporter_key=b"k", now=paris(2026, 11, 21, 9),
     )  # fmt: skip
     return db
 

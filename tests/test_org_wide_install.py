@@ -35,6 +35,7 @@ from bot.slack.tokens import InstalledWorkspaces, workspaces_for
 from bot.slack.web import SLACK_EVENTS_PATH
 from tests.conftest import serve_app
 from tests.fake_slack_api import BOT_USER_ID, FakeSlackApi
+from tests.holding import show_at_once
 from tests.invariants import AfterAckWork, rows_by_team
 from tests.slack_requests import Browser, Reply, SlackSender, post
 from tests.views import block_action, opened_view, submission
@@ -234,6 +235,7 @@ def test_home_in_each_workspace_of_the_org_shows_only_that_workspaces_flags(org:
 
 
 def test_a_leads_csv_holds_only_the_flags_of_the_workspace_they_lead(org: Org, db: sessionmaker[Session]) -> None:
+    show_at_once(db, ALPHA, BETA)
     org.flag("Alpha's roadmap date", team_id=ALPHA)
     org.flag("Beta's feature order", team_id=BETA)
     set_leads(db, team_id=ALPHA, user_ids=[LEAD])
@@ -280,6 +282,7 @@ def test_an_admin_of_a_workspace_of_the_org_sees_the_scopes_the_org_install_lack
 def test_the_clock_sends_each_workspace_of_the_org_its_own_digest_through_the_org_install(
     org: Org, oauth_config: Config, db: sessionmaker[Session], engine: Engine
 ) -> None:
+    show_at_once(db, ALPHA, BETA)
     org.flag("Alpha's roadmap date", team_id=ALPHA)
     org.flag("Beta's feature order", team_id=BETA)
     now = datetime.now(UTC) + timedelta(seconds=1)

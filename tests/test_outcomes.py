@@ -5,18 +5,23 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
 
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.blocks import ids
 from bot.db import flags as flag_store
+from bot.domain import flags
+from bot.domain.categories import Category
 from bot.domain.outcomes import set_leads, status_history
 from bot.flows.digest import send_digest
 from bot.slack.tokens import Workspaces
 from tests.fake_slack_api import FakeSlackApi
+from tests.holding import show_at_once
 from tests.markup import live_markup
 from tests.slack_requests import SlackSender
 from tests.views import block_action, opened_view, submission
@@ -32,9 +37,29 @@ def admins(fake_slack_api: FakeSlackApi) -> None:
     }
 
 
-def flag_by_reporter(slack: SlackSender, text: str = "ship billing by Friday <!here>", user_id: str = REPORTER) -> int:
+@pytest.fixture(autouse=True)
+def flags_shown_at_once(db: sessionmaker[Session]) -> None:
+    """These tests are about what leads do with the flags they see: one reporter's anonymous flag is released as it is
+    stored (min_reporters 1). What leads cannot do with a held flag is in tests/test_held_flags.py.
+
+    Another workspace's flags come first, so that T1's internal ids are not its numbers: leads name flags by number."""
+    for n in range(5):
+        report = flags.FlagReport("T9", "U1", Category.OTHER, f"elsewhere {n}", name_reporter=True)
+        flags.record_flag(db, report, reporter_key=b"test-reporter-key")
+    show_at_once(db, "T1")
+
+
+class Flagged(NamedTuple):
+    id: int  # internal: the reporter's buttons, the database
+    number: int  # what leads see and pick by
+
+
+def flag_by_reporter(slack: SlackSender, text: str = "ship billing by Friday <!here>", user_id: str = REPORTER) -> Flagged:
     receipt = slack.command(text, user_id=user_id).json()
-    return int(next(b for b in receipt["blocks"] if b["type"] == "actions")["elements"][0]["value"])
+    flag_id = int(next(b for b in receipt["blocks"] if b["type"] == "actions")["elements"][0]["value"])
+    [number] = re.findall(r"\(flag #(\d+)\)", receipt["blocks"][0]["text"]["text"])
+    assert int(number) != flag_id  # or a test could mix them up and still pass
+    return Flagged(flag_id, int(number))
 
 
 def post_digest(db: sessionmaker[Session], workspaces: Workspaces, fake: FakeSlackApi) -> dict:
@@ -48,7 +73,7 @@ def post_digest(db: sessionmaker[Session], workspaces: Workspaces, fake: FakeSla
     return {"ts": reply.ts, "blocks": json.loads(blocks) if isinstance(blocks, str) else blocks, "text": reply.body["text"]}
 
 
-def pick_status(slack: SlackSender, fake: FakeSlackApi, message: dict, flag_id: int, status: str, user_id: str) -> None:
+def pick_status(slack: SlackSender, fake: FakeSlackApi, message: dict, number: int, status: str, user_id: str) -> None:
     payload = {
         "type": "block_actions",
         "team": {"id": "T1", "domain": "example"},
@@ -64,8 +89,8 @@ def pick_status(slack: SlackSender, fake: FakeSlackApi, message: dict, flag_id: 
             {
                 "type": "overflow",
                 "action_id": ids.FLAG_STATUS_ACTION,
-                "block_id": f"flag:{flag_id}",
-                "selected_option": {"text": {"type": "plain_text", "text": status}, "value": f"{flag_id}:{status}"},
+                "block_id": f"flag:{number}",
+                "selected_option": {"text": {"type": "plain_text", "text": status}, "value": f"{number}:{status}"},
                 "action_ts": "1",
             }
         ],
@@ -73,7 +98,7 @@ def pick_status(slack: SlackSender, fake: FakeSlackApi, message: dict, flag_id: 
     assert slack.interaction(payload).status == 200
 
 
-def status_menu_click(flag_id: int, status: str, *, user_id: str, **payload: object) -> dict:
+def status_menu_click(number: int, status: str, *, user_id: str, **payload: object) -> dict:
     """A pick from a flag's status menu (on Home unless `from_home=False`), without the digest message around it."""
     click = block_action(ids.FLAG_STATUS_ACTION, "", user_id=user_id, **{"from_home": True, **payload})  # type: ignore[arg-type]
     click["actions"] = [
@@ -81,7 +106,7 @@ def status_menu_click(flag_id: int, status: str, *, user_id: str, **payload: obj
             "type": "overflow",
             "action_id": ids.FLAG_STATUS_ACTION,
             "block_id": "x",
-            "selected_option": {"value": f"{flag_id}:{status}"},
+            "selected_option": {"value": f"{number}:{status}"},
         }
     ]
     return click
@@ -96,35 +121,35 @@ def status_of(db: sessionmaker[Session], flag_id: int, team_id: str = "T1") -> s
 def test_a_member_cannot_change_an_outcome_and_is_told_so(
     slack: SlackSender, fake_slack_api: FakeSlackApi, db: sessionmaker[Session], workspaces: Workspaces
 ) -> None:
-    flag_id = flag_by_reporter(slack)
+    flag = flag_by_reporter(slack)
     message = post_digest(db, workspaces, fake_slack_api)
 
-    pick_status(slack, fake_slack_api, message, flag_id, "resolved", MEMBER)
+    pick_status(slack, fake_slack_api, message, flag.number, "resolved", MEMBER)
 
     [refusal] = fake_slack_api.wait_for(f"hooks/{MEMBER}")
     assert "Only workspace admins, owners and the leads list" in refusal.body["text"]
-    assert status_of(db, flag_id) == "open"
-    assert status_history(db, team_id="T1", flag_id=flag_id) == []
+    assert status_of(db, flag.id) == "open"
+    assert status_history(db, team_id="T1", flag_id=flag.id) == []
     assert fake_slack_api.calls_to("chat.update") == []
 
 
 def test_an_admin_acknowledges_from_the_digest_which_is_redrawn_in_place_and_the_change_is_recorded(
     slack: SlackSender, fake_slack_api: FakeSlackApi, db: sessionmaker[Session], workspaces: Workspaces
 ) -> None:
-    flag_id = flag_by_reporter(slack)
+    flag = flag_by_reporter(slack)
     message = post_digest(db, workspaces, fake_slack_api)
 
-    pick_status(slack, fake_slack_api, message, flag_id, "acknowledged", ADMIN)
+    pick_status(slack, fake_slack_api, message, flag.number, "acknowledged", ADMIN)
 
     [update] = fake_slack_api.wait_for("chat.update")
     assert (update.body["channel"], update.body["ts"]) == ("C0LEADS", message["ts"])
     blocks = json.loads(update.body["blocks"]) if isinstance(update.body["blocks"], str) else update.body["blocks"]
-    [flag_block] = [b for b in blocks if b.get("block_id") == f"flag:{flag_id}"]
+    [flag_block] = [b for b in blocks if b.get("block_id") == f"flag:{flag.number}"]
     assert "*Acknowledged*" in flag_block["text"]["text"]
     assert len(blocks) == len(message["blocks"])
     assert live_markup([b for b in blocks if b.get("block_id")]) == []
-    assert status_of(db, flag_id) == "acknowledged"
-    [(from_status, to_status, changed_by, _)] = status_history(db, team_id="T1", flag_id=flag_id)
+    assert status_of(db, flag.id) == "acknowledged"
+    [(from_status, to_status, changed_by, _)] = status_history(db, team_id="T1", flag_id=flag.id)
     assert (from_status, to_status, changed_by) == ("open", "acknowledged", ADMIN)
     assert fake_slack_api.calls_to("chat.postMessage")[2:] == []  # no DM: not resolved yet
 
@@ -133,22 +158,22 @@ def test_a_lead_on_the_list_resolves_and_the_reporter_gets_a_dm(
     slack: SlackSender, fake_slack_api: FakeSlackApi, db: sessionmaker[Session], workspaces: Workspaces
 ) -> None:
     set_leads(db, team_id="T1", user_ids=[LEAD])
-    flag_id = flag_by_reporter(slack)
+    flag = flag_by_reporter(slack)
     message = post_digest(db, workspaces, fake_slack_api)
 
-    pick_status(slack, fake_slack_api, message, flag_id, "resolved", LEAD)
+    pick_status(slack, fake_slack_api, message, flag.number, "resolved", LEAD)
 
     fake_slack_api.wait_for("chat.update")
     dm = fake_slack_api.wait_for("chat.postMessage", count=3)[2]
     assert dm.body["channel"] == REPORTER
-    assert f"flag #{flag_id} was marked *resolved*" in json.dumps(dm.body)
-    assert status_of(db, flag_id) == "resolved"
+    assert f"flag #{flag.number} was marked *resolved*" in json.dumps(dm.body)
+    assert status_of(db, flag.id) == "resolved"
 
 
 def test_a_reporter_who_opted_out_gets_no_dm(
     slack: SlackSender, fake_slack_api: FakeSlackApi, db: sessionmaker[Session], workspaces: Workspaces
 ) -> None:
-    flag_id = flag_by_reporter(slack)
+    flag = flag_by_reporter(slack)
     opt_out = block_action(ids.OUTCOME_DMS_ACTION, "", user_id=REPORTER, from_home=True)
     opt_out["actions"] = [
         {"type": "checkboxes", "action_id": ids.OUTCOME_DMS_ACTION, "block_id": "b", "selected_options": []}
@@ -157,10 +182,10 @@ def test_a_reporter_who_opted_out_gets_no_dm(
     fake_slack_api.wait_for("views.publish")
     message = post_digest(db, workspaces, fake_slack_api)
 
-    pick_status(slack, fake_slack_api, message, flag_id, "resolved", ADMIN)
+    pick_status(slack, fake_slack_api, message, flag.number, "resolved", ADMIN)
 
     fake_slack_api.wait_for("chat.update")
-    assert status_of(db, flag_id) == "resolved"
+    assert status_of(db, flag.id) == "resolved"
     assert [c.body["channel"] for c in fake_slack_api.calls_to("chat.postMessage")] == ["C0LEADS", "C0LEADS"]
 
 
@@ -171,25 +196,25 @@ def test_picking_the_same_status_twice_records_one_change_and_sends_one_dm(
     workspaces: Workspaces,
     after_ack_pool: ThreadPoolExecutor,
 ) -> None:
-    flag_id = flag_by_reporter(slack)
+    flag = flag_by_reporter(slack)
     message = post_digest(db, workspaces, fake_slack_api)
 
-    pick_status(slack, fake_slack_api, message, flag_id, "resolved", ADMIN)
+    pick_status(slack, fake_slack_api, message, flag.number, "resolved", ADMIN)
     fake_slack_api.wait_for("chat.update")
-    pick_status(slack, fake_slack_api, message, flag_id, "resolved", ADMIN)
+    pick_status(slack, fake_slack_api, message, flag.number, "resolved", ADMIN)
     after_ack_pool.shutdown(wait=True)  # the second click's work is done ...
 
-    assert len(status_history(db, team_id="T1", flag_id=flag_id)) == 1  # ... and changed nothing
+    assert len(status_history(db, team_id="T1", flag_id=flag.id)) == 1  # ... and changed nothing
     assert len(fake_slack_api.calls_to("chat.postMessage")) == 3  # the digest's two messages and one DM
 
 
 def test_not_an_issue_asks_for_a_reason_which_the_reporter_sees_and_the_digest_reply_is_redrawn(
     slack: SlackSender, fake_slack_api: FakeSlackApi, db: sessionmaker[Session], workspaces: Workspaces
 ) -> None:
-    flag_id = flag_by_reporter(slack)
+    flag = flag_by_reporter(slack)
     message = post_digest(db, workspaces, fake_slack_api)
 
-    pick_status(slack, fake_slack_api, message, flag_id, "not_an_issue", ADMIN)
+    pick_status(slack, fake_slack_api, message, flag.number, "not_an_issue", ADMIN)
     modal = opened_view(fake_slack_api.wait_for("views.open")[0])
     slack.interaction(submission(modal, {ids.REASON_BLOCK: "The date is the regulator's <!channel>"}, user_id=ADMIN))
 
@@ -200,7 +225,7 @@ def test_not_an_issue_asks_for_a_reason_which_the_reporter_sees_and_the_digest_r
     assert dm.body["channel"] == REPORTER
     assert "The date is the regulator's &lt;!channel&gt;" in json.dumps(dm.body)
     assert live_markup(json.loads(dm.body["blocks"]) if isinstance(dm.body["blocks"], str) else dm.body["blocks"]) == []
-    [(_, to_status, _, _)] = status_history(db, team_id="T1", flag_id=flag_id)
+    [(_, to_status, _, _)] = status_history(db, team_id="T1", flag_id=flag.id)
     assert to_status == "not_an_issue"
 
 
@@ -238,43 +263,43 @@ def test_a_lead_sees_the_workspaces_open_flags_and_the_csv_download_on_home(
 def test_a_lead_changes_a_flags_status_from_home(
     slack: SlackSender, fake_slack_api: FakeSlackApi, db: sessionmaker[Session]
 ) -> None:
-    flag_id = flag_by_reporter(slack, "open one")
+    flag = flag_by_reporter(slack, "open one")
     set_leads(db, team_id="T1", user_ids=[LEAD])
 
-    slack.interaction(status_menu_click(flag_id, "discussed", user_id=LEAD))
+    slack.interaction(status_menu_click(flag.number, "discussed", user_id=LEAD))
 
     [republished] = fake_slack_api.wait_for("views.publish")
     assert republished.body["user_id"] == LEAD
-    assert status_of(db, flag_id) == "discussed"
+    assert status_of(db, flag.id) == "discussed"
 
 
 def test_a_status_menu_value_from_another_workspace_changes_nothing(
     slack: SlackSender, fake_slack_api: FakeSlackApi, db: sessionmaker[Session]
 ) -> None:
-    flag_id = flag_by_reporter(slack)
+    flag = flag_by_reporter(slack)
 
     hooks = fake_slack_api.response_url("hooks/t2")
     slack.interaction(
-        status_menu_click(flag_id, "resolved", user_id=ADMIN, team_id="T2", response_url=hooks, from_home=False)
+        status_menu_click(flag.number, "resolved", user_id=ADMIN, team_id="T2", response_url=hooks, from_home=False)
     )
 
     [refusal] = fake_slack_api.wait_for("hooks/t2")
     assert "That flag no longer exists" in refusal.body["text"]
-    assert status_of(db, flag_id) == "open"
+    assert status_of(db, flag.id) == "open"
 
 
 def test_a_withdrawn_flag_takes_its_history_with_it(
     slack: SlackSender, fake_slack_api: FakeSlackApi, db: sessionmaker[Session], workspaces: Workspaces
 ) -> None:
-    flag_id = flag_by_reporter(slack)
+    flag = flag_by_reporter(slack)
     message = post_digest(db, workspaces, fake_slack_api)
-    pick_status(slack, fake_slack_api, message, flag_id, "acknowledged", ADMIN)
+    pick_status(slack, fake_slack_api, message, flag.number, "acknowledged", ADMIN)
     fake_slack_api.wait_for("chat.update")
 
-    slack.interaction(block_action(ids.WITHDRAW_FLAG_ACTION, str(flag_id), user_id=REPORTER))
+    slack.interaction(block_action(ids.WITHDRAW_FLAG_ACTION, str(flag.id), user_id=REPORTER))
 
-    assert status_of(db, flag_id) is None
-    assert status_history(db, team_id="T1", flag_id=flag_id) == []
+    assert status_of(db, flag.id) is None
+    assert status_history(db, team_id="T1", flag_id=flag.id) == []
 
 
 def test_a_member_who_asks_for_the_csv_is_told_no_by_dm_and_gets_no_file(
@@ -410,11 +435,11 @@ def test_a_not_an_issue_submission_with_malformed_state_or_metadata_is_acknowled
 def test_not_an_issue_opens_within_the_triggers_life_while_slack_is_slow_to_say_who_is_a_lead(
     slack: SlackSender, fake_slack_api: FakeSlackApi, db: sessionmaker[Session], workspaces: Workspaces
 ) -> None:
-    flag_id = flag_by_reporter(slack)
+    flag = flag_by_reporter(slack)
     message = post_digest(db, workspaces, fake_slack_api)
     slow = fake_slack_api.hold("users.info")  # longer than a trigger_id lives
 
-    pick_status(slack, fake_slack_api, message, flag_id, "not_an_issue", ADMIN)
+    pick_status(slack, fake_slack_api, message, flag.number, "not_an_issue", ADMIN)
     [opened] = fake_slack_api.wait_for("views.open")
     slow.set()
 
@@ -425,24 +450,24 @@ def test_not_an_issue_opens_within_the_triggers_life_while_slack_is_slow_to_say_
 def test_the_reporter_hears_the_outcome_even_when_the_digest_reply_can_no_longer_be_redrawn(
     slack: SlackSender, fake_slack_api: FakeSlackApi, db: sessionmaker[Session], workspaces: Workspaces
 ) -> None:
-    flag_id = flag_by_reporter(slack)
+    flag = flag_by_reporter(slack)
     message = post_digest(db, workspaces, fake_slack_api)
     fake_slack_api.delete_message("C0LEADS", message["ts"])  # someone deleted the digest reply
 
-    pick_status(slack, fake_slack_api, message, flag_id, "resolved", ADMIN)
+    pick_status(slack, fake_slack_api, message, flag.number, "resolved", ADMIN)
 
     dm = fake_slack_api.wait_for("chat.postMessage", count=3)[2]
     assert dm.body["channel"] == REPORTER
     assert ("chat.update", "message_not_found") in fake_slack_api.refusals
-    assert status_of(db, flag_id) == "resolved"
+    assert status_of(db, flag.id) == "resolved"
 
 
 def test_a_change_made_on_home_redraws_the_digest_reply_that_lists_the_flag(
     slack: SlackSender, fake_slack_api: FakeSlackApi, db: sessionmaker[Session], workspaces: Workspaces
 ) -> None:
-    flag_id = flag_by_reporter(slack)
+    flag = flag_by_reporter(slack)
     message = post_digest(db, workspaces, fake_slack_api)
-    slack.interaction(status_menu_click(flag_id, "discussed", user_id=ADMIN))
+    slack.interaction(status_menu_click(flag.number, "discussed", user_id=ADMIN))
 
     [update] = fake_slack_api.wait_for("chat.update")
     assert update.body["ts"] == message["ts"]
@@ -452,12 +477,12 @@ def test_a_change_made_on_home_redraws_the_digest_reply_that_lists_the_flag(
 def test_names_and_admin_answers_are_kept_so_a_redraw_asks_slack_nothing_new(
     slack: SlackSender, fake_slack_api: FakeSlackApi, db: sessionmaker[Session], workspaces: Workspaces
 ) -> None:
-    flag_id = flag_by_reporter(slack)
+    flag = flag_by_reporter(slack)
     message = post_digest(db, workspaces, fake_slack_api)
 
-    pick_status(slack, fake_slack_api, message, flag_id, "acknowledged", ADMIN)
+    pick_status(slack, fake_slack_api, message, flag.number, "acknowledged", ADMIN)
     fake_slack_api.wait_for("chat.update")
-    pick_status(slack, fake_slack_api, message, flag_id, "discussed", ADMIN)
+    pick_status(slack, fake_slack_api, message, flag.number, "discussed", ADMIN)
     fake_slack_api.wait_for("chat.update", count=2)
 
     assert [c.body["user"] for c in fake_slack_api.calls_to("users.info")] == [ADMIN]  # asked once, then kept
@@ -471,13 +496,13 @@ def test_a_withdrawn_flag_is_taken_out_of_the_digest_reply_that_listed_it(
     message = post_digest(db, workspaces, fake_slack_api)
     assert "the secret launch" in json.dumps(message["blocks"])
 
-    slack.interaction(block_action(ids.WITHDRAW_FLAG_ACTION, str(withdrawn), user_id=REPORTER))
+    slack.interaction(block_action(ids.WITHDRAW_FLAG_ACTION, str(withdrawn.id), user_id=REPORTER))
 
     [update] = fake_slack_api.wait_for("chat.update")
     assert update.body["ts"] == message["ts"]
     [reply] = [m for m in fake_slack_api.posted("C0LEADS") if m.ts == message["ts"]]
     fake_slack_api.wait_until(lambda: "the secret launch" not in json.dumps(reply.body))  # what Slack now shows
-    assert f"flag:{kept}" in json.dumps(reply.body["blocks"])
+    assert f"flag:{kept.number}" in json.dumps(reply.body["blocks"])
     assert "1 flag listed here was withdrawn by its reporter." in json.dumps(reply.body["blocks"])
 
 
@@ -488,7 +513,7 @@ def test_a_status_change_or_a_withdraw_of_a_flag_id_past_the_columns_range_finds
 
     with pytest.raises(FlagNotFound):
         change_status(
-            db, team_id="T1", flag_id=FLAG_ID_MAX + 1, to_status=Status.RESOLVED, changed_by=ADMIN,
+            db, team_id="T1", flag_number=FLAG_ID_MAX + 1, to_status=Status.RESOLVED, changed_by=ADMIN,
             actor_is_admin=True, reporter_key=b"k", now=datetime.now(UTC),
         )  # fmt: skip
     assert messages_listing(db, team_id="T1", flag_id=FLAG_ID_MAX + 1) == []

@@ -69,7 +69,7 @@ def test_withdraw_deletes_the_flag_and_replaces_the_receipt(
     assert stored(db) == []
     [replaced] = fake_slack_api.wait_for("hooks/r")
     assert replaced.body["replace_original"] is True
-    assert f"#{flag_id} was withdrawn" in replaced.body["text"]
+    assert "Your held flag was withdrawn and deleted" in replaced.body["text"]  # held: it had no number yet
 
 
 @pytest.mark.parametrize("action_id", [ids.WITHDRAW_FLAG_ACTION, ids.EDIT_FLAG_ACTION])

@@ -117,5 +117,11 @@ def test_the_clock_process_runs_the_digest_and_purge_jobs_with_the_injected_cloc
 def add_flag(db: sessionmaker[Session], team_id: str) -> None:
     with db.begin() as session:
         flag_store.add_flag(
-            session, team_id=team_id, category="other", summary="x", reporter_hash="h" * 64, created_at=MONDAY_0859_UTC
+            session,
+            team_id=team_id,
+            category="other",
+            summary="x",
+            reporter_hash="h" * 64,
+            created_at=MONDAY_0859_UTC,
+            released_at=None,  # held or not, an uninstalled workspace's flags are purged
         )

@@ -96,6 +96,8 @@ def digest_summary_message(digest: Digest) -> dict:
         mrkdwn_section("\n".join(count_lines)),
         context("Trend: the last 8 periods, oldest first. Reporters are anonymous unless they chose to be named."),
     ]
+    if digest.held is not None and (held := digest.held.sentence):
+        blocks.append(context(held))
     if digest.outcomes is not None:
         blocks.append(mrkdwn_section(outcomes_text(digest.outcomes)))
     if digest.learnings is not None:
@@ -178,9 +180,10 @@ def flag_section(flag: RecordedFlag, names: Mapping[str, str]) -> dict:
     )
     reporter = inert(names.get(flag.reporter_user_id, "a teammate"), 80) if flag.reporter_user_id else "anonymous"
     status = Status(flag.status)
+    # The day it was released, not written: a held batch's writing days would say who wrote first.
     footer = [
         f"*{status.label}*" + (f" ({inert(flag.status_reason, 200)})" if flag.status_reason else ""),
-        f"Flagged by {reporter} on {flag.created_at:%d %b}",
+        f"Flagged by {reporter}, shown {(flag.released_at or flag.created_at):%d %b}",
     ]
     if flag.permalink and _PERMALINK.match(flag.permalink):
         footer.append(f"<{flag.permalink.replace('&', '&amp;')}|original message>")
@@ -188,8 +191,8 @@ def flag_section(flag: RecordedFlag, names: Mapping[str, str]) -> dict:
     text = "\n".join([headline, quoted(flag.summary, EXCERPT_MAX), " · ".join(details), " · ".join(footer)])
     # The status menu is for leads; anyone else who opens it is told so. block_id: redrawn in place on a change.
     return {
-        **mrkdwn_section(text, block_id=f"{ids.FLAG_BLOCK_PREFIX}{flag.id}"),
-        "accessory": status_menu(flag.id, flag.status, has_claim=bool(flag.external_constraint)),
+        **mrkdwn_section(text, block_id=f"{ids.FLAG_BLOCK_PREFIX}{flag.number}"),
+        "accessory": status_menu(flag.number, flag.status, has_claim=bool(flag.external_constraint)),
     }
 
 

@@ -26,6 +26,8 @@ def digest_plain_text(digest: Digest) -> str:
         ),
         "",
     ]
+    if digest.held is not None and (held := digest.held.sentence):
+        lines += [held, ""]
     if digest.outcomes is not None:
         o = digest.outcomes
         median = f"{o.median_days_to_resolution:.1f} days" if o.median_days_to_resolution is not None else "none yet"

@@ -15,58 +15,104 @@ from bot.blocks.text import (
 )
 from bot.domain.categories import DEFAULT_CATEGORY, Category
 from bot.domain.flags import RecordedFlag
+from bot.domain.holding import DEFAULT_MIN_REPORTERS, held_until_text
 
 ANONYMOUS_NOTE = "You are anonymous: the digest and the leads never see who flagged this."
 NAMED_NOTE = "You chose to be named: the digest shows you as the reporter."
+VISIBLE_NOTE = "Visible to leads: it is in the digest, on their Home tab and in the exports."
 
 
 def flag_recorded_message(flag: RecordedFlag) -> dict:
-    """The reporter's receipt: what was stored, under which category, and that they are anonymous."""
-    headline = f":triangular_flag_on_post: Flagged as *{flag.category.label}* (flag #{flag.number})"
+    """The reporter's receipt: what was stored, under which category, that they are anonymous, and whether leads can
+    see it yet (a held flag says why, and offers Release mine now)."""
+    number = f"flag #{flag.number}" if flag.number is not None else "held, so not numbered yet"
+    headline = f":triangular_flag_on_post: Flagged as *{flag.category.label}* ({number})"
     blocks = [
         mrkdwn_section(headline),
         mrkdwn_section(quoted(flag.summary)),
         context(NAMED_NOTE if flag.reporter_named else ANONYMOUS_NOTE),
-        {"type": "actions", "elements": flag_buttons(flag.id, flag.number, edit_label="Add details")},
+        mrkdwn_section(visibility_text(flag)),
+        {"type": "actions", "elements": flag_buttons(flag, edit_label="Add details")},
     ]
     return {"text": fallback(f"Flagged as {flag.category.label}: {flag.summary}"), "blocks": blocks}
 
 
-def flag_buttons(flag_id: int, number: int, *, edit_label: str = "Edit") -> list[dict]:
-    """Edit and Withdraw for one flag (values: its internal id; `number` is what the reporter sees); Withdraw asks
-    first, because it deletes for good."""
-    return [
-        {
-            "type": "button",
-            "action_id": ids.EDIT_FLAG_ACTION,
-            "text": {"type": "plain_text", "text": edit_label},
-            "value": str(flag_id),
-        },
-        {
-            "type": "button",
-            "action_id": ids.WITHDRAW_FLAG_ACTION,
-            "text": {"type": "plain_text", "text": "Withdraw"},
-            "value": str(flag_id),
-            "style": "danger",
-            "confirm": {
-                "title": {"type": "plain_text", "text": "Withdraw this flag?"},
-                # Says exactly what withdrawing reaches (Slack allows 300 characters here).
-                "text": {
-                    "type": "plain_text",
-                    "text": f"Flag #{number} will be deleted for good, with its history, and taken out of every digest "
-                    "message that lists it. Counts already posted stay as they were, and a CSV a lead already "
-                    "downloaded still holds it.",
-                },
-                "confirm": {"type": "plain_text", "text": "Withdraw"},
-                "deny": {"type": "plain_text", "text": "Keep it"},
-                "style": "danger",
+def visibility_text(flag: RecordedFlag) -> str:
+    """Where the reporter's flag stands: held (and why, and how to release it), or visible to leads."""
+    if not flag.held:
+        return f":eye: {VISIBLE_NOTE}"
+    return (
+        f":lock: {held_until_text(flag.held_until or DEFAULT_MIN_REPORTERS)} Until then it is in no digest, Home tab "
+        "or export. *Release mine now* shows it to them at once, on its own."
+    )
+
+
+def flag_buttons(flag: RecordedFlag, *, edit_label: str = "Edit") -> list[dict]:
+    """Edit, Release mine now (while the flag is held) and Withdraw for one flag (values: its internal id; the
+    number is what the reporter sees). Release and Withdraw ask first: neither can be undone."""
+    edit = {
+        "type": "button",
+        "action_id": ids.EDIT_FLAG_ACTION,
+        "text": {"type": "plain_text", "text": edit_label},
+        "value": str(flag.id),
+    }
+    return [edit, *([release_button(flag)] if flag.held else []), withdraw_button(flag)]
+
+
+def release_button(flag: RecordedFlag) -> dict:
+    people = flag.held_until or DEFAULT_MIN_REPORTERS
+    return {
+        "type": "button",
+        "action_id": ids.RELEASE_FLAG_ACTION,
+        "text": {"type": "plain_text", "text": "Release mine now"},
+        "value": str(flag.id),
+        "confirm": {
+            "title": {"type": "plain_text", "text": "Show it to leads now?"},
+            # Slack allows 300 characters here.
+            "text": {
+                "type": "plain_text",
+                "text": f"Leads will see this flag now, on its own, without waiting for {people} different people to "
+                "flag: with so few flags to compare, they may guess who wrote it. It stays anonymous, and cannot be "
+                "held again.",
             },
+            "confirm": {"type": "plain_text", "text": "Release it"},
+            "deny": {"type": "plain_text", "text": "Keep it held"},
         },
-    ]
+    }
 
 
-def flag_withdrawn_message(number: int) -> dict:
-    text = f":wastebasket: Flag #{number} was withdrawn and deleted."
+def withdraw_button(flag: RecordedFlag) -> dict:
+    if flag.held:
+        reach = "This held flag will be deleted for good. No lead has seen it."
+    else:
+        # Says exactly what withdrawing reaches (Slack allows 300 characters here).
+        reach = (
+            f"Flag #{flag.number} will be deleted for good, with its history, and taken out of every digest message "
+            "that lists it. Counts already posted stay as they were, and a CSV a lead already downloaded still holds it."
+        )
+    return {
+        "type": "button",
+        "action_id": ids.WITHDRAW_FLAG_ACTION,
+        "text": {"type": "plain_text", "text": "Withdraw"},
+        "value": str(flag.id),
+        "style": "danger",
+        "confirm": {
+            "title": {"type": "plain_text", "text": "Withdraw this flag?"},
+            "text": {"type": "plain_text", "text": reach},
+            "confirm": {"type": "plain_text", "text": "Withdraw"},
+            "deny": {"type": "plain_text", "text": "Keep it"},
+            "style": "danger",
+        },
+    }
+
+
+def flag_withdrawn_message(number: int | None) -> dict:
+    """`number`: None for a flag withdrawn while held (it had none)."""
+    text = (
+        f":wastebasket: Flag #{number} was withdrawn and deleted."
+        if number is not None
+        else (":wastebasket: Your held flag was withdrawn and deleted. No lead saw it.")
+    )
     return {"text": text, "blocks": [mrkdwn_section(text)]}
 
 

@@ -1,4 +1,5 @@
-"""The Home tab: a button to flag, the user's own flags with Edit/Withdraw, and the workspace's week in counts."""
+"""The Home tab: a button to flag, the user's own flags (each held or visible to leads) with Edit, Release mine now
+and Withdraw, and the workspace's week in counts, where held flags are one number."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from bot.blocks.outcomes import status_menu
 from bot.blocks.settings import WEEKDAY_NAMES
 from bot.blocks.text import BLOCKS_PER_VIEW, context, inert, mrkdwn_section
 from bot.domain.flags import RecordedFlag
+from bot.domain.holding import DEFAULT_MIN_REPORTERS
 from bot.domain.home import HomeSummary
 from bot.domain.outcomes import Status
 from bot.domain.workspace_settings import DigestSchedule
@@ -81,11 +83,7 @@ def home_view(
     if not summary.own_flags:
         blocks.append(context("You have not flagged anything yet. Only you can see this list."))
     for flag in summary.own_flags:
-        line = (
-            f"*{flag.category.label}* · {Status(flag.status).label} · "
-            f"{flag.created_at:%d %b %Y} · #{flag.number}\n{inert(flag.summary, SUMMARY_EXCERPT)}"
-        )
-        blocks += [mrkdwn_section(line), {"type": "actions", "elements": flag_buttons(flag.id, flag.number)}]
+        blocks += [mrkdwn_section(own_flag_line(flag)), {"type": "actions", "elements": flag_buttons(flag)}]
     hidden = summary.own_total - len(summary.own_flags)
     if hidden > 0:
         blocks.append(context(f"{hidden:,} more not shown: the newest {len(summary.own_flags)} are above."))
@@ -93,8 +91,21 @@ def home_view(
     if open_flags is not None:
         blocks += lead_blocks(open_flags)
     if schedule is not None:
-        blocks += digest_settings_blocks(schedule, digest_failure)
+        min_reporters = summary.held.min_reporters if summary.held else DEFAULT_MIN_REPORTERS
+        blocks += digest_settings_blocks(schedule, digest_failure, min_reporters=min_reporters)
     return {"type": "home", "blocks": blocks[:BLOCKS_PER_VIEW]}
+
+
+def own_flag_line(flag: RecordedFlag) -> str:
+    """One of the reporter's own flags, and where it stands: held (no number yet) or visible to leads."""
+    if flag.held:
+        people = flag.held_until or DEFAULT_MIN_REPORTERS
+        where = f":lock: held until {people} different people have flagged (leads do not see it yet)"
+        head = f"*{flag.category.label}* · {where} · {flag.created_at:%d %b %Y}"
+    else:
+        status = Status(flag.status).label
+        head = f"*{flag.category.label}* · {status} · {flag.created_at:%d %b %Y} · #{flag.number} · :eye: visible to leads"
+    return f"{head}\n{inert(flag.summary, SUMMARY_EXCERPT)}"
 
 
 def outcome_dms_toggle(enabled: bool) -> dict:
@@ -125,23 +136,31 @@ def lead_blocks(open_flags: list[RecordedFlag]) -> list[dict]:
         blocks.append(context("Nothing open. :tada:"))
     for flag in open_flags[:LEAD_FLAGS_SHOWN]:
         status = Status(flag.status).label
-        line = f"*{flag.category.label}* · {status} · {flag.created_at:%d %b %Y} · #{flag.number}\n"
+        # The day it was released: when a held batch was written would say who wrote first.
+        shown = flag.released_at or flag.created_at
+        line = f"*{flag.category.label}* · {status} · {shown:%d %b %Y} · #{flag.number}\n"
         line += inert(flag.summary, 200)
-        menu = status_menu(flag.id, flag.status, has_claim=bool(flag.external_constraint))
+        menu = status_menu(flag.number, flag.status, has_claim=bool(flag.external_constraint))
         blocks.append({**mrkdwn_section(line), "accessory": menu})
     return blocks
 
 
-def digest_settings_blocks(schedule: DigestSchedule, failure: str | None = None) -> list[dict]:
+def digest_settings_blocks(
+    schedule: DigestSchedule, failure: str | None = None, *, min_reporters: int = DEFAULT_MIN_REPORTERS
+) -> list[dict]:
     where = f"<#{schedule.channel_id}>" if schedule.channel_id else "_no channel yet_"
     when = f"{WEEKDAY_NAMES[schedule.weekday]}s at {schedule.hour:02d}:00 ({inert(schedule.timezone, 64)})"
+    if min_reporters > 1:
+        hold = f"Anonymous flags are shown once {min_reporters} different people have flagged."
+    else:
+        hold = "Anonymous flags are shown at once (minimum 1: off)."
     notice = [mrkdwn_section(f":warning: *This week's digest was not posted.* {failure}")] if failure else []
     return [
         {"type": "divider"},
         {"type": "header", "text": {"type": "plain_text", "text": "Weekly digest (admins)"}},
         {
             "type": "section",
-            "text": {"type": "mrkdwn", "text": f"Posted in {where}, {when}."},
+            "text": {"type": "mrkdwn", "text": f"Posted in {where}, {when}. {hold}"},
             "accessory": {
                 "type": "button",
                 "action_id": ids.DIGEST_SETTINGS_ACTION,
@@ -153,9 +172,12 @@ def digest_settings_blocks(schedule: DigestSchedule, failure: str | None = None)
 
 
 def week_counts_text(summary: HomeSummary) -> str:
+    """The flags leads may see, released in the last 7 days, by category; held flags as one sentence."""
     total = sum(summary.week_counts.values())
     lines = [f"*{total}* flag{'s' if total != 1 else ''} in the last 7 days (names are never shown here)."]
     lines += [f"• {category.label}: *{count}*" for category, count in summary.week_counts.items() if count]
+    if summary.held and (held := summary.held.sentence):
+        lines.append(f"_{held}_")
     return "\n".join(lines)
 
 

@@ -23,6 +23,7 @@ NAME_ME = "name_me"
 # Buttons: on receipts and on the Home tab. Their `value` is the flag id.
 EDIT_FLAG_ACTION = "flag_edit"
 WITHDRAW_FLAG_ACTION = "flag_withdraw"
+RELEASE_FLAG_ACTION = "flag_release"  # "Release mine now", on a held flag only
 NEW_FLAG_ACTION = "flag_new"
 
 # Digest settings (workspace admins and owners only)
@@ -47,4 +48,5 @@ OUTCOME_DMS_ACTION = "outcome_dms"  # a reporter's "DM me about outcomes" checkb
 EXPORT_CSV_ACTION = "export_csv"
 LEADS_BLOCK = "leads"
 RETENTION_BLOCK = "retention_days"
-FLAG_BLOCK_PREFIX = "flag:"  # block_id of a flag's section in the digest, so one can be replaced in place
+MIN_REPORTERS_BLOCK = "min_reporters"
+FLAG_BLOCK_PREFIX = "flag:"  # block_id of a flag's section in the digest (with its number, never its internal id)

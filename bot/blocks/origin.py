@@ -14,7 +14,8 @@ class ModalOrigin:
     """Where the modal was opened from, carried through private_metadata (not server memory), so any web
     process can take the submission."""
 
-    flag_id: int | None = None  # the flag being edited, or marked not an issue
+    flag_id: int | None = None  # the flag its reporter is editing
+    flag_number: int | None = None  # the flag a lead is marking not an issue: by its number, as leads know it
     channel_id: str | None = None  # the source message's conversation (shortcut only)
     message_ts: str | None = None
     thread_ts: str | None = None
@@ -33,10 +34,10 @@ class ModalOrigin:
     def from_metadata(cls, metadata: object) -> ModalOrigin:
         values = metadata_object(metadata)
         # Each field as the type we wrote it; anything else reads as absent.
-        flag_id = values.get("flag_id")
         known: dict = {k: v for k, v in values.items() if k in _TEXT_FIELDS and isinstance(v, str)}
-        if type(flag_id) is int:  # not a bool, which isinstance(…, int) would pass; the domain bounds it
-            known["flag_id"] = flag_id
+        for name in ("flag_id", "flag_number"):
+            if type(values.get(name)) is int:  # not a bool, which isinstance(…, int) would pass; the domain bounds it
+                known[name] = values[name]
         return cls(
             **known, from_home=values.get("from_home") is True, from_direct_message=values.get("from_direct_message") is True
         )

@@ -13,11 +13,13 @@ from bot.domain.outcomes import REASON_MAX, Status
 CONSTRAINT_REVIEW_LABEL = "Review the real constraint…"
 
 
-def status_menu(flag_id: int, current: str, *, has_claim: bool = False) -> dict:
+def status_menu(number: int | None, current: str, *, has_claim: bool = False) -> dict:
     """An overflow menu with every status but the current one, and for a flag whose reporter claimed a real
-    external constraint, the review of that claim (4 + 1: an overflow holds at most five options)."""
+    external constraint, the review of that claim (4 + 1: an overflow holds at most five options). Its values
+    name the flag by the number leads see, never by its internal id, which follows the order flags were written in
+    (anyone in the channel can read a message's values)."""
     options = [
-        {"text": {"type": "plain_text", "text": f"Mark {status.label.lower()}"}, "value": f"{flag_id}:{status.value}"}
+        {"text": {"type": "plain_text", "text": f"Mark {status.label.lower()}"}, "value": f"{number}:{status.value}"}
         for status in Status
         if status.value != current
     ]
@@ -25,14 +27,14 @@ def status_menu(flag_id: int, current: str, *, has_claim: bool = False) -> dict:
         options.append(
             {
                 "text": {"type": "plain_text", "text": CONSTRAINT_REVIEW_LABEL},
-                "value": f"{flag_id}:{ids.CONSTRAINT_REVIEW_OPTION}",
+                "value": f"{number}:{ids.CONSTRAINT_REVIEW_OPTION}",
             }
         )
     return {"type": "overflow", "action_id": ids.FLAG_STATUS_ACTION, "options": options}
 
 
 def to_constraint_review_choice(value: str) -> int | None:
-    """The flag id of a status menu's "review the real constraint" option; None for any other value."""
+    """The flag number of a status menu's "review the real constraint" option; None for any other value."""
     flag_text, _, option = str(value).partition(":")
     return int(flag_text) if flag_text.isdigit() and option == ids.CONSTRAINT_REVIEW_OPTION else None
 
@@ -94,7 +96,7 @@ def read_verdict(view: dict) -> Verdict | None:
 
 
 def to_status_choice(value: str) -> tuple[int, Status] | None:
-    """(flag id, status) from a status menu option's value; None for anything we did not build."""
+    """(flag number, status) from a status menu option's value; None for anything we did not build."""
     flag_text, _, status_text = str(value).partition(":")
     if not flag_text.isdigit():
         return None
@@ -106,7 +108,7 @@ def to_status_choice(value: str) -> tuple[int, Status] | None:
 
 def not_an_issue_modal(origin: ModalOrigin) -> dict:
     """Marking a flag "not an issue" asks for an optional reason, which the reporter will see. `origin` names the
-    flag (its flag_id) and where the lead clicked."""
+    flag (its flag_number) and where the lead clicked."""
     return {
         "type": "modal",
         "callback_id": ids.NOT_AN_ISSUE_MODAL,

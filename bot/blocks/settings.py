@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from bot.blocks import ids
 from bot.blocks.fields import FormState, input_block, option
+from bot.domain.holding import MIN_REPORTERS_MAX, MIN_REPORTERS_MIN, OFF_WARNING
 from bot.domain.workspace_settings import (
     LEADS_MAX,
     RETENTION_DAYS_MAX,
@@ -28,6 +29,7 @@ class DigestSettingsInput:
     lead_ids: list | None = None
     retention_days: str | None = None  # as typed
     allow_shared: bool = False
+    min_reporters: str | None = None  # as typed
 
     def problems(self) -> dict[str, str]:
         """{block id: what would be accepted}, from the domain's one check."""
@@ -38,6 +40,7 @@ class DigestSettingsInput:
             timezone=self.timezone,
             retention_days=self.retention_days,
             lead_ids=self.lead_ids,
+            min_reporters=self.min_reporters,
         )
         return {BLOCK_FOR_FIELD[name]: problem for name, problem in found.items()}
 
@@ -51,11 +54,12 @@ def describe_settings(form: DigestSettingsInput) -> str:
         ("Timezone", form.timezone),
         ("Leads", None if form.lead_ids is None else ", ".join(form.lead_ids) or "none"),
         ("Keep flags for", None if form.retention_days is None else f"{form.retention_days} days"),
+        ("Different people before anonymous flags are shown", form.min_reporters),
     ]
     return "\n".join(f"{label}: {value}" for label, value in chosen if value)
 
 
-def digest_settings_modal(schedule: DigestSchedule, lead_ids: list[str], retention_days: int) -> dict:
+def digest_settings_modal(schedule: DigestSchedule, lead_ids: list[str], retention_days: int, min_reporters: int) -> dict:
     weekdays = [option(name, key) for name, key in zip(WEEKDAY_NAMES, WEEKDAYS, strict=True)]
     hours = [option(f"{int(hour):02d}:00", hour) for hour in HOUR_VALUES]
     channel: dict = {"type": "conversations_select", "filter": {"include": ["public", "private"], "exclude_bot_users": True}}
@@ -74,6 +78,13 @@ def digest_settings_modal(schedule: DigestSchedule, lead_ids: list[str], retenti
         "min_value": str(RETENTION_DAYS_MIN),
         "max_value": str(RETENTION_DAYS_MAX),
         "initial_value": str(retention_days),
+    }
+    people = {
+        "type": "number_input",
+        "is_decimal_allowed": False,
+        "min_value": str(MIN_REPORTERS_MIN),
+        "max_value": str(MIN_REPORTERS_MAX),
+        "initial_value": str(min_reporters),
     }
     return {
         "type": "modal",
@@ -131,6 +142,13 @@ def digest_settings_modal(schedule: DigestSchedule, lead_ids: list[str], retenti
                 retention,
                 f"Older flags are deleted, with their history. {RETENTION_DAYS_MIN} to {RETENTION_DAYS_MAX}.",
             ),
+            input_block(
+                ids.MIN_REPORTERS_BLOCK,
+                "Show anonymous flags once this many people have flagged",
+                people,
+                "Until then leads see only how many flags are held, so nobody can tell who wrote which. 3 to 5 is usual; "
+                f"{MIN_REPORTERS_MIN} to {MIN_REPORTERS_MAX}. {OFF_WARNING}",
+            ),
         ],
     }
 
@@ -160,6 +178,7 @@ def read_digest_settings(state_values: dict) -> DigestSettingsInput:
     timezone = element(ids.DIGEST_TIMEZONE_BLOCK).get("value")
     leads = element(ids.LEADS_BLOCK).get("selected_users")
     retention = element(ids.RETENTION_BLOCK).get("value")
+    people = element(ids.MIN_REPORTERS_BLOCK).get("value")
     channel_id = element(ids.DIGEST_CHANNEL_BLOCK).get("selected_conversation")
     shared = element(ids.DIGEST_SHARED_OK_BLOCK).get("selected_options")
     allow_shared = isinstance(shared, list) and any(
@@ -173,6 +192,7 @@ def read_digest_settings(state_values: dict) -> DigestSettingsInput:
         lead_ids=list(dict.fromkeys(leads)) if isinstance(leads, list) else None,
         retention_days=retention.strip() if isinstance(retention, str) else None,
         allow_shared=allow_shared,
+        min_reporters=people.strip() if isinstance(people, str) else None,
     )
 
 
@@ -184,4 +204,5 @@ BLOCK_FOR_FIELD = {
     "timezone": ids.DIGEST_TIMEZONE_BLOCK,
     "retention_days": ids.RETENTION_BLOCK,
     "lead_ids": ids.LEADS_BLOCK,
+    "min_reporters": ids.MIN_REPORTERS_BLOCK,
 }

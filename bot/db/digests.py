@@ -1,5 +1,6 @@
-"""Digest queries: aggregation stays in SQL (GROUP BY on the (team_id, created_at) index), and the
-(team, week) claim that makes a digest post exactly once."""
+"""Digest queries: aggregation stays in SQL (GROUP BY on the (team_id, released_at) index), and the
+(team, week) claim that makes a digest post exactly once. A digest counts and lists only the flags leads may see,
+by when they were released (held flags are not in it)."""
 
 from __future__ import annotations
 
@@ -9,32 +10,34 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, case, delete, func, select, update
 from sqlalchemy.orm import Session
 
+from bot.db.flags import visible_to_leads
 from bot.db.models import DigestMessage, DigestMessageFlag, DigestRun, Flag
 
 
 def count_by_bucket_and_category(
     session: Session, *, team_id: str, boundaries: Sequence[datetime]
 ) -> dict[tuple[int, str], int]:
-    """{(bucket, category): count} for flags in [boundaries[0], boundaries[-1]); bucket i is
+    """{(bucket, category): count} for flags released in [boundaries[0], boundaries[-1]); bucket i is
     [boundaries[i], boundaries[i+1]). One indexed range scan, whatever the number of flags."""
     bucket = case(
-        *((Flag.created_at < upper, index) for index, upper in enumerate(boundaries[1:])),
+        *((Flag.released_at < upper, index) for index, upper in enumerate(boundaries[1:])),
         else_=len(boundaries) - 1,
     )
     stmt = (
         select(bucket, Flag.category, func.count())
-        .where(Flag.team_id == team_id, Flag.created_at >= boundaries[0], Flag.created_at < boundaries[-1])
+        .where(visible_to_leads(team_id), Flag.released_at >= boundaries[0], Flag.released_at < boundaries[-1])
         .group_by(bucket, Flag.category)
     )
     return {(int(b), category): count for b, category, count in session.execute(stmt)}
 
 
 def list_flags_between(session: Session, *, team_id: str, since: datetime, until: datetime, limit: int) -> list[Flag]:
-    """The first `limit` flags of a period, oldest first (only those rows are loaded)."""
+    """The first `limit` flags released in a period, in the order of release (within a batch, by their shuffled
+    numbers, never by when they were written); only those rows are loaded."""
     stmt = (
         select(Flag)
-        .where(Flag.team_id == team_id, Flag.created_at >= since, Flag.created_at < until)
-        .order_by(Flag.created_at, Flag.id)
+        .where(visible_to_leads(team_id), Flag.released_at >= since, Flag.released_at < until)
+        .order_by(Flag.released_at, Flag.number)
         .limit(limit)
     )
     return list(session.scalars(stmt))

@@ -1,10 +1,15 @@
-"""Queries on the flags table. Every function takes `team_id`: no query reaches across workspaces."""
+"""Queries on the flags table. Every function takes `team_id`: no query reaches across workspaces.
+
+Whatever a lead or a colleague sees goes through `visible_to_leads`: held flags (bot/domain/holding.py) are not in it.
+"""
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, Executable, and_, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -19,6 +24,7 @@ def add_flag(
     summary: str,
     reporter_hash: str,
     created_at: datetime,
+    released_at: datetime | None,
     reporter_user_id: str | None = None,
     reporter_contact: str | None = None,
     source_text: str | None = None,
@@ -30,9 +36,10 @@ def add_flag(
     permalink: str | None = None,
     request_key: str | None = None,
 ) -> Flag:
+    """Store one flag, released (with its number) when `released_at` is given, else held (no number yet)."""
     flag = Flag(
         team_id=team_id,
-        number=next_flag_number(session, team_id=team_id),
+        number=next_flag_number(session, team_id=team_id) if released_at is not None else None,
         category=category,
         summary=summary,
         reporter_hash=reporter_hash,
@@ -48,6 +55,7 @@ def add_flag(
         permalink=permalink,
         status="open",
         created_at=created_at,
+        released_at=released_at,
         request_key=request_key,
     )
     session.add(flag)
@@ -58,12 +66,64 @@ def add_flag(
 def next_flag_number(session: Session, *, team_id: str) -> int:
     """The workspace's next flag number, taken in the caller's transaction: if the flag is not stored, neither is
     the number. One INSERT … ON CONFLICT DO UPDATE … RETURNING, so two concurrent flags never get the same one."""
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    stmt = insert(FlagCounter).values(team_id=team_id, last_number=1)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[FlagCounter.team_id], set_={"last_number": FlagCounter.last_number + 1}
+    return take_flag_numbers(session, team_id=team_id, count=1)[0]
+
+
+def take_flag_numbers(session: Session, *, team_id: str, count: int) -> range:
+    """`count` consecutive numbers of the workspace's, in one statement (a released batch takes them all at once)."""
+    last = session.execute(_counter_upsert(_dialect(session)), {"team_id": team_id, "count": count}).scalar_one()
+    return range(last - count + 1, last + 1)
+
+
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
+
+
+@functools.cache
+def _counter_upsert(dialect: str) -> Executable:
+    """Built once per dialect and kind: every flag runs it, and building it cost more CPU than running it."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(FlagCounter).values(team_id=bindparam("team_id"), last_number=bindparam("count"))
+    return stmt.on_conflict_do_update(
+        index_elements=[FlagCounter.team_id], set_={"last_number": FlagCounter.last_number + bindparam("count")}
     ).returning(FlagCounter.last_number)
-    return session.execute(stmt).scalar_one()
+
+
+def visible_to_leads(team_id: str) -> ColumnElement[bool]:
+    """The one condition for "the flags of this workspace that leads may see": released ones (named flags are released
+    as they are stored). Every query behind a surface that is not the reporter's own carries it."""
+    return and_(Flag.team_id == team_id, Flag.released_at.is_not(None))
+
+
+def lock_flag_counter(session: Session, *, team_id: str) -> None:
+    """Hold the workspace's counter row until the transaction ends: the flags of one workspace that may be released
+    or withdrawn are changed one transaction at a time, so no two can each miss the other's reporter."""
+    session.execute(_counter_upsert(_dialect(session)), {"team_id": team_id, "count": 0})
+
+
+def list_held_flags(session: Session, *, team_id: str) -> list[Flag]:
+    stmt = select(Flag).where(Flag.team_id == team_id, Flag.released_at.is_(None)).order_by(Flag.id)
+    return list(session.scalars(stmt))
+
+
+def count_held_flags(session: Session, *, team_id: str) -> int:
+    stmt = select(func.count()).select_from(Flag).where(Flag.team_id == team_id, Flag.released_at.is_(None))
+    return session.scalar(stmt) or 0
+
+
+def count_held_reporters(session: Session, *, team_id: str) -> int:
+    """How many different people the workspace's held flags come from."""
+    stmt = select(func.count(Flag.reporter_hash.distinct())).where(Flag.team_id == team_id, Flag.released_at.is_(None))
+    return session.scalar(stmt) or 0
+
+
+def release_flags(session: Session, *, team_id: str, flags: Sequence[Flag], now: datetime) -> None:
+    """Release `flags` together: one release time, and numbers in the order given (the caller shuffles them)."""
+    for flag, number in zip(flags, take_flag_numbers(session, team_id=team_id, count=len(flags)), strict=True):
+        assert flag.team_id == team_id and flag.released_at is None, "releasing a flag that is not held here"
+        flag.number = number
+        flag.released_at = now
+    session.flush()
 
 
 def get_flag(session: Session, *, team_id: str, flag_id: int) -> Flag | None:
@@ -75,12 +135,26 @@ def get_flag_by_request_key(session: Session, *, team_id: str, request_key: str)
     return session.scalar(select(Flag).where(Flag.team_id == team_id, Flag.request_key == request_key))
 
 
+def get_visible_flag(session: Session, *, team_id: str, number: int) -> Flag | None:
+    """A flag a lead may act on, by the number leads see (a held flag has none, so it is never found)."""
+    return session.scalar(select(Flag).where(visible_to_leads(team_id), Flag.number == number))
+
+
 def list_flags(session: Session, *, team_id: str, since: datetime | None = None, limit: int | None = None) -> list[Flag]:
+    """Every flag of the workspace, held ones included, newest first: for the operator and the tests, never a lead."""
     stmt = select(Flag).where(Flag.team_id == team_id).order_by(Flag.created_at.desc(), Flag.id.desc())
     if since is not None:
         stmt = stmt.where(Flag.created_at >= since)
     if limit is not None:
         stmt = stmt.limit(limit)
+    return list(session.scalars(stmt))
+
+
+def list_visible_flags(session: Session, *, team_id: str, released_since: datetime | None = None) -> list[Flag]:
+    """The flags leads may see, in the order they were released (within a batch, by their shuffled numbers)."""
+    stmt = select(Flag).where(visible_to_leads(team_id)).order_by(Flag.released_at, Flag.number)
+    if released_since is not None:
+        stmt = stmt.where(Flag.released_at >= released_since)
     return list(session.scalars(stmt))
 
 
@@ -100,10 +174,11 @@ def count_reporter_flags(session: Session, *, team_id: str, reporter_hash: str) 
 
 
 def count_flags_by_category(session: Session, *, team_id: str, since: datetime, until: datetime) -> dict[str, int]:
-    """{category: count} of flags created in [since, until): one GROUP BY on the (team_id, created_at) index."""
+    """{category: count} of the flags leads may see released in [since, until): one GROUP BY on the
+    (team_id, released_at) index."""
     stmt = (
         select(Flag.category, func.count())
-        .where(Flag.team_id == team_id, Flag.created_at >= since, Flag.created_at < until)
+        .where(visible_to_leads(team_id), Flag.released_at >= since, Flag.released_at < until)
         .group_by(Flag.category)
     )
     return {category: count for category, count in session.execute(stmt)}

@@ -1,7 +1,7 @@
 """Queries for what the leads learn: response times, claimed constraints, the weekly trend. All scoped by team.
 
-What leads may see, since when, and what the figures are grouped by are each defined once, here, so that held
-flags (visible from their release) and the agreement's sides change one line each.
+What leads may see (released flags: held ones are in no figure), since when (their release), and what the figures
+are grouped by are each defined once, here.
 """
 
 from __future__ import annotations
@@ -9,15 +9,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, case, func, select, true
+from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session
 
 from bot.db.models import DATED_OR_CLAIMED, Flag, FlagStatusChange
 
 
 def visible_since() -> ColumnElement[datetime]:
-    """When a flag became visible to leads: its creation today; its release once anonymous flags can be held."""
-    return Flag.created_at
+    """When a flag became visible to leads: its release (a named flag is released as it is stored)."""
+    return Flag.released_at
 
 
 def group_key() -> ColumnElement[str]:
@@ -26,8 +26,8 @@ def group_key() -> ColumnElement[str]:
 
 
 def visible_to_leads() -> ColumnElement[bool]:
-    """The flags leads may see and count: every flag today; released and named ones once flags can be held."""
-    return true()
+    """The flags leads may see and count: released ones, as bot.db.flags.visible_to_leads says for every surface."""
+    return Flag.released_at.is_not(None)
 
 
 def _bucket(column: ColumnElement[datetime], boundaries: Sequence[datetime]) -> ColumnElement[int]:
@@ -38,7 +38,7 @@ def count_visible_flags(
     session: Session, *, team_id: str, boundaries: Sequence[datetime], due_before: datetime
 ) -> list[tuple[int, str, bool, int]]:
     """(bucket, group, visible at or before `due_before`, count) of the flags that became visible in
-    [boundaries[0], boundaries[-1]); bucket i is [boundaries[i], boundaries[i+1]). From the (team_id, created_at,
+    [boundaries[0], boundaries[-1]); bucket i is [boundaries[i], boundaries[i+1]). From the (team_id, released_at,
     category) index alone, without visiting the rows."""
     visible = visible_since()
     bucket = _bucket(visible, boundaries)

@@ -62,14 +62,16 @@ class Flag(Base):
 
     __tablename__ = "flags"
     __table_args__ = (
-        # The digest and the Home tab read one workspace's flags by time; with category in the index, the
-        # digest's GROUP BY is answered from the index alone, without visiting the rows.
+        # Retention and the operator's export read one workspace's flags by when they were stored.
         Index("ix_flags_team_id_created_at", "team_id", "created_at", "category"),
         # "My flags": a reporter finds their own flags by the keyed hash of their user id.
         Index("ix_flags_team_id_reporter_hash", "team_id", "reporter_hash"),
-        # The digest's outcomes: flags still open (and for how long), and resolutions in a period.
-        Index("ix_flags_team_id_status_created_at", "team_id", "status", "created_at"),
+        # The digest's outcomes: flags still open (and for how long since their release), and resolutions in a period.
+        Index("ix_flags_team_id_status_released_at", "team_id", "status", "released_at"),
         Index("ix_flags_team_id_resolved_at", "team_id", "resolved_at"),
+        # The digest and the Home tab read the flags leads may see by release time (bot.db.flags.visible_to_leads);
+        # with category in the index, the digest's GROUP BY is answered from the index alone.
+        Index("ix_flags_team_id_released_at", "team_id", "released_at", "category"),
         # A retried delivery of the same command or modal submission finds the flag it already created.
         UniqueConstraint("team_id", "request_key"),
         UniqueConstraint("team_id", "number"),
@@ -78,7 +80,9 @@ class Flag(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)  # internal (buttons, history rows), never shown
     team_id: Mapped[str] = mapped_column(String(32))
     # What users see as "#12": counted per workspace (FlagCounter), so a number says nothing of other workspaces.
-    number: Mapped[int] = mapped_column(Integer)
+    # Given when the flag is released (NULL while held), in a shuffled order within a batch: a number says nothing
+    # of the order in which a batch's flags were written.
+    number: Mapped[int | None] = mapped_column(Integer)
     category: Mapped[str] = mapped_column(String(32))
     summary: Mapped[str] = mapped_column(Text)  # what was asked, in the reporter's words
     source_text: Mapped[str | None] = mapped_column(String(500))  # who/where it came from, free text
@@ -103,6 +107,9 @@ class Flag(Base):
     # NULL (not reviewed). Every review is kept in flag_constraint_reviews.
     constraint_verdict: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # When leads could first see the flag; NULL while it is held (bot/domain/holding.py). A batch released together
+    # shares one time, so it says nothing of who wrote first. Named flags are released as they are stored.
+    released_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     request_key: Mapped[str | None] = mapped_column(String(64))  # the command's trigger_id or the modal's view id
 
 
@@ -111,7 +118,7 @@ DATED_OR_CLAIMED: ColumnElement[bool] = Flag.date_demanded.is_not(None) | Flag.e
 Index(
     "ix_flags_dated_or_claimed",
     Flag.team_id,
-    Flag.created_at,
+    Flag.released_at,
     postgresql_where=DATED_OR_CLAIMED,
     sqlite_where=DATED_OR_CLAIMED,
 )
@@ -138,6 +145,8 @@ class WorkspaceSettings(Base):
     digest_hour: Mapped[int | None] = mapped_column(Integer)  # 0-23, in `timezone`
     timezone: Mapped[str | None] = mapped_column(String(64))  # IANA name, e.g. Europe/Paris
     retention_days: Mapped[int | None] = mapped_column(Integer)  # flags older than this are deleted (default 365)
+    # Anonymous flags are held until this many different people have flagged (default 3; 1 = off).
+    min_reporters: Mapped[int | None] = mapped_column(Integer)
     # A digest channel shared with another organisation (Slack Connect) is used only once an admin said so.
     digest_channel_shared_ok: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

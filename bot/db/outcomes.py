@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.orm import Session
 
+from bot.db.flags import visible_to_leads
 from bot.db.models import Flag, FlagConstraintReview, FlagStatusChange, ReporterPreference, WorkspaceLead
 
 
@@ -70,19 +71,20 @@ def set_outcome_dms(session: Session, *, team_id: str, reporter_hash: str, enabl
 
 
 def list_open_flags(session: Session, *, team_id: str, open_statuses: list[str], limit: int) -> list[Flag]:
+    """The open flags leads may see, the latest released first (within a batch, by their shuffled numbers)."""
     stmt = (
         select(Flag)
-        .where(Flag.team_id == team_id, Flag.status.in_(open_statuses))
-        .order_by(Flag.created_at.desc(), Flag.id.desc())
+        .where(visible_to_leads(team_id), Flag.status.in_(open_statuses))
+        .order_by(Flag.released_at.desc(), Flag.number.desc())
         .limit(limit)
     )
     return list(session.scalars(stmt))
 
 
 def count_open_flags(session: Session, *, team_id: str, open_statuses: list[str], stale_before: datetime) -> tuple[int, int]:
-    """(flags still open, of which created before `stale_before`): one index-only scan for both."""
-    stmt = select(func.count(), func.coalesce(func.sum(case((Flag.created_at < stale_before, 1), else_=0)), 0)).where(
-        Flag.team_id == team_id, Flag.status.in_(open_statuses)
+    """(flags leads may see still open, of which released before `stale_before`): one scan for both."""
+    stmt = select(func.count(), func.coalesce(func.sum(case((Flag.released_at < stale_before, 1), else_=0)), 0)).where(
+        visible_to_leads(team_id), Flag.status.in_(open_statuses)
     )
     open_now, stale = session.execute(stmt).one()
     return int(open_now), int(stale)
@@ -92,7 +94,7 @@ def count_resolved_between(session: Session, *, team_id: str, since: datetime, u
     stmt = (
         select(func.count())
         .select_from(Flag)
-        .where(Flag.team_id == team_id, Flag.resolved_at >= since, Flag.resolved_at < until)
+        .where(visible_to_leads(team_id), Flag.resolved_at >= since, Flag.resolved_at < until)
     )
     return session.scalar(stmt) or 0
 
@@ -100,11 +102,12 @@ def count_resolved_between(session: Session, *, team_id: str, since: datetime, u
 def list_resolution_times(
     session: Session, *, team_id: str, since: datetime, until: datetime
 ) -> list[tuple[datetime, datetime]]:
-    """(created_at, resolved_at) of flags resolved in the window: resolutions are leads' clicks, so few rows."""
-    stmt = select(Flag.created_at, Flag.resolved_at).where(
-        Flag.team_id == team_id, Flag.resolved_at >= since, Flag.resolved_at < until
+    """(released_at, resolved_at) of flags resolved in the window: a flag's time to resolution counts from when leads
+    could first see it. Resolutions are leads' clicks, so few rows."""
+    stmt = select(Flag.released_at, Flag.resolved_at).where(
+        visible_to_leads(team_id), Flag.resolved_at >= since, Flag.resolved_at < until
     )
-    return [(created, resolved) for created, resolved in session.execute(stmt)]
+    return [(released, resolved) for released, resolved in session.execute(stmt)]
 
 
 def delete_flags_created_before(session: Session, *, team_id: str, before: datetime) -> int:

@@ -15,6 +15,11 @@ def get_settings(session: Session, *, team_id: str) -> WorkspaceSettings | None:
     return session.get(WorkspaceSettings, team_id)
 
 
+def get_min_reporters(session: Session, *, team_id: str) -> int | None:
+    """One column, not the row: every held flag asks it as it is stored."""
+    return session.scalar(select(WorkspaceSettings.min_reporters).where(WorkspaceSettings.team_id == team_id))
+
+
 def list_settings(session: Session) -> list[WorkspaceSettings]:
     return list(session.scalars(select(WorkspaceSettings).order_by(WorkspaceSettings.team_id)))
 

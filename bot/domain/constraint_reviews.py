@@ -47,17 +47,19 @@ def review_constraint(
     db: sessionmaker[Session],
     *,
     team_id: str,
-    flag_id: int,
+    flag_number: int,
     verdict: Verdict,
     reviewed_by: str,
     actor_is_admin: bool,
     now: datetime,
 ) -> ConstraintReview:
-    """Record a lead's verdict on a flag's claimed constraint and append it to the flag's history of reviews."""
+    """Record a lead's verdict on the claimed constraint of the flag leads know as #`flag_number` (a held flag has no
+    number, so it cannot be reviewed) and append it to the flag's history of reviews."""
     if not may_change_outcomes(db, team_id=team_id, user_id=reviewed_by, actor_is_admin=actor_is_admin):
         raise NotALead(NOT_A_LEAD)
     with db.begin() as session:
-        row = flag_store.get_flag(session, team_id=team_id, flag_id=flag_id) if 0 < flag_id <= FLAG_ID_MAX else None
+        in_range = 0 < flag_number <= FLAG_ID_MAX
+        row = flag_store.get_visible_flag(session, team_id=team_id, number=flag_number) if in_range else None
         if row is None:
             raise FlagNotFound("That flag no longer exists: it was withdrawn, or is not from this workspace.")
         if not row.external_constraint:

@@ -1,6 +1,7 @@
 """The weekly digest of one workspace: counts by category, the change, an 8-week trend, and the flags.
 
-Counting happens in SQL (one GROUP BY over the (team_id, created_at) index), and only the listed flags are
+Only the flags leads may see are in it, by when they were released (bot/domain/holding.py); held flags are one number.
+Counting happens in SQL (one GROUP BY over the (team_id, released_at) index), and only the listed flags are
 loaded, so a workspace with 100k flags digests about as fast as one with 1k.
 """
 
@@ -20,6 +21,7 @@ from bot.db import settings as settings_store
 from bot.domain.categories import Category
 from bot.domain.errors import storage_errors
 from bot.domain.flags import FLAG_ID_MAX, RecordedFlag, to_recorded
+from bot.domain.holding import HeldFlags, held_flags
 from bot.domain.insights import Learnings, learn_recent
 from bot.domain.outcomes import OutcomeSummary, outcome_summary
 
@@ -73,9 +75,10 @@ class Digest:
     team_id: str
     period: Period
     counts: tuple[CategoryCount, ...]  # every category, in the agreement's order
-    flags: tuple[RecordedFlag, ...]  # the first LISTED_FLAGS_MAX of the period, oldest first
+    flags: tuple[RecordedFlag, ...]  # the first LISTED_FLAGS_MAX released in the period, in the order of release
     outcomes: OutcomeSummary | None = None
     learnings: Learnings | None = None  # the last 8 weeks' response times, claimed constraints and weekly trend
+    held: HeldFlags | None = None  # the workspace's held flags, as they are when the digest is built
 
     @property
     def total(self) -> int:
@@ -99,6 +102,7 @@ def build_digest(db: sessionmaker[Session], *, team_id: str, period: Period) -> 
             session, team_id=team_id, since=period.start, until=period.end, limit=LISTED_FLAGS_MAX
         )
         flags = tuple(to_recorded(row) for row in rows)
+        held = held_flags(session, team_id=team_id)
     last = TREND_WEEKS - 1
     per_category = tuple(
         CategoryCount(
@@ -111,7 +115,15 @@ def build_digest(db: sessionmaker[Session], *, team_id: str, period: Period) -> 
     )
     outcomes = outcome_summary(db, team_id=team_id, since=period.start, until=period.end)
     learnings = learn_recent(db, team_id=team_id, end=period.end)
-    return Digest(team_id=team_id, period=period, counts=per_category, flags=flags, outcomes=outcomes, learnings=learnings)
+    return Digest(
+        team_id=team_id,
+        period=period,
+        counts=per_category,
+        flags=flags,
+        outcomes=outcomes,
+        learnings=learnings,
+        held=held,
+    )
 
 
 def is_week_done(db: sessionmaker[Session], *, team_id: str, iso_week: str, now: datetime) -> bool:

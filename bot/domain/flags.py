@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import flags as flag_store
 from bot.db.models import Flag
+from bot.domain import holding
 from bot.domain.categories import CATEGORY_BY_KEYWORD, DEFAULT_CATEGORY, Category
 from bot.domain.errors import StorageUnavailable, storage_errors
 from bot.domain.reporters import reporter_hash, seal_contact
@@ -50,7 +51,11 @@ class FlagNotFound(Exception):
 
 
 class NotYourFlag(Exception):
-    """Only the reporter may edit or withdraw a flag."""
+    """Only the reporter may edit, release or withdraw a flag."""
+
+
+class AlreadyReleased(Exception):
+    """The flag is not held (any more): leads already see it."""
 
 
 class FlagNotSaved(StorageUnavailable):
@@ -106,8 +111,15 @@ class RecordedFlag:
     permalink: str | None
     status_reason: str | None = None
     resolved_at: datetime | None = None
-    number: int = 0  # the workspace's own count: "#12" in everything users see
+    number: int | None = None  # the workspace's own count: "#12" in everything users see; None while held
+    released_at: datetime | None = None  # when leads could first see it; None while held
+    # While held: how many different people the workspace waits for (its min_reporters), to tell the reporter why.
+    held_until: int | None = None
     constraint_verdict: str | None = None  # a lead's review of the claimed constraint: "confirmed", "not_confirmed"
+
+    @property
+    def held(self) -> bool:
+        return self.released_at is None
 
 
 def parse_inline(text: str) -> InlineFlag | UsageRequest:
@@ -199,11 +211,14 @@ def record_flag(
             row = flag_store.get_flag_by_request_key(session, team_id=report.team_id, request_key=report.request_key)
             if row is None:
                 raise FlagNotSaved("The flag could not be saved.") from None
-            return to_recorded(row)
+            return _recorded(session, row)
 
 
 def _insert_flag(db: sessionmaker[Session], report: FlagReport, reporter_key: bytes, now: datetime | None) -> RecordedFlag:
+    now = now or datetime.now(UTC)
     with _storing(), db.begin() as session:  # commits on success, rolls back on any exception
+        # First, so that two flags written at once are counted one after the other (bot/domain/holding.py).
+        flag_store.lock_flag_counter(session, team_id=report.team_id)
         row = flag_store.add_flag(
             session,
             team_id=report.team_id,
@@ -218,17 +233,27 @@ def _insert_flag(db: sessionmaker[Session], report: FlagReport, reporter_key: by
             external_constraint=report.external_constraint,
             channel_id=report.channel_id,
             message_ts=report.message_ts,
-            created_at=now or datetime.now(UTC),
+            created_at=now,
+            released_at=now if report.name_reporter else None,  # named flags are never held
             request_key=report.request_key[:64] if report.request_key else None,
         )
-        return to_recorded(row)
+        if row.released_at is not None:
+            return to_recorded(row)
+        minimum = holding.min_reporters_of(session, team_id=report.team_id)  # asked once: every held flag pays it
+        if holding.release_pool_if_enough(session, team_id=report.team_id, now=now, min_reporters=minimum):
+            return to_recorded(row)  # released with the batch it completed
+        return replace(to_recorded(row), held_until=minimum)
 
 
-def update_flag(db: sessionmaker[Session], flag_id: int, report: FlagReport, *, reporter_key: bytes) -> RecordedFlag:
-    """Replace what the reporter can edit (not where it came from: channel, message, permalink stay)."""
+def update_flag(
+    db: sessionmaker[Session], flag_id: int, report: FlagReport, *, reporter_key: bytes, now: datetime | None = None
+) -> RecordedFlag:
+    """Replace what the reporter can edit (not where it came from: channel, message, permalink stay). A held flag
+    whose reporter now chooses to be named is released, alone: named flags are never held."""
     report = storable(report)
     validate(report)
     with _storing(), db.begin() as session:
+        flag_store.lock_flag_counter(session, team_id=report.team_id)
         row = _own_flag(session, report.team_id, flag_id, report.reporter_id, reporter_key)
         row.category = report.category.value
         row.summary = report.summary.strip()
@@ -238,12 +263,32 @@ def update_flag(db: sessionmaker[Session], flag_id: int, report: FlagReport, *, 
         row.external_constraint = report.external_constraint
         row.reporter_named = report.name_reporter
         row.reporter_user_id = report.reporter_id if report.name_reporter else None
-        return to_recorded(row)
+        if report.name_reporter:
+            holding.release_alone(session, row, now=now or datetime.now(UTC))
+        return _recorded(session, row)
 
 
-def withdraw_flag(db: sessionmaker[Session], *, team_id: str, flag_id: int, reporter_id: str, reporter_key: bytes) -> int:
-    """Delete the reporter's own flag, at once and for good; its number, to say which one went."""
+def release_own_flag(
+    db: sessionmaker[Session], *, team_id: str, flag_id: int, reporter_id: str, reporter_key: bytes, now: datetime
+) -> RecordedFlag:
+    """ "Release mine now": the reporter's own held flag is shown to leads at once, alone (they accept the risk).
+    FlagNotFound, NotYourFlag, or AlreadyReleased when leads already see it."""
     with _storing(), db.begin() as session:
+        flag_store.lock_flag_counter(session, team_id=team_id)
+        row = _own_flag(session, team_id, flag_id, reporter_id, reporter_key)
+        if row.released_at is not None:
+            raise AlreadyReleased(f"Flag #{row.number} is already visible to leads.")
+        holding.release_alone(session, row, now=now)
+        return _recorded(session, row)
+
+
+def withdraw_flag(
+    db: sessionmaker[Session], *, team_id: str, flag_id: int, reporter_id: str, reporter_key: bytes
+) -> int | None:
+    """Delete the reporter's own flag, at once and for good; its number, to say which one went (None: it was held)."""
+    with _storing(), db.begin() as session:
+        # A withdrawn flag no longer counts toward its workspace's pool: not while a flag is being counted.
+        flag_store.lock_flag_counter(session, team_id=team_id)
         row = _own_flag(session, team_id, flag_id, reporter_id, reporter_key)
         flag_store.delete_flag(session, row)
         return row.number
@@ -254,7 +299,7 @@ def get_own_flag(
 ) -> RecordedFlag:
     """The reporter's own flag, to prefill the edit form; FlagNotFound or NotYourFlag otherwise."""
     with storage_errors(), db() as session:
-        return to_recorded(_own_flag(session, team_id, flag_id, reporter_id, reporter_key))
+        return _recorded(session, _own_flag(session, team_id, flag_id, reporter_id, reporter_key))
 
 
 def set_permalink(db: sessionmaker[Session], *, team_id: str, flag_id: int, permalink: str) -> None:
@@ -273,7 +318,7 @@ def _own_flag(session: Session, team_id: str, flag_id: int, reporter_id: str, re
         raise FlagNotFound("That flag no longer exists: it was withdrawn, or is not from this workspace.")
     expected = reporter_hash(reporter_key, team_id=team_id, user_id=reporter_id)
     if not hmac.compare_digest(row.reporter_hash, expected):
-        raise NotYourFlag("Only the person who flagged this can change or withdraw it.")
+        raise NotYourFlag("Only the person who flagged this can change, release or withdraw it.")
     return row
 
 
@@ -286,6 +331,13 @@ def _storing() -> Iterator[None]:
         raise  # a retried delivery (request_key), which record_flag answers with the flag already stored
     except SQLAlchemyError as error:
         raise FlagNotSaved("The flag could not be saved.") from error
+
+
+def _recorded(session: Session, row: Flag) -> RecordedFlag:
+    """The reporter's view of their flag: while it is held, how many different people its workspace waits for."""
+    if row.released_at is not None:
+        return to_recorded(row)
+    return replace(to_recorded(row), held_until=holding.min_reporters_of(session, team_id=row.team_id))
 
 
 def to_recorded(row: Flag) -> RecordedFlag:
@@ -308,5 +360,6 @@ def to_recorded(row: Flag) -> RecordedFlag:
         status_reason=row.status_reason,
         resolved_at=row.resolved_at,
         number=row.number,
+        released_at=row.released_at,
         constraint_verdict=row.constraint_verdict,
     )

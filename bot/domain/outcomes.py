@@ -80,7 +80,7 @@ def change_status(
     db: sessionmaker[Session],
     *,
     team_id: str,
-    flag_id: int,
+    flag_number: int,
     to_status: Status,
     changed_by: str,
     actor_is_admin: bool,
@@ -88,13 +88,16 @@ def change_status(
     now: datetime,
     reason: str | None = None,
 ) -> StatusChange:
-    """Move a flag to `to_status`, append the change to its history, and say whom to notify."""
+    """Move the flag leads know as #`flag_number` to `to_status`, append the change to its history, and say whom to
+    notify. Leads name flags by number, never by internal id: ids follow the order flags were written in."""
     if not may_change_outcomes(db, team_id=team_id, user_id=changed_by, actor_is_admin=actor_is_admin):
         raise NotALead(NOT_A_LEAD)
     reason = (reason or "").strip()[:REASON_MAX] or None
     with db.begin() as session:
-        # Past the column's range PostgreSQL would refuse the query: no such flag.
-        row = flag_store.get_flag(session, team_id=team_id, flag_id=flag_id) if 0 < flag_id <= FLAG_ID_MAX else None
+        # Past the column's range PostgreSQL would refuse the query: no such flag. A held flag has no number, so it
+        # is not found either: leads cannot act on (or learn anything of) what they may not see.
+        in_range = 0 < flag_number <= FLAG_ID_MAX
+        row = flag_store.get_visible_flag(session, team_id=team_id, number=flag_number) if in_range else None
         if row is None:
             raise FlagNotFound("That flag no longer exists: it was withdrawn, or is not from this workspace.")
         from_status = Status(row.status)
@@ -135,6 +138,7 @@ def status_history(db: sessionmaker[Session], *, team_id: str, flag_id: int) -> 
 
 
 def list_open_flags(db: sessionmaker[Session], *, team_id: str, limit: int) -> list[RecordedFlag]:
+    """The open flags leads may see (held ones are not), the latest released first."""
     with db() as session:
         rows = outcome_store.list_open_flags(session, team_id=team_id, open_statuses=OPEN_STATUSES, limit=limit)
         return [to_recorded(row) for row in rows]
@@ -147,7 +151,7 @@ def outcome_summary(db: sessionmaker[Session], *, team_id: str, since: datetime,
             session, team_id=team_id, open_statuses=OPEN_STATUSES, stale_before=until - STALE_AFTER
         )
         times = outcome_store.list_resolution_times(session, team_id=team_id, since=until - MEDIAN_WINDOW, until=until)
-    days = [(resolved_at - created_at).total_seconds() / 86400 for created_at, resolved_at in times]
+    days = [(resolved_at - released_at).total_seconds() / 86400 for released_at, resolved_at in times]
     return OutcomeSummary(resolved, open_now, stale, statistics.median(days) if days else None)
 
 

@@ -1,4 +1,6 @@
-"""Each workspace's digest channel, weekday, hour and timezone, with the deployment's defaults behind them."""
+"""Each workspace's choices, with the deployment's defaults behind them: the digest's channel, weekday, hour and
+timezone, the leads, how long flags are kept, and how many different people must flag before leads see anonymous
+flags (`min_reporters`, bot/domain/holding.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +12,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import settings as settings_store
+from bot.domain import holding
+from bot.domain.holding import MIN_REPORTERS_MAX, MIN_REPORTERS_MIN
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DEFAULT_WEEKDAY = 0  # Monday
@@ -41,6 +45,7 @@ def check_settings(
     timezone: str | None = None,
     retention_days: int | str | None = None,
     lead_ids: list | None = None,
+    min_reporters: int | str | None = None,
 ) -> dict[str, str]:
     """{setting: what would be accepted} for each given setting that cannot be used; empty when all can. The one
     check, whoever gives the settings: the Home form (beside each field, before it closes) and the CLI alike."""
@@ -57,6 +62,11 @@ def check_settings(
         )
     if retention_days is not None and _days(retention_days) is None:
         problems["retention_days"] = f"A whole number of days from {RETENTION_DAYS_MIN} to {RETENTION_DAYS_MAX}."
+    if min_reporters is not None and _min_reporters(min_reporters) is None:
+        problems["min_reporters"] = (
+            f"A whole number of different people from {MIN_REPORTERS_MIN} (off: every flag shown at once) "
+            f"to {MIN_REPORTERS_MAX}."
+        )
     if lead_ids is not None:
         if not all(isinstance(u, str) and _USER_ID.match(u) for u in lead_ids):
             problems["lead_ids"] = "Pick the people from the list."
@@ -69,6 +79,12 @@ def _days(value: int | str) -> int | None:
     text = str(value).strip()
     days = int(text) if text.isascii() and text.isdigit() else None
     return days if days is not None and RETENTION_DAYS_MIN <= days <= RETENTION_DAYS_MAX else None
+
+
+def _min_reporters(value: int | str) -> int | None:
+    text = str(value).strip()
+    people = int(text) if text.isascii() and text.isdigit() else None
+    return people if people is not None and MIN_REPORTERS_MIN <= people <= MIN_REPORTERS_MAX else None
 
 
 def _is_timezone(name: str) -> bool:
@@ -138,18 +154,29 @@ def change_schedule(
     hour: int | str | None = None,
     timezone: str | None = None,
     retention_days: int | str | None = None,
+    min_reporters: int | str | None = None,
     allow_shared: bool = False,
     changed_by: str | None = None,
 ) -> DigestSchedule:
     """Check (check_settings) and store the given settings; the others are left as they are. `allow_shared`: the
-    new channel may be shared with another organisation; `changed_by`: the admin saving them on Home (None: CLI)."""
-    given = dict(channel_id=channel_id, weekday=weekday, hour=hour, timezone=timezone, retention_days=retention_days)
+    new channel may be shared with another organisation; `changed_by`: the admin saving them on Home (None: CLI).
+    A lower `min_reporters` releases the held flags that now reach it; released flags stay released either way."""
+    given = dict(
+        channel_id=channel_id,
+        weekday=weekday,
+        hour=hour,
+        timezone=timezone,
+        retention_days=retention_days,
+        min_reporters=min_reporters,
+    )
     if problems := check_settings(**given):
         name, problem = next(iter(problems.items()))
         raise InvalidSetting(problem, name)
     changes: dict[str, object] = {"updated_by": changed_by}
     if retention_days is not None:
         changes["retention_days"] = _days(retention_days)
+    if min_reporters is not None:
+        changes["min_reporters"] = _min_reporters(min_reporters)
     if channel_id is not None:
         changes["digest_channel"] = channel_id
         changes["digest_channel_shared_ok"] = allow_shared
@@ -161,6 +188,8 @@ def change_schedule(
         changes["timezone"] = timezone.strip()
     with db.begin() as session:
         settings_store.update_settings(session, team_id=team_id, now=now, **changes)
+    if min_reporters is not None:
+        holding.release_if_enough(db, team_id=team_id, now=now)
     return effective_schedule(db, team_id=team_id, default_channel=default_channel)
 
 

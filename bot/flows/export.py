@@ -1,4 +1,5 @@
-"""The leads' CSV download: the workspace's flags, reporters anonymous, uploaded into the lead's DM with the app."""
+"""The leads' CSV download: the flags leads may see, reporters anonymous, uploaded into the lead's DM with the app;
+held flags are one number, in the message that comes with the file."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.blocks.flags import refusal_message
 from bot.domain.export import export_rows, to_csv
+from bot.domain.holding import held_flags_now
 from bot.domain.outcomes import NOT_A_LEAD, may_change_outcomes
 from bot.flows.replies import SLACK_BUSY, is_workspace_admin, tell_user
 from bot.slack.deps import Deps
@@ -28,6 +30,8 @@ def send_csv_export(client: WebClient, app_deps: Deps, team_id: str, user_id: st
         tell_user(client, refusal_message(NOT_A_LEAD), user_id=user_id)
         return
     rows = export_rows(app_deps.db, team_id=team_id)
+    held = held_flags_now(app_deps.db, team_id=team_id).sentence
+    comment = f"{len(rows)} flags, reporters anonymous." + (f" {held}" if held else "")
     try:
         channel_id = client.conversations_open(users=user_id)["channel"]["id"]
         client.files_upload_v2(
@@ -35,7 +39,7 @@ def send_csv_export(client: WebClient, app_deps: Deps, team_id: str, user_id: st
             content=to_csv(rows),
             filename=f"deadline-flag-{team_id}.csv",
             title="deadline-flag export",
-            initial_comment=f"{len(rows)} flags, reporters anonymous.",
+            initial_comment=comment,
         )
     except SlackApiError as error:  # the lead pressed a button: silence would look like a download on its way
         reason = str(error.response.get("error"))

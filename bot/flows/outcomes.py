@@ -30,7 +30,7 @@ def record_status(
     *,
     team_id: str,
     user_id: str,
-    flag_id: int,
+    flag_number: int,
     status: Status,
     reason: str | None,
     origin: ModalOrigin,
@@ -47,7 +47,7 @@ def record_status(
         change = change_status(
             app_deps.db,
             team_id=team_id,
-            flag_id=flag_id,
+            flag_number=flag_number,
             to_status=status,
             changed_by=user_id,
             actor_is_admin=actor_is_admin,
@@ -60,6 +60,7 @@ def record_status(
         return
     if not change.changed:  # a double click or a retried request: nothing to redraw or announce
         return
+    flag_id = change.flag.id
     log.info("flag status changed", extra={"team_id": team_id, "flag_id": flag_id, "to": status.value})
     steps = [("digest redraw", lambda: redraw_flag(client, app_deps.db, app_deps.people, team_id=team_id, flag_id=flag_id))]
     if origin.from_home:
@@ -87,7 +88,7 @@ def record_constraint_review(
     *,
     team_id: str,
     user_id: str,
-    flag_id: int,
+    flag_number: int,
     verdict: Verdict,
     origin: ModalOrigin,
 ) -> None:
@@ -101,7 +102,7 @@ def record_constraint_review(
         review = review_constraint(
             app_deps.db,
             team_id=team_id,
-            flag_id=flag_id,
+            flag_number=flag_number,
             verdict=verdict,
             reviewed_by=user_id,
             actor_is_admin=actor_is_admin,
@@ -112,6 +113,7 @@ def record_constraint_review(
         return
     if not review.changed:
         return
+    flag_id = review.flag.id
     log.info("constraint claim reviewed", extra={"team_id": team_id, "flag_id": flag_id, "verdict": verdict.value})
     steps = [("digest redraw", lambda: redraw_flag(client, app_deps.db, app_deps.people, team_id=team_id, flag_id=flag_id))]
     if origin.from_home:

@@ -17,6 +17,7 @@ from bot.blocks.settings import (
 )
 from bot.blocks.text import mrkdwn_section
 from bot.domain.errors import StorageUnavailable, storage_errors
+from bot.domain.holding import MIN_REPORTERS_MIN, OFF_WARNING, effective_min_reporters
 from bot.domain.outcomes import list_leads, set_leads
 from bot.domain.workspace_settings import (
     change_schedule,
@@ -56,7 +57,8 @@ def fill_digest_settings(client: WebClient, app_deps: Deps, view_id: str, team_i
     schedule = effective_schedule(app_deps.db, team_id=team_id, default_channel=app_deps.config.digest_channel)
     leads = list_leads(app_deps.db, team_id=team_id)
     retention = effective_retention_days(app_deps.db, team_id=team_id)
-    client.views_update(view_id=view_id, view=digest_settings_modal(schedule, leads, retention))
+    people = effective_min_reporters(app_deps.db, team_id=team_id)
+    client.views_update(view_id=view_id, view=digest_settings_modal(schedule, leads, retention, people))
 
 
 def apply_digest_settings(client: WebClient, app_deps: Deps, form: DigestSettingsInput, team_id: str, user_id: str) -> None:
@@ -71,6 +73,7 @@ def apply_digest_settings(client: WebClient, app_deps: Deps, form: DigestSetting
         return
     try:
         with storage_errors():
+            people_before = effective_min_reporters(app_deps.db, team_id=team_id)
             schedule = change_schedule(
                 app_deps.db,
                 team_id=team_id,
@@ -81,6 +84,7 @@ def apply_digest_settings(client: WebClient, app_deps: Deps, form: DigestSetting
                 hour=form.hour,
                 timezone=form.timezone,
                 retention_days=form.retention_days,
+                min_reporters=form.min_reporters,
                 allow_shared=form.allow_shared,
                 changed_by=user_id,
             )
@@ -91,6 +95,9 @@ def apply_digest_settings(client: WebClient, app_deps: Deps, form: DigestSetting
         what = "Your digest settings were not saved"
         tell_not_done(app_deps, client, what, team_id=team_id, user_id=user_id, kept=describe_settings(form))
         return
+    if form.min_reporters == str(MIN_REPORTERS_MIN) and people_before != MIN_REPORTERS_MIN:
+        text = f":warning: Saved. {OFF_WARNING}"
+        tell_user(client, {"text": OFF_WARNING, "blocks": [mrkdwn_section(text)]}, user_id=user_id)
     if schedule.channel_id:
         try:
             check_channel(client, schedule)  # joins a public channel; says what to do about any other

@@ -2,7 +2,12 @@ from slack_bolt import App
 
 from bot.blocks import ids
 from bot.listeners.actions.digest_settings import handle_digest_settings_action
-from bot.listeners.actions.flag_buttons import handle_edit_flag_action, handle_new_flag_action, handle_withdraw_flag_action
+from bot.listeners.actions.flag_buttons import (
+    handle_edit_flag_action,
+    handle_new_flag_action,
+    handle_release_flag_action,
+    handle_withdraw_flag_action,
+)
 from bot.listeners.actions.flag_status import handle_flag_status_action
 from bot.listeners.actions.home_controls import handle_export_csv_action, handle_outcome_dms_action
 
@@ -10,6 +15,7 @@ from bot.listeners.actions.home_controls import handle_export_csv_action, handle
 def register(app: App) -> None:
     app.action(ids.NEW_FLAG_ACTION)(handle_new_flag_action)
     app.action(ids.EDIT_FLAG_ACTION)(handle_edit_flag_action)
+    app.action(ids.RELEASE_FLAG_ACTION)(handle_release_flag_action)
     app.action(ids.WITHDRAW_FLAG_ACTION)(handle_withdraw_flag_action)
     app.action(ids.DIGEST_SETTINGS_ACTION)(handle_digest_settings_action)
     app.action(ids.FLAG_STATUS_ACTION)(handle_flag_status_action)

@@ -1,4 +1,4 @@
-"""Buttons on receipts and on the Home tab: flag something, edit a flag, withdraw it."""
+"""Buttons on receipts and on the Home tab: flag something, edit a flag, release a held one now, withdraw it."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
 from bot.blocks.flag_modal import FlagDraft, flag_modal
-from bot.blocks.flags import flag_withdrawn_message, refusal_message
+from bot.blocks.flags import flag_recorded_message, flag_withdrawn_message, refusal_message
 from bot.blocks.origin import ModalOrigin
 from bot.domain import digest as digests
 from bot.domain import flags
@@ -82,6 +82,51 @@ def handle_edit_flag_action(ack: Ack, body: dict, action: dict, context: BoltCon
         user_id=context.user_id or "",
         response_url=body.get("response_url"),
     )
+
+
+def handle_release_flag_action(ack: Ack, body: dict, action: dict, context: BoltContext, client: WebClient) -> None:
+    """ "Release mine now" on a held flag (Slack asked them to confirm first): leads see it at once, alone. Only its
+    reporter can; then the receipt or the Home tab they clicked on shows where it stands now."""
+    ack()
+    app_deps, flag_id = deps(context), to_flag_id(action)
+    team_id, user_id = context.team_id or "", context.user_id or ""
+    if flag_id is None:
+        return
+    try:
+        flag = flags.release_own_flag(
+            app_deps.db,
+            team_id=team_id,
+            flag_id=flag_id,
+            reporter_id=user_id,
+            reporter_key=app_deps.reporter_key,
+            now=app_deps.clock(),
+        )
+    except (flags.FlagNotFound, flags.NotYourFlag, flags.AlreadyReleased) as refused:
+        app_deps.after_ack(
+            tell_user, client, refusal_message(str(refused)), user_id=user_id, response_url=body.get("response_url")
+        )
+        return
+    except StorageUnavailable:
+        tell_not_done(
+            app_deps,
+            client,
+            "Your flag was not released",
+            team_id=team_id,
+            user_id=user_id,
+            response_url=body.get("response_url"),
+        )
+        return
+    if is_from_home(body):
+        app_deps.after_ack(publish_home, client, app_deps, team_id=team_id, user_id=user_id)
+    else:
+        app_deps.after_ack(
+            tell_user,
+            client,
+            flag_recorded_message(flag),
+            user_id=user_id,
+            response_url=body.get("response_url"),
+            replace_original=True,
+        )
 
 
 def handle_withdraw_flag_action(ack: Ack, body: dict, action: dict, context: BoltContext, client: WebClient) -> None:

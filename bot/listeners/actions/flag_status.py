@@ -24,7 +24,7 @@ def handle_flag_status_action(ack: Ack, body: dict, action: dict, context: BoltC
     review_of = to_constraint_review_choice(value)
     if review_of is not None:
         # The review form opens at once (the trigger_id lives 3 seconds); who may submit it is checked on submit.
-        origin = ModalOrigin(flag_id=review_of, from_home=from_home, response_url=_text(body.get("response_url")))
+        origin = ModalOrigin(flag_number=review_of, from_home=from_home, response_url=_text(body.get("response_url")))
         app_deps.open_now(
             open_modal,
             client,
@@ -37,8 +37,8 @@ def handle_flag_status_action(ack: Ack, body: dict, action: dict, context: BoltC
     choice = to_status_choice(value)
     if choice is None:
         return
-    origin = ModalOrigin(flag_id=choice[0], from_home=from_home, response_url=_text(body.get("response_url")))
-    flag_id, status = choice
+    origin = ModalOrigin(flag_number=choice[0], from_home=from_home, response_url=_text(body.get("response_url")))
+    flag_number, status = choice
     if status is Status.NOT_AN_ISSUE:
         # First ask why, in a form the trigger_id (3 seconds) opens at once; who may submit it is checked on submit.
         view = not_an_issue_modal(origin)
@@ -58,7 +58,7 @@ def handle_flag_status_action(ack: Ack, body: dict, action: dict, context: BoltC
         app_deps,
         team_id=context.team_id,
         user_id=context.user_id,
-        flag_id=flag_id,
+        flag_number=flag_number,
         status=status,
         reason=None,
         origin=origin,

@@ -21,22 +21,22 @@ def handle_constraint_review_submission(ack: Ack, view: dict, context: BoltConte
         return
     ack()
     origin = ModalOrigin.from_metadata(view.get("private_metadata"))
-    if origin.flag_id is None or not context.team_id or not context.user_id:
+    if origin.flag_number is None or not context.team_id or not context.user_id:
         return
     deps(context).after_ack(
-        review_after_ack, client, deps(context), context.team_id, context.user_id, origin.flag_id, verdict, origin
+        review_after_ack, client, deps(context), context.team_id, context.user_id, origin.flag_number, verdict, origin
     )
 
 
 def review_after_ack(
-    client: WebClient, app_deps: Deps, team_id: str, user_id: str, flag_id: int, verdict: Verdict, origin: ModalOrigin
+    client: WebClient, app_deps: Deps, team_id: str, user_id: str, flag_number: int, verdict: Verdict, origin: ModalOrigin
 ) -> None:
     # The lead is checked again on submit: the form proves nothing about who submits it now.
     try:
         with storage_errors():
             record_constraint_review(
-                client, app_deps, team_id=team_id, user_id=user_id, flag_id=flag_id, verdict=verdict, origin=origin
+                client, app_deps, team_id=team_id, user_id=user_id, flag_number=flag_number, verdict=verdict, origin=origin
             )
     except StorageUnavailable:
-        what = f"The constraint review of flag #{flag_id} was not saved"
+        what = f"The constraint review of flag #{flag_number} was not saved"
         tell_not_done(app_deps, client, what, team_id=team_id, user_id=user_id, response_url=origin.response_url)

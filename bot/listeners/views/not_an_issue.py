@@ -16,8 +16,8 @@ def handle_not_an_issue_submission(ack: Ack, view: dict, context: BoltContext, c
     ack()
     reason = read_reason(view)
     origin = ModalOrigin.from_metadata(view.get("private_metadata"))
-    flag_id = origin.flag_id
-    if flag_id is None or not context.team_id or not context.user_id:
+    flag_number = origin.flag_number
+    if flag_number is None or not context.team_id or not context.user_id:
         return
     deps(context).after_ack(
         mark_not_an_issue,
@@ -25,14 +25,20 @@ def handle_not_an_issue_submission(ack: Ack, view: dict, context: BoltContext, c
         deps(context),
         context.team_id,
         context.user_id,
-        flag_id,
+        flag_number,
         reason if isinstance(reason, str) else None,
         origin,
     )
 
 
 def mark_not_an_issue(
-    client: WebClient, app_deps: Deps, team_id: str, user_id: str, flag_id: int, reason: str | None, origin: ModalOrigin
+    client: WebClient,
+    app_deps: Deps,
+    team_id: str,
+    user_id: str,
+    flag_number: int,
+    reason: str | None,
+    origin: ModalOrigin,
 ) -> None:
     # The lead is checked again on submit: the modal proves nothing about who submits it now.
     try:
@@ -42,14 +48,14 @@ def mark_not_an_issue(
                 app_deps,
                 team_id=team_id,
                 user_id=user_id,
-                flag_id=flag_id,
+                flag_number=flag_number,
                 status=Status.NOT_AN_ISSUE,
                 reason=reason,
                 origin=origin,
             )
     except StorageUnavailable:
         # The form closed at the ack: the reason typed comes back in the message instead.
-        what = f"Flag #{flag_id} was not marked not an issue"
+        what = f"Flag #{flag_number} was not marked not an issue"
         tell_not_done(
             app_deps, client, what, team_id=team_id, user_id=user_id, response_url=origin.response_url, kept=reason
         )

@@ -5,8 +5,8 @@ append-only history of those reviews (who, when, from and to which verdict; neve
 flag (ON DELETE CASCADE), like flag_status_changes. A partial index finds the flags with a demanded date or a claimed
 constraint (the leads' "real constraints" figures) without visiting the others.
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-03 10:00:00
 """
 
@@ -15,8 +15,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0012"
-down_revision: str | None = "0011"
+revision: str = "0013"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -45,7 +45,7 @@ def upgrade() -> None:
     op.create_index(
         "ix_flags_dated_or_claimed",
         "flags",
-        ["team_id", "created_at"],
+        ["team_id", "released_at"],
         postgresql_where=dated_or_claimed,
         sqlite_where=dated_or_claimed,
     )
