@@ -5,6 +5,7 @@ reporter. Each of those three stands on its own: the change is committed, so one
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from slack_sdk import WebClient
 
@@ -60,26 +61,12 @@ def record_status(
         return
     if not change.changed:  # a double click or a retried request: nothing to redraw or announce
         return
-    flag_id = change.flag.id
-    log.info("flag status changed", extra={"team_id": team_id, "flag_id": flag_id, "to": status.value})
-    steps = [("digest redraw", lambda: redraw_flag(client, app_deps.db, app_deps.people, team_id=team_id, flag_id=flag_id))]
-    if origin.from_home:
-        steps.append(
-            (
-                "home publish",
-                lambda: publish_home(client, app_deps, team_id=team_id, user_id=user_id, is_admin=actor_is_admin),
-            )
-        )
+    log.info("flag status changed", extra={"team_id": team_id, "flag_id": change.flag.id, "to": status.value})
+    steps = _redraws(client, app_deps, change.flag.id, team_id=team_id, user_id=user_id, admin=actor_is_admin, origin=origin)
     if change.notify_user_id:
         notify = change.notify_user_id
         steps.append(("outcome DM", lambda: client.chat_postMessage(channel=notify, **flag_outcome_message(change.flag))))
-    for step, work in steps:
-        try:
-            work()
-        except Exception as error:
-            log.warning(
-                "after a status change: failed", extra={"team_id": team_id, "step": step, "error": describe_error(error)}
-            )
+    _run_each(steps, team_id=team_id, after="a status change")
 
 
 def record_constraint_review(
@@ -113,20 +100,32 @@ def record_constraint_review(
         return
     if not review.changed:
         return
-    flag_id = review.flag.id
-    log.info("constraint claim reviewed", extra={"team_id": team_id, "flag_id": flag_id, "verdict": verdict.value})
-    steps = [("digest redraw", lambda: redraw_flag(client, app_deps.db, app_deps.people, team_id=team_id, flag_id=flag_id))]
+    log.info("constraint claim reviewed", extra={"team_id": team_id, "flag_id": review.flag.id, "verdict": verdict.value})
+    steps = _redraws(client, app_deps, review.flag.id, team_id=team_id, user_id=user_id, admin=actor_is_admin, origin=origin)
+    _run_each(steps, team_id=team_id, after="a constraint review")
+
+
+Step = tuple[str, Callable[[], object]]
+
+
+def _redraws(
+    client: WebClient, app_deps: Deps, flag_id: int, *, team_id: str, user_id: str, admin: bool, origin: ModalOrigin
+) -> list[Step]:
+    """What shows the changed flag: the digest replies that list it, and the lead's Home when they acted there."""
+    steps: list[Step] = [
+        ("digest redraw", lambda: redraw_flag(client, app_deps.db, app_deps.people, team_id=team_id, flag_id=flag_id))
+    ]
     if origin.from_home:
         steps.append(
-            (
-                "home publish",
-                lambda: publish_home(client, app_deps, team_id=team_id, user_id=user_id, is_admin=actor_is_admin),
-            )
+            ("home publish", lambda: publish_home(client, app_deps, team_id=team_id, user_id=user_id, is_admin=admin))
         )
+    return steps
+
+
+def _run_each(steps: list[Step], *, team_id: str, after: str) -> None:
+    """The change is committed: each step stands on its own, and one failing never stops the others."""
     for step, work in steps:
         try:
             work()
         except Exception as error:
-            log.warning(
-                "after a constraint review: failed", extra={"team_id": team_id, "step": step, "error": describe_error(error)}
-            )
+            log.warning(f"after {after}: failed", extra={"team_id": team_id, "step": step, "error": describe_error(error)})
