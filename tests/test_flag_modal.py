@@ -145,6 +145,24 @@ def test_invalid_submission_comes_back_as_an_error_beside_the_field_and_stores_n
     assert stored(db) == []
 
 
+def test_every_problem_of_a_submission_shows_beside_its_own_field_at_once(
+    slack: SlackSender, fake_slack_api: FakeSlackApi, db: sessionmaker[Session]
+) -> None:
+    view = open_modal(slack, fake_slack_api)
+    answers = {
+        ids.SUMMARY_BLOCK: "   ",
+        ids.DATE_DEMANDED_BLOCK: "next friday",
+        ids.CONSTRAINT_CHOICE_BLOCK: ids.CONSTRAINT_YES,
+    }
+
+    reply = slack.interaction(submission(view, answers))
+
+    errors = reply.json()["errors"]
+    assert sorted(errors) == sorted([ids.SUMMARY_BLOCK, ids.DATE_DEMANDED_BLOCK, ids.CONSTRAINT_TEXT_BLOCK])
+    assert "Add a few words" in errors[ids.SUMMARY_BLOCK]
+    assert stored(db) == []
+
+
 def test_a_database_failure_keeps_the_modal_open_with_an_error(
     slack: SlackSender, fake_slack_api: FakeSlackApi, down_app_url: str
 ) -> None:

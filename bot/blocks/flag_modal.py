@@ -1,15 +1,16 @@
-"""The flag modal (one builder for every entry point) and the reader of its submitted state. Both pure."""
+"""The flag form: one builder for every entry point, the reader of its submitted state, and where the domain's
+problems show (beside the field each belongs to). Pure: check_report, in the domain, is the one validation."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from bot.blocks import ids
 from bot.blocks.fields import FormState, input_block, option
 from bot.blocks.origin import ModalOrigin
 from bot.domain.categories import DEFAULT_CATEGORY, Category
-from bot.domain.flags import CONSTRAINT_MAX, SOURCE_MAX, SUMMARY_MAX, RecordedFlag
+from bot.domain.flags import CONSTRAINT_MAX, SOURCE_MAX, SUMMARY_MAX, FlagReport, RecordedFlag
 
 
 @dataclass(frozen=True)
@@ -39,16 +40,41 @@ class FlagDraft:
 
 @dataclass(frozen=True)
 class FlagModalInput:
-    """The submitted form, read but not yet validated by the domain. `errors` maps block ids to messages."""
+    """The submitted form as picked and typed, not yet checked: the domain's check_report says what cannot be stored."""
 
-    category: Category
+    category: str | None
     summary: str
     source_text: str | None
     source_user_id: str | None
-    date_demanded: date | None
+    date_demanded: str | None  # as picked: YYYY-MM-DD
+    claims_constraint: bool  # "Yes, a real one"
     external_constraint: str | None
     name_reporter: bool
-    errors: dict[str, str] = field(default_factory=dict)
+
+    def report(
+        self,
+        *,
+        team_id: str,
+        reporter_id: str,
+        channel_id: str | None = None,
+        message_ts: str | None = None,
+        request_key: str | None = None,
+    ) -> FlagReport:
+        return FlagReport(
+            team_id=team_id,
+            reporter_id=reporter_id,
+            category=self.category,
+            summary=self.summary,
+            name_reporter=self.name_reporter,
+            source_text=self.source_text,
+            source_user_id=self.source_user_id,
+            date_demanded=self.date_demanded,
+            claims_constraint=self.claims_constraint,
+            external_constraint=self.external_constraint,
+            channel_id=channel_id,
+            message_ts=message_ts,
+            request_key=request_key,
+        )
 
 
 def _category_option(category: Category) -> dict:
@@ -157,50 +183,36 @@ def flag_modal(draft: FlagDraft, origin: ModalOrigin) -> dict:
 
 
 def read_flag_modal(state_values: dict) -> FlagModalInput:
-    """The submitted state of a flag modal. Malformed or missing parts read as empty, with an error where needed."""
-
+    """What the reporter picked and typed, as given (malformed or missing parts read as empty)."""
     state = FormState(state_values)
     element, text, selected = state.element, state.text, state.selected
-
-    errors: dict[str, str] = {}
-    try:
-        category = Category(selected(ids.CATEGORY_BLOCK) or DEFAULT_CATEGORY.value)
-    except ValueError:
-        category = DEFAULT_CATEGORY
-        errors[ids.CATEGORY_BLOCK] = "Pick one of the listed kinds."
-
-    date_demanded = None
     raw_date = element(ids.DATE_DEMANDED_BLOCK).get("selected_date")
-    if raw_date:
-        try:
-            date_demanded = date.fromisoformat(str(raw_date))
-        except ValueError:
-            errors[ids.DATE_DEMANDED_BLOCK] = "That date could not be read; pick it from the calendar."
-
-    constraint = text(ids.CONSTRAINT_TEXT_BLOCK)
-    if selected(ids.CONSTRAINT_CHOICE_BLOCK) == ids.CONSTRAINT_YES:
-        if not constraint:
-            errors[ids.CONSTRAINT_TEXT_BLOCK] = "Say what the external constraint is, or choose 'None known'."
-    else:
-        constraint = None  # text typed and then 'None known' chosen: the choice wins
-
     name_me = element(ids.NAME_ME_BLOCK).get("selected_options")
     source_user = element(ids.SOURCE_USER_BLOCK).get("selected_user")
     return FlagModalInput(
-        category=category,
+        category=selected(ids.CATEGORY_BLOCK),
         summary=text(ids.SUMMARY_BLOCK) or "",
         source_text=text(ids.SOURCE_TEXT_BLOCK),
         source_user_id=source_user if isinstance(source_user, str) and source_user else None,
-        date_demanded=date_demanded,
-        external_constraint=constraint,
+        date_demanded=str(raw_date) if raw_date else None,
+        claims_constraint=selected(ids.CONSTRAINT_CHOICE_BLOCK) == ids.CONSTRAINT_YES,
+        external_constraint=text(ids.CONSTRAINT_TEXT_BLOCK),
         name_reporter=isinstance(name_me, list)
         and any(isinstance(o, dict) and o.get("value") == ids.NAME_ME for o in name_me),
-        errors=errors,
     )
 
 
-# The domain names the FlagReport field at fault; the modal shows the message beside that field's block.
+def form_errors(problems: dict[str, str]) -> dict[str, str]:
+    """The domain's problems ({FlagReport field: sentence}) beside the blocks they belong to; a problem with no field
+    of its own in the form (no workspace, no user) shows under the text."""
+    errors: dict[str, str] = {}
+    for name, problem in problems.items():
+        errors.setdefault(BLOCK_FOR_FIELD.get(name, ids.SUMMARY_BLOCK), problem)
+    return errors
+
+
 BLOCK_FOR_FIELD = {
+    "category": ids.CATEGORY_BLOCK,
     "summary": ids.SUMMARY_BLOCK,
     "source_text": ids.SOURCE_TEXT_BLOCK,
     "source_user_id": ids.SOURCE_USER_BLOCK,

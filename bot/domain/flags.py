@@ -36,14 +36,14 @@ _KEYWORD_FORM = re.compile(r"^([A-Za-z][A-Za-z_-]{0,19})\s*:\s*(.*)$", re.DOTALL
 
 
 class InvalidReport(Exception):
-    """The report cannot be stored as it is; the message says how to fix it, in one sentence.
+    """The report cannot be stored as it is. `problems` maps each FlagReport field at fault to one sentence saying
+    how to fix it (a form shows each beside its field); the message and `field` are the first of them."""
 
-    `field` names the FlagReport field at fault, so a form can show the message beside it.
-    """
-
-    def __init__(self, message: str, field: str | None = None) -> None:
+    def __init__(self, problems: dict[str, str]) -> None:
+        field, message = next(iter(problems.items()))
         super().__init__(message)
         self.field = field
+        self.problems = problems
 
 
 class FlagNotFound(Exception):
@@ -77,15 +77,21 @@ class UsageRequest:
 
 @dataclass(frozen=True)
 class FlagReport:
+    """A flag as the reporter gave it, from any entry point (the inline command, the form after a shortcut or from
+    Home), before check_report says whether it can be stored. Form fields come as picked: a date as YYYY-MM-DD."""
+
     team_id: str
     reporter_id: str
-    category: Category
+    category: Category | str | None  # None: the default; a string as picked in the form
     summary: str
     name_reporter: bool = False
     source_text: str | None = None
     source_user_id: str | None = None
-    date_demanded: date | None = None
+    date_demanded: date | str | None = None
     external_constraint: str | None = None
+    # The form's answer to "is there a real external constraint?": True needs the constraint said, False drops any
+    # text typed before the choice; None (inline) lets the text alone say.
+    claims_constraint: bool | None = None
     channel_id: str | None = None
     message_ts: str | None = None
     # The command's trigger_id or the modal's view id: the same delivery twice stores one flag.
@@ -141,26 +147,58 @@ def parse_inline(text: str) -> InlineFlag | UsageRequest:
     return InlineFlag(category, rest)
 
 
-def validate(report: FlagReport) -> None:
-    """Raise InvalidReport if the report cannot be stored as it is."""
+def check_report(report: FlagReport) -> dict[str, str]:
+    """{FlagReport field: how to fix it} for everything that keeps the report from being stored; empty when it can be.
+    The one check, whoever gives the report: the inline command, and the flag form (each problem beside its field)."""
+    problems: dict[str, str] = {}
     if not _SLACK_ID.match(report.team_id):
-        raise InvalidReport("This request came without a workspace, so there is nowhere to file it.")
+        problems["team_id"] = "This request came without a workspace, so there is nowhere to file it."
     if not _SLACK_ID.match(report.reporter_id):
         # Without a user id, anyone else without one could edit or withdraw the flag.
-        raise InvalidReport("This request came without a user, so the flag could not be yours alone.")
+        problems["reporter_id"] = "This request came without a user, so the flag could not be yours alone."
+    if _category(report.category) is None:
+        problems["category"] = "Pick one of the listed kinds."
     if report.source_user_id is not None and not _SLACK_ID.match(report.source_user_id):
-        raise InvalidReport("Pick the person from the list.", "source_user_id")
+        problems["source_user_id"] = "Pick the person from the list."
     if not report.summary.strip():
-        raise InvalidReport("Add a few words about what was asked for.", "summary")
-    if len(report.summary) > SUMMARY_MAX:
-        raise InvalidReport(
-            f"That is {len(report.summary):,} characters; a flag holds at most {SUMMARY_MAX:,}. Shorten it and try again.",
-            "summary",
+        problems["summary"] = "Add a few words about what was asked for."
+    elif len(report.summary) > SUMMARY_MAX:
+        problems["summary"] = (
+            f"That is {len(report.summary):,} characters; a flag holds at most {SUMMARY_MAX:,}. Shorten it and try again."
         )
     if report.source_text and len(report.source_text) > SOURCE_MAX:
-        raise InvalidReport(f"Keep who/where it came from under {SOURCE_MAX} characters.", "source_text")
-    if report.external_constraint and len(report.external_constraint) > CONSTRAINT_MAX:
-        raise InvalidReport(f"Keep the external constraint under {CONSTRAINT_MAX} characters.", "external_constraint")
+        problems["source_text"] = f"Keep who/where it came from under {SOURCE_MAX} characters."
+    if isinstance(report.date_demanded, str) and _date(report.date_demanded) is None:
+        problems["date_demanded"] = "That date could not be read; pick it from the calendar."
+    if report.claims_constraint and not report.external_constraint:
+        problems["external_constraint"] = "Say what the external constraint is, or choose 'None known'."
+    elif report.external_constraint and len(report.external_constraint) > CONSTRAINT_MAX:
+        problems["external_constraint"] = f"Keep the external constraint under {CONSTRAINT_MAX} characters."
+    return problems
+
+
+def validate(report: FlagReport) -> None:
+    """Raise InvalidReport (every problem check_report finds) if the report cannot be stored as it is."""
+    if problems := check_report(report):
+        raise InvalidReport(problems)
+
+
+def _category(value: Category | str | None) -> Category | None:
+    if value is None:
+        return DEFAULT_CATEGORY
+    try:
+        return Category(value)
+    except ValueError:
+        return None
+
+
+def _date(value: date | str | None) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
 
 
 def storable(report: FlagReport) -> FlagReport:
@@ -182,11 +220,20 @@ def storable(report: FlagReport) -> FlagReport:
         report,
         summary=_clean(report.summary),
         source_text=report.source_text and _clean(report.source_text),
-        external_constraint=report.external_constraint and _clean(report.external_constraint),
+        # "None known" chosen after typing a constraint: the choice wins.
+        external_constraint=None
+        if report.claims_constraint is False
+        else report.external_constraint and _clean(report.external_constraint),
         channel_id=report.channel_id if linked else None,
         message_ts=report.message_ts if linked else None,
         request_key=key,
     )
+
+
+def _checked_category(report: FlagReport) -> str:
+    category = _category(report.category)
+    assert category is not None, "a report stored before check_report passed it"
+    return category.value
 
 
 def _clean(text: str) -> str:
@@ -222,14 +269,14 @@ def _insert_flag(db: sessionmaker[Session], report: FlagReport, reporter_key: by
         row = flag_store.add_flag(
             session,
             team_id=report.team_id,
-            category=report.category.value,
+            category=_checked_category(report),
             summary=report.summary.strip(),
             reporter_hash=reporter_hash(reporter_key, team_id=report.team_id, user_id=report.reporter_id),
             reporter_user_id=report.reporter_id if report.name_reporter else None,
             reporter_contact=seal_contact(reporter_key, report.reporter_id),
             source_text=report.source_text,
             source_user_id=report.source_user_id,
-            date_demanded=report.date_demanded,
+            date_demanded=_date(report.date_demanded),
             external_constraint=report.external_constraint,
             channel_id=report.channel_id,
             message_ts=report.message_ts,
@@ -255,11 +302,11 @@ def update_flag(
     with _storing(), db.begin() as session:
         flag_store.lock_flag_counter(session, team_id=report.team_id)
         row = _own_flag(session, report.team_id, flag_id, report.reporter_id, reporter_key)
-        row.category = report.category.value
+        row.category = _checked_category(report)
         row.summary = report.summary.strip()
         row.source_text = report.source_text
         row.source_user_id = report.source_user_id
-        row.date_demanded = report.date_demanded
+        row.date_demanded = _date(report.date_demanded)
         row.external_constraint = report.external_constraint
         row.reporter_named = report.name_reporter
         row.reporter_user_id = report.reporter_id if report.name_reporter else None

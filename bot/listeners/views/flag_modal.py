@@ -7,7 +7,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks import ids
-from bot.blocks.flag_modal import BLOCK_FOR_FIELD, read_flag_modal
+from bot.blocks.flag_modal import form_errors, read_flag_modal
 from bot.blocks.flags import flag_recorded_message
 from bot.blocks.origin import ModalOrigin
 from bot.domain import flags
@@ -20,23 +20,13 @@ log = logging.getLogger(__name__)
 
 
 def handle_flag_modal_submission(ack: Ack, view: dict, context: BoltContext, client: WebClient) -> None:
-    """Validate -> errors beside the fields, or store -> close the modal -> receipt (after the ack)."""
+    """Store (the domain checks it) -> close the modal -> receipt (after the ack); or the problems beside the fields."""
     form = read_flag_modal((view.get("state") or {}).get("values") or {})
-    if form.errors:
-        ack(response_action="errors", errors=form.errors)
-        return
     origin = ModalOrigin.from_metadata(view.get("private_metadata"))
     team_id, user_id = context.team_id or "", context.user_id or ""
-    report = flags.FlagReport(
+    report = form.report(
         team_id=team_id,
         reporter_id=user_id,
-        category=form.category,
-        summary=form.summary,
-        name_reporter=form.name_reporter,
-        source_text=form.source_text,
-        source_user_id=form.source_user_id,
-        date_demanded=form.date_demanded,
-        external_constraint=form.external_constraint,
         channel_id=origin.channel_id,
         message_ts=origin.message_ts,
         request_key=view.get("id"),
@@ -48,7 +38,7 @@ def handle_flag_modal_submission(ack: Ack, view: dict, context: BoltContext, cli
         else:
             recorded = flags.record_flag(app_deps.db, report, reporter_key=app_deps.reporter_key)
     except flags.InvalidReport as problem:
-        ack(response_action="errors", errors={BLOCK_FOR_FIELD.get(problem.field or "", ids.SUMMARY_BLOCK): str(problem)})
+        ack(response_action="errors", errors=form_errors(problem.problems))
         return
     except (flags.FlagNotFound, flags.NotYourFlag) as refused:
         ack(response_action="errors", errors={ids.SUMMARY_BLOCK: str(refused)})
