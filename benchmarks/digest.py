@@ -44,7 +44,7 @@ from bot.chart import trend_png  # noqa: E402
 from bot.db.migrate import upgrade_to_head  # noqa: E402
 from bot.db.models import Flag, FlagStatusChange  # noqa: E402
 from bot.db.session import create_db_engine, create_session_factory  # noqa: E402
-from bot.domain.categories import Category  # noqa: E402
+from bot.domain.agreement import agreement_of  # noqa: E402
 from bot.domain.digest import build_digest, rolling_week  # noqa: E402
 
 NOW = datetime(2026, 11, 30, 9, tzinfo=UTC)
@@ -66,14 +66,14 @@ def seed(database_url: str, team_id: str, count: int, *, first: int, shape: str)
     def age(i: int) -> int:
         return rng.randrange(RECENT) if shape == "dense" or i < 1000 else rng.randrange(RECENT, HISTORY)
 
-    categories = [c.value for c in Category]
+    clause_ids = [c.id for c in agreement_of(create_session_factory(engine), team_id=team_id).clauses]
     with engine.begin() as connection:
         for start in range(first, first + count, BATCH):
             rows = [
                 {
                     "team_id": team_id,
                     "number": i + 1,
-                    "category": rng.choice(categories),
+                    "clause_id": rng.choice(clause_ids),
                     "summary": f"benchmark flag {i} " + "x" * 200,
                     "reporter_hash": "h" * 64,
                     "reporter_named": False,

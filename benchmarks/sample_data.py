@@ -18,18 +18,20 @@ sys.path[0] = str(Path(__file__).resolve().parent.parent)
 from bot.db import flags as flag_store  # noqa: E402
 from bot.db.migrate import upgrade_to_head  # noqa: E402
 from bot.db.session import create_db_engine, create_session_factory  # noqa: E402
-from bot.domain.categories import Category  # noqa: E402
+from bot.domain.agreement import agreement_of  # noqa: E402
 from bot.domain.constraint_reviews import Verdict, review_constraint  # noqa: E402
 from bot.domain.outcomes import Status, change_status  # noqa: E402
 from bot.domain.workspace_settings import change_schedule  # noqa: E402
 
-WEIGHTS = {
-    Category.ARTIFICIAL_DEADLINE: 5,
-    Category.FEATURE_NOT_PROBLEM: 3,
-    Category.NO_SEAT_AT_THE_TABLE: 1,
-    Category.REMEDIAL_WORK_SQUEEZED: 2,
-    Category.PRIORITIES_OUTSIDE_BACKLOG: 2,
-    Category.OTHER: 1,
+WEIGHTS = {  # clauses of the default agreement, by keyword: both sides, and `other`
+    "deadline": 5,
+    "feature": 3,
+    "seat": 1,
+    "remedial": 2,
+    "priorities": 2,
+    "health": 2,
+    "explain": 2,
+    "other": 1,
 }
 
 
@@ -37,6 +39,8 @@ def seed(url: str, now: datetime, rng: random.Random) -> None:
     upgrade_to_head(url)
     db = create_session_factory(create_db_engine(url))
     change_schedule(db, team_id="T1", now=now, default_channel=None, timezone="Europe/Paris")
+    agreement = agreement_of(db, team_id="T1")
+    clause_ids = {keyword: agreement.clause(keyword).id for keyword in WEIGHTS}  # type: ignore[union-attr]
     lead = {"changed_by": "U0LEAD", "actor_is_admin": True, "reporter_key": b"sample"}
     for week in range(8):
         for n in range(0 if week == 2 else rng.randrange(1, 9)):  # the third week is a quiet one
@@ -46,7 +50,7 @@ def seed(url: str, now: datetime, rng: random.Random) -> None:
                 row = flag_store.add_flag(
                     session,
                     team_id="T1",
-                    category=rng.choices(list(WEIGHTS), list(WEIGHTS.values()))[0].value,
+                    clause_id=clause_ids[rng.choices(list(WEIGHTS), list(WEIGHTS.values()))[0]],
                     summary=f"sample flag {week}-{n}",
                     reporter_hash="h" * 64,
                     created_at=created,

@@ -107,7 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="what the leads learn over any range, weekly: response times, claimed constraints, the trend",
         description="Flags, response times (median to a lead's first answer, the share answered within 5 working days, "
         "median to resolution), claimed real constraints and how many leads confirmed, over the range and week by "
-        "week from --since, per category. Days are in the workspace's timezone; reporters are never named.",
+        "week from --since, per side of the agreement. Days are in the workspace's timezone; reporters are never named.",
     )
     report.add_argument("--team", required=True, help="workspace id")
     report.add_argument("--since", required=True, type=_day, help="first day, YYYY-MM-DD (weeks start on this day)")

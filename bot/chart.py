@@ -1,4 +1,4 @@
-"""The weekly trend as a PNG: flags a week per category (stacked bars) and flags resolved a week (a line).
+"""The weekly trend as a PNG: flags a week per side of the agreement (stacked bars) and flags resolved a week (a line).
 
 Drawn server-side with matplotlib's Agg backend (no display) through its object API (no pyplot, so no global
 figure state between digests). Only the clock process and the CLI import this module, and only when they draw:
@@ -35,7 +35,7 @@ def trend_png(learnings: Learnings) -> bytes:
     for index, group in enumerate(learnings.groups):
         values = [week.groups[index].figures.flags for week in weeks]
         if not any(values):
-            continue  # a category with no flags has nothing to show, nor a place in the legend
+            continue  # a side with no flags has nothing to show, nor a place in the legend
         axes.bar(positions, values, bottom=bottom, width=0.7, color=COLOURS[index % len(COLOURS)], label=group.group.label)
         bottom = [b + v for b, v in zip(bottom, values, strict=True)]
     resolved = [week.total.resolved for week in weeks]

@@ -24,7 +24,6 @@ from bot.config import Config, normalise_database_url
 from bot.db.migrate import upgrade_to_head
 from bot.db.session import create_db_engine, create_session_factory
 from bot.db.slack_stores import SCHEMA_METADATA
-from bot.domain.categories import Category
 from bot.domain.digest import claim_week
 from bot.domain.flags import FlagReport, record_flag
 from bot.domain.uninstalls import record_uninstall
@@ -210,7 +209,7 @@ def seed_three_workspaces(db: sessionmaker[Session], key: bytes) -> None:
     now = datetime.now(UTC)
     for team_id in SEEDED_TEAMS:
         for user_id, named in (("U1", False), ("U2", False), ("U1", True)):
-            report = FlagReport(team_id, user_id, Category.OTHER, f"{team_id}'s flag by {user_id}", name_reporter=named)
+            report = FlagReport(team_id, user_id, "other", f"{team_id}'s flag by {user_id}", name_reporter=named)
             record_flag(db, report, reporter_key=key)
         change_schedule(db, team_id=team_id, now=now, default_channel=None, channel_id="C0LEADS", hour=10)
         assert claim_week(db, team_id=team_id, iso_week="2026-W01", now=now)

@@ -56,7 +56,22 @@ def _elements(block: dict) -> Iterator[dict]:
 
 def _element_violations(element: dict) -> list[str]:
     problems = []
-    options = [*element.get("options", []), *element.get("initial_options", [])]
+    groups = element.get("option_groups") or []
+    grouped = [option for group in groups for option in group.get("options") or []]
+    for group in groups:
+        if not group.get("options"):
+            problems.append("an option group without options")
+        if len((group.get("label") or {}).get("text", "")) > 75:
+            problems.append(f"option group label of {len(group['label']['text'])} chars")
+    if len(grouped) + len(element.get("options", [])) > 100:
+        problems.append(f"{len(grouped) + len(element.get('options', []))} options in one select > 100")
+    # Block Kit: "a single option that exactly matches one of the options within options or option_groups".
+    if isinstance(element.get("initial_option"), dict) and element["initial_option"] not in [
+        *element.get("options", []),
+        *grouped,
+    ]:
+        problems.append("an initial_option that is none of the options")
+    options = [*element.get("options", []), *grouped, *element.get("initial_options", [])]
     if isinstance(element.get("initial_option"), dict):
         options.append(element["initial_option"])
     for option in options:

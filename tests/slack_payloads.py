@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from bot.blocks import ids
 from bot.blocks.origin import ModalOrigin
-from bot.domain.categories import Category
+from bot.domain.agreement import DEFAULT_AGREEMENT
 from bot.domain.workspace_settings import WEEKDAYS
 
 SENDING_TEAMS = ("T1", "T2")
@@ -57,7 +57,10 @@ HOSTILE = (
     "💥" * 50,
     "é\u0301" * 20,
 )
-KEYWORDS = (*(c.keyword for c in Category), "help", "?", "usage", "Feature", "DEADLINE", "nope", "http", "a" * 20)
+KEYWORDS = (
+    *(c.keyword for c in DEFAULT_AGREEMENT),
+    *("help", "?", "usage", "agreement", "Agreement", "Feature", "DEADLINE", "nope", "http", "a" * 20),
+)
 
 user_text = st.one_of(
     st.text(max_size=80),
@@ -170,6 +173,7 @@ def block_actions(draw: st.DrawFn) -> Sent:
         st.sampled_from([ids.EDIT_FLAG_ACTION, ids.WITHDRAW_FLAG_ACTION, ids.NEW_FLAG_ACTION, ids.RELEASE_FLAG_ACTION])
         | st.sampled_from([ids.DIGEST_SETTINGS_ACTION, "unknown_action", ids.VALUE])
         | st.sampled_from([ids.FLAG_STATUS_ACTION, ids.FLAG_STATUS_ACTION, ids.OUTCOME_DMS_ACTION, ids.EXPORT_CSV_ACTION])
+        | st.sampled_from([ids.AGREEMENT_ADD_ACTION, ids.AGREEMENT_EDIT_ACTION])
     )
     # A status menu's option value is "<flag number>:<status>"; checkboxes send selected_options.
     status_values = st.builds(
@@ -182,7 +186,11 @@ def block_actions(draw: st.DrawFn) -> Sent:
         "action_id": action_id,
         "block_id": draw(maybe(st.text(max_size=10))),
         "value": draw(st.one_of(flag_id_values, flag_id_values, json_values, st.just(...))),
-        "selected_option": draw(st.sampled_from([...]) | st.fixed_dictionaries({"value": status_values}) | json_values),
+        "selected_option": draw(
+            st.sampled_from([...])
+            | st.fixed_dictionaries({"value": status_values | st.sampled_from(KEYWORDS)})
+            | json_values
+        ),
         "selected_options": draw(st.sampled_from([..., [], [{"value": "on"}]]) | json_values),
         "action_ts": "1700000000.1",
     }
@@ -209,6 +217,7 @@ def _origin_metadata(draw: st.DrawFn) -> Any:
         team_domain=draw(st.none() | st.just("example") | st.text(max_size=30)),
         response_url=draw(response_urls),
         from_home=draw(st.booleans()),
+        clause_keyword=draw(st.none() | st.sampled_from(KEYWORDS) | st.text(max_size=30)),
     )
     return draw(
         st.one_of(
@@ -233,8 +242,8 @@ def _flag_modal_values(draw: st.DrawFn) -> Any:
 
     values: dict[str, Any] = {}
     values |= entry(
-        ids.CATEGORY_BLOCK,
-        {"type": "static_select", "selected_option": option(st.sampled_from([c.value for c in Category]) | json_values)},
+        ids.CLAUSE_BLOCK,
+        {"type": "static_select", "selected_option": option(st.sampled_from(KEYWORDS) | json_values)},
     )
     values |= entry(ids.SUMMARY_BLOCK, {"type": "plain_text_input", "value": draw(user_text | json_values)})
     values |= entry(ids.SOURCE_TEXT_BLOCK, {"type": "plain_text_input", "value": draw(st.none() | user_text | json_values)})
@@ -263,6 +272,30 @@ def _flag_modal_values(draw: st.DrawFn) -> Any:
     for block_id in draw(st.lists(st.sampled_from(list(values)), max_size=2)):
         values[block_id] = draw(st.just(...) | json_values)
     return drop(values)
+
+
+def _option(value: str) -> dict[str, str]:
+    return {"value": value}
+
+
+def _clause_values(draw: st.DrawFn) -> Any:
+    """A submitted clause form: a side, a keyword, a title, a description, the "offer it" box; or any JSON."""
+
+    def text_input(values: st.SearchStrategy[Any]) -> dict[str, Any]:
+        return {ids.VALUE: {"type": "plain_text_input", "value": draw(st.none() | values | json_values)}}
+
+    values = {
+        ids.CLAUSE_SIDE_BLOCK: {
+            ids.VALUE: {"selected_option": draw(st.none() | st.sampled_from(["product", "tech", "sales"]).map(_option))}
+        },
+        ids.CLAUSE_KEYWORD_BLOCK: text_input(st.sampled_from(KEYWORDS) | st.from_regex(r"\A[a-z]{2,20}\Z") | user_text),
+        ids.CLAUSE_TITLE_BLOCK: text_input(user_text),
+        ids.CLAUSE_DESCRIPTION_BLOCK: text_input(user_text),
+        ids.CLAUSE_ACTIVE_BLOCK: {
+            ids.VALUE: {"selected_options": draw(st.sampled_from([[], [{"value": ids.CLAUSE_ACTIVE}], None]) | json_values)}
+        },
+    }
+    return draw(st.just(values) | st.just(values) | json_values)
 
 
 def _settings_values(draw: st.DrawFn) -> Any:
@@ -305,8 +338,14 @@ def view_submissions(draw: st.DrawFn) -> Sent:
     body, team_id = draw(_interaction_envelope("view_submission"))
     callback_id = draw(
         st.sampled_from([ids.FLAG_MODAL, ids.FLAG_MODAL, ids.DIGEST_SETTINGS_MODAL, ids.NOT_AN_ISSUE_MODAL, "other_modal"])
+        | st.just(ids.CLAUSE_MODAL)
     )
-    values = _settings_values(draw) if callback_id == ids.DIGEST_SETTINGS_MODAL else _flag_modal_values(draw)
+    if callback_id == ids.DIGEST_SETTINGS_MODAL:
+        values = _settings_values(draw)
+    elif callback_id == ids.CLAUSE_MODAL:
+        values = _clause_values(draw)
+    else:
+        values = _flag_modal_values(draw)
     if callback_id == ids.NOT_AN_ISSUE_MODAL:
         values = draw(
             st.fixed_dictionaries(

@@ -18,12 +18,14 @@ from bot.chart import HEIGHT_PX, WIDTH_PX, trend_png
 from bot.db import flags as flag_store
 from bot.domain.insights import learn, learn_recent
 from bot.domain.outcomes import Status, change_status
+from tests.clauses import clause_id
 
 END = datetime(2026, 11, 30, 9, tzinfo=UTC)
 
 
 def seed(db: sessionmaker[Session], per_week: list[int]) -> None:
     """per_week[i] flags in week i of the 8 up to END (oldest first), the first of each week resolved a day later."""
+    clauses = [clause_id(db, "deadline"), clause_id(db, "explain")]  # product's side and tech's side
     for week, count in enumerate(per_week):
         for n in range(count):
             created = END - timedelta(weeks=8 - week) + timedelta(hours=3 + n)
@@ -31,7 +33,7 @@ def seed(db: sessionmaker[Session], per_week: list[int]) -> None:
                 row = flag_store.add_flag(
                     session,
                     team_id="T1",
-                    category=["artificial_deadline", "feature_not_problem"][n % 2],
+                    clause_id=clauses[n % 2],
                     summary="a flag",
                     reporter_hash="h" * 64,
                     created_at=created,
@@ -78,7 +80,7 @@ def test_the_alt_text_says_in_words_what_the_chart_shows(db: sessionmaker[Sessio
     assert "Flags a week, oldest first: 3, 0, 5, 2, 0, 1, 4, 2." in text
     assert "Resolved a week: 1, 0, 1, 1, 0, 1, 1, 1." in text
     assert "Most flags in the week of 19 Oct: 5." in text
-    assert "By category over the 8 weeks: Artificial deadline 10; Feature, not problem 7." in text
+    assert "By side over the 8 weeks: Product's side 10; Tech's side 7." in text
     assert len(text) <= ALT_TEXT_MAX
 
 
@@ -93,6 +95,7 @@ from bot.db.session import create_db_engine, create_session_factory
 import bot.slack.server, bot.slack.socket_mode  # what `serve` loads, either transport
 from bot.slack.app import create_app
 from bot.slack.web import create_wsgi_app
+from tests.clauses import clause_id
 from tests.fake_slack_api import start_fake_slack_api
 
 fake, _ = start_fake_slack_api()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -184,9 +185,14 @@ def test_serve_migrates_the_default_sqlite_file_and_stores_a_flag(
     assert reply.json()["response_type"] == "ephemeral"
     engine = create_engine(f"sqlite:///{tmp_path / 'deadline_flag.db'}")
     with engine.connect() as connection:
-        rows = connection.execute(text("SELECT team_id, category, summary FROM flags")).all()
+        rows = connection.execute(
+            text(
+                "SELECT flags.team_id, keyword, summary FROM flags"
+                " JOIN agreement_clauses ON agreement_clauses.id = flags.clause_id"
+            )
+        ).all()
     engine.dispose()
-    assert [tuple(row) for row in rows] == [("T1", "feature_not_problem", "export button by Friday")]
+    assert [tuple(row) for row in rows] == [("T1", "feature", "export button by Friday")]
     assert fake_slack_api.calls_to("auth.test")  # the start-up token check went to SLACK_API_URL, not slack.com
 
 
@@ -197,16 +203,19 @@ def seeded_database(tmp_path: Path) -> str:
     from bot.db import flags as flag_store
     from bot.db.migrate import upgrade_to_head
     from bot.db.session import create_db_engine, create_session_factory
+    from tests.clauses import clause_id
 
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     upgrade_to_head(url)
     engine = create_db_engine(url)
     a_minute_ago = datetime.now(UTC) - timedelta(minutes=1)
-    with create_session_factory(engine).begin() as session:
+    db = create_session_factory(engine)
+    feature = clause_id(db, "feature")
+    with db.begin() as session:
         flag_store.add_flag(
             session,
             team_id="T1",
-            category="feature_not_problem",
+            clause_id=feature,
             summary="CSV export by Friday <!here>",
             reporter_hash="h" * 64,
             created_at=a_minute_ago,
@@ -223,8 +232,10 @@ def test_digest_preview_prints_counts_and_excerpts_as_plain_text(tmp_path: Path)
 
     assert result.returncode == 0, result.stderr
     assert "1 flags" in result.stdout
-    assert "Feature, not problem" in result.stdout
-    assert "CSV export by Friday <!here>" in result.stdout  # plain text for a terminal: nothing to escape
+    lines = result.stdout.splitlines()
+    assert re.match(r"Product's side .* 1  ▲1 ", lines[3])  # the side's total, change and trend, then its clauses
+    assert re.match(r"  Problems, not features +1  ▲1$", lines[5])
+    assert "[Problems, not features · product's side] (open) CSV export by Friday <!here>" in result.stdout
 
 
 def test_digest_preview_of_a_calendar_week_counts_only_that_week(tmp_path: Path) -> None:

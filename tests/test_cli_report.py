@@ -51,8 +51,8 @@ def test_report_prints_the_range_week_by_week(tmp_path: Path) -> None:
     assert result.stdout.startswith("deadline-flag report for T1: ")
     assert "3 weeks" in result.stdout
     assert "Flags: 1 · resolved or closed: 0" in result.stdout
-    assert "Feature, not problem, 1 flag: first answer none yet" in result.stdout
-    assert "feature 1" in result.stdout  # the last week's row, by category
+    assert "Product's side, 1 flag: first answer none yet" in result.stdout
+    assert "product 1" in result.stdout  # the last week's row, by side
 
 
 def test_report_as_json_has_the_figures_and_every_week(tmp_path: Path) -> None:
@@ -64,7 +64,7 @@ def test_report_as_json_has_the_figures_and_every_week(tmp_path: Path) -> None:
     assert (report["team_id"], report["timezone"], report["since"]) == ("T1", "UTC", days_ago(20))
     assert report["total"]["flags"] == 1 and report["total"]["share_answered_within"] is None
     assert [w["flags"] for w in report["weeks"]] == [0, 0, 1]
-    assert {g["key"]: g["flags"] for g in report["weeks"][-1]["groups"]}["feature_not_problem"] == 1
+    assert {g["key"]: g["flags"] for g in report["weeks"][-1]["groups"]}["product"] == 1
     assert "h" * 64 not in result.stdout and "CSV export" not in result.stdout  # figures only: no flag, no reporter
 
 

@@ -18,6 +18,7 @@ from bot.db.models import Flag, FlagConstraintReview
 from bot.domain.constraint_reviews import review_history
 from bot.flows.digest import send_digest
 from bot.slack.tokens import Workspaces
+from tests.clauses import clause_id
 from tests.fake_slack_api import FakeSlackApi
 from tests.slack_requests import SlackSender
 from tests.views import opened_view, submission
@@ -42,11 +43,12 @@ class Seeded(NamedTuple):
 def add_claimed_flag(db: sessionmaker[Session], claim: str | None = "The regulator's filing date") -> Seeded:
     """A flag leads may see (released as it is stored), claiming a real constraint."""
     created = datetime.now(UTC) - timedelta(hours=1)
+    deadline = clause_id(db, "deadline")
     with db.begin() as session:
         row = flag_store.add_flag(
             session,
             team_id="T1",
-            category="artificial_deadline",
+            clause_id=deadline,
             summary="Ship the billing export by the 15th",
             reporter_hash="h" * 64,
             reporter_user_id=None,

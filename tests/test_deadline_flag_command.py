@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import flags as flag_store
-from bot.domain.categories import Category
+from bot.domain.agreement import DEFAULT_AGREEMENT
 from tests.fake_slack_api import FakeSlackApi
 from tests.markup import live_markup
 from tests.slack_requests import SlackSender
@@ -39,7 +39,7 @@ def test_inline_flag_is_stored_and_confirmed_only_to_its_reporter(slack: SlackSe
     assert "anonymous" in all_text(body)
     [flag] = stored(db, "T1")
     assert flag.summary == "the CEO wants the export feature by Friday for a demo"
-    assert flag.category == Category.ARTIFICIAL_DEADLINE.value
+    assert flag.clause.keyword == "deadline"
     # One person's anonymous flag is held (default minimum 3): numbered only when released.
     assert flag.number is None and "held, so not numbered yet" in all_text(body)
 
@@ -61,22 +61,24 @@ def test_the_channel_a_command_was_typed_in_is_not_stored(slack: SlackSender, db
     assert (flag.channel_id, flag.message_ts) == (None, None)  # the channel would tell who typed it
 
 
-def test_category_keyword_sets_the_category_and_is_not_part_of_the_text(
+def test_a_clause_keyword_files_the_flag_under_that_clause_and_is_not_part_of_the_text(
     slack: SlackSender, db: sessionmaker[Session]
 ) -> None:
     reply = slack.command("feature: build a CSV button by Monday")
 
     [flag] = stored(db)
-    assert flag.category == Category.FEATURE_NOT_PROBLEM.value
+    assert flag.clause.keyword == "feature"
     assert flag.summary == "build a CSV button by Monday"
-    assert "Feature, not problem" in all_text(reply.json())
+    assert "Flagged under *Problems, not features* · product's side" in all_text(reply.json())
 
 
-def test_every_category_has_a_keyword_that_files_under_it(slack: SlackSender, db: sessionmaker[Session]) -> None:
-    for category in Category:
-        slack.command(f"{category.keyword.upper()}: something about {category.value}")
+def test_every_clause_of_the_default_agreement_has_a_keyword_that_files_under_it(
+    slack: SlackSender, db: sessionmaker[Session]
+) -> None:
+    for clause in DEFAULT_AGREEMENT:
+        slack.command(f"{clause.keyword.upper()}: something about {clause.title}")
 
-    assert sorted(flag.category for flag in stored(db)) == sorted(category.value for category in Category)
+    assert sorted(flag.clause.keyword for flag in stored(db)) == sorted(c.keyword for c in DEFAULT_AGREEMENT)
 
 
 def test_help_answers_with_usage_listing_every_keyword_and_stores_nothing(
@@ -87,8 +89,8 @@ def test_help_answers_with_usage_listing_every_keyword_and_stores_nothing(
     body = reply.json()
     assert reply.status == 200
     assert body["response_type"] == "ephemeral"
-    for category in Category:
-        assert f"`{category.keyword}:`" in all_text(body)
+    for clause in DEFAULT_AGREEMENT:
+        assert f"`{clause.keyword}:`" in all_text(body)
     assert stored(db) == []
 
 
@@ -98,7 +100,7 @@ def test_help_answers_with_usage_listing_every_keyword_and_stores_nothing(
         "https://tracker/X-1 must ship Friday",
         "Re: billing export by Tuesday",
         "CEO: the demo needs search by Friday",
-        "urgent: rebuild billing by Tuesday",
+        "Update: rebuild billing by Tuesday",
         "deadline://tracker/X-2 by Monday",
     ],
 )
@@ -108,7 +110,7 @@ def test_a_word_with_a_colon_that_is_not_a_keyword_is_part_of_the_flags_text(
     reply = slack.command(text)
 
     assert reply.status == 200
-    assert [(f.category, f.summary) for f in stored(db)] == [(Category.ARTIFICIAL_DEADLINE.value, text)]
+    assert [(f.clause.keyword, f.summary) for f in stored(db)] == [("deadline", text)]
 
 
 def test_keyword_without_text_asks_for_the_text(slack: SlackSender, db: sessionmaker[Session]) -> None:

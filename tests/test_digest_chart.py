@@ -17,6 +17,7 @@ from bot.db import flags as flag_store
 from bot.db.models import DigestRun
 from bot.flows.digest import send_digest
 from bot.slack.tokens import Workspaces
+from tests.clauses import clause_id
 from tests.fake_slack_api import FakeSlackApi
 
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
@@ -24,12 +25,13 @@ NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 
 @pytest.fixture(autouse=True)
 def flags(db: sessionmaker[Session]) -> None:
+    deadline = clause_id(db, "deadline")
     with db.begin() as session:
         for hours in (1, 30, 200, 700):
             flag_store.add_flag(
                 session,
                 team_id="T1",
-                category="artificial_deadline",
+                clause_id=deadline,
                 summary="Billing by Friday",
                 reporter_hash="h" * 64,
                 created_at=NOW - timedelta(hours=hours),

@@ -10,9 +10,9 @@ import pytest
 
 from bot.blocks import ids
 from bot.blocks.digest import FLAG_REPLY_TEXT_MAX, digest_posts, sparkline
-from bot.domain.categories import Category
-from bot.domain.digest import LISTED_FLAGS_MAX, CategoryCount, Digest, rolling_week
+from bot.domain.digest import LISTED_FLAGS_MAX, Digest, rolling_week
 from bot.domain.flags import RecordedFlag
+from tests.clauses import clause, sides_with
 from tests.markup import block_text_length, live_markup, message_limit_violations, strings
 
 NOW = datetime(2026, 11, 30, 9, tzinfo=UTC)
@@ -27,7 +27,7 @@ def a_flag(i: int, summary: str = "ship it by Friday", **overrides: object) -> R
         reporter_named=bool(overrides.get("reporter_user_id")),
         channel_id=None,
         message_ts=None,
-        category=Category.FEATURE_NOT_PROBLEM,
+        clause=clause("feature"),
         summary=summary,
         source_text=None,
         source_user_id=None,
@@ -42,16 +42,7 @@ def a_flag(i: int, summary: str = "ship it by Friday", **overrides: object) -> R
 
 def a_digest(total: int, summary: str = "ship it by Friday", **flag_fields: object) -> Digest:
     listed = tuple(a_flag(i, summary, **flag_fields) for i in range(min(total, LISTED_FLAGS_MAX)))
-    counts = tuple(
-        CategoryCount(
-            c,
-            total if c is Category.FEATURE_NOT_PROBLEM else 0,
-            0,
-            (0,) * 7 + (total if c is Category.FEATURE_NOT_PROBLEM else 0,),
-        )
-        for c in Category
-    )
-    return Digest(team_id="T1", period=rolling_week(NOW), counts=counts, flags=listed)
+    return Digest(team_id="T1", period=rolling_week(NOW), sides=sides_with({"feature": total}), flags=listed)
 
 
 def digest_message(digest: Digest, names: dict[str, str] | None = None) -> dict:
@@ -204,3 +195,20 @@ def test_the_message_shows_what_happened_next_when_the_digest_has_outcomes() -> 
     assert "2 resolved or closed in this period" in text
     assert "5 still open" in text and "1 open for more than 4 weeks" in text
     assert "median time to resolution over 8 weeks: 3.5 days" in text
+
+
+def test_the_summary_shows_each_sides_total_change_and_trend_then_the_count_of_each_of_its_clauses() -> None:
+    digest = replace(a_digest(0), sides=sides_with({"deadline": 2, "explain": 1}, previous={"deadline": 1}))
+
+    summary = digest_posts(digest)[0].message
+    lines = [line for b in summary["blocks"] if b["type"] == "section" for line in b["text"]["text"].split("\n")]
+
+    product = lines.index("`▁▁▁▁▁▁▅█`  *Product's side* · tech's rights, product's responsibilities: *2* (▲1)")
+    assert lines[product + 1 : product + 3] == [
+        "• No artificial deadlines: 2 (▲1)",
+        "• Problems, not features: 0 (no change)",
+    ]
+    tech = lines.index("`▁▁▁▁▁▁▁▅`  *Tech's side* · product's rights, tech's responsibilities: *1* (▲1)")
+    assert lines[tech + 6] == "• Give the estate's reason for a delay or a no: 1 (▲1)"
+    assert "`▁▁▁▁▁▁▁▁`  *Other* (neither side): 0 (no change)" in lines
+    assert summary["text"].endswith("3 flags (product's side 2, tech's side 1)")

@@ -17,6 +17,7 @@ from bot.domain.digest import LISTED_FLAGS_MAX
 from bot.domain.workspace_settings import change_schedule
 from bot.flows.digest import send_digest
 from bot.slack.tokens import Workspaces
+from tests.clauses import clause_id
 from tests.fake_slack_api import FakeSlackApi
 from tests.markup import block_text_length
 
@@ -24,11 +25,12 @@ NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 
 
 def add_flag(db: sessionmaker[Session], summary: str = "CSV export by Friday", **fields: object) -> None:
+    feature = clause_id(db, "feature")
     with db.begin() as session:
         flag_store.add_flag(
             session,
             team_id="T1",
-            category="feature_not_problem",
+            clause_id=feature,
             summary=summary,
             reporter_hash="h" * 64,
             created_at=NOW - timedelta(hours=1),
@@ -77,12 +79,13 @@ def test_any_week_posts_through_the_strict_stand_in_each_message_within_its_marg
     db: sessionmaker[Session], workspaces: Workspaces, fake_slack_api: FakeSlackApi, count: int
 ) -> None:
     hostile = "<!channel> & <@U1> " + "ship the payload by Friday, the board wants it. " * 60
+    deadline = clause_id(db, "deadline")
     with db.begin() as session:
         for i in range(count):
             flag_store.add_flag(
                 session,
                 team_id="T1",
-                category="artificial_deadline",
+                clause_id=deadline,
                 summary=hostile[: 300 + i % 2700],
                 source_text=hostile[:200],
                 external_constraint=hostile[:200],

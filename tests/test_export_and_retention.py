@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.db import flags as flag_store
 from bot.db.models import Flag
 from bot.domain import flags
-from bot.domain.categories import Category
 from bot.domain.digest import build_digest, rolling_week
 from bot.domain.export import export_rows, to_csv, to_json
 from bot.domain.outcomes import NotALead, Status, change_status, list_open_flags, outcome_summary, set_leads, status_history
@@ -44,9 +43,7 @@ def record(
     named: bool = False,
     at: datetime = NOW - timedelta(days=1),
 ) -> int:
-    report = flags.FlagReport(
-        team_id=team_id, reporter_id=user_id, category=Category.OTHER, summary=summary, name_reporter=named
-    )
+    report = flags.FlagReport(team_id=team_id, reporter_id=user_id, keyword="other", summary=summary, name_reporter=named)
     return flags.record_flag(db, report, reporter_key=KEY, now=at).id
 
 
@@ -85,7 +82,7 @@ def test_export_has_every_flag_with_its_status_and_names_only_reporters_who_chos
 
 def test_export_gives_days_not_times_and_no_conversation_or_message_ids(db: sessionmaker[Session]) -> None:
     report = flags.FlagReport(
-        team_id="T1", reporter_id="U1", category=Category.OTHER, summary="linked", channel_id="C1",
+        team_id="T1", reporter_id="U1", keyword="other", summary="linked", channel_id="C1",
         message_ts="1700000000.000100",
     )  # fmt: skip
     flag_id = flags.record_flag(db, report, reporter_key=KEY, now=datetime(2026, 11, 20, 14, 37, 5, 123456, tzinfo=UTC)).id
@@ -104,7 +101,7 @@ def test_export_gives_days_not_times_and_no_conversation_or_message_ids(db: sess
 
 def test_a_dm_source_is_never_stored_so_never_exported(db: sessionmaker[Session]) -> None:
     report = flags.FlagReport(
-        team_id="T1", reporter_id="U1", category=Category.OTHER, summary="from a dm", channel_id="D0DM",
+        team_id="T1", reporter_id="U1", keyword="other", summary="from a dm", channel_id="D0DM",
         message_ts="1700000000.000100",
     )  # fmt: skip
     flag_id = flags.record_flag(db, report, reporter_key=KEY).id

@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.blocks import ids
 from bot.db import flags as flag_store
-from bot.domain.categories import Category
 from tests.fake_slack_api import FakeSlackApi
 from tests.markup import live_markup
 from tests.slack_requests import SlackSender
@@ -41,18 +40,28 @@ def test_command_without_text_opens_the_modal_with_the_commands_trigger_id(
     assert call.body["trigger_id"] == "trigger-from-command"
     view = opened_view(call)
     assert view["callback_id"] == ids.FLAG_MODAL
-    assert {b["block_id"] for b in view["blocks"]} >= {ids.CATEGORY_BLOCK, ids.SUMMARY_BLOCK, ids.DATE_DEMANDED_BLOCK}
+    assert {b["block_id"] for b in view["blocks"]} >= {ids.CLAUSE_BLOCK, ids.SUMMARY_BLOCK, ids.DATE_DEMANDED_BLOCK}
 
 
-def test_modal_offers_every_category_with_its_description_and_leaves_the_reporter_anonymous(
+def test_modal_offers_every_clause_with_its_description_grouped_by_side_and_leaves_the_reporter_anonymous(
     slack: SlackSender, fake_slack_api: FakeSlackApi
 ) -> None:
     view = open_modal(slack, fake_slack_api)
 
-    [category_block] = [b for b in view["blocks"] if b["block_id"] == ids.CATEGORY_BLOCK]
-    options = category_block["element"]["options"]
-    assert [o["value"] for o in options] == [c.value for c in Category]
-    assert all(o["description"]["text"] for o in options)
+    [clause_block] = [b for b in view["blocks"] if b["block_id"] == ids.CLAUSE_BLOCK]
+    groups = clause_block["element"]["option_groups"]
+    assert [g["label"]["text"] for g in groups] == [
+        "Product's side: tech's rights, product's responsibilities",
+        "Tech's side: product's rights, tech's responsibilities",
+        "Neither side",
+    ]
+    assert [[o["value"] for o in g["options"]] for g in groups] == [
+        ["deadline", "feature", "seat", "remedial", "priorities", "estate"],
+        ["health", "urgent", "input", "reorder", "roadmap", "explain"],
+        ["other"],
+    ]
+    assert all(o["description"]["text"] for g in groups for o in g["options"])
+    assert clause_block["element"]["initial_option"]["value"] == "deadline"
     [name_me] = [b for b in view["blocks"] if b["block_id"] == ids.NAME_ME_BLOCK]
     assert "initial_options" not in name_me["element"]
 
@@ -62,7 +71,7 @@ def test_submitted_modal_closes_and_stores_every_field(
 ) -> None:
     view = open_modal(slack, fake_slack_api)
     answers = {
-        ids.CATEGORY_BLOCK: Category.FEATURE_NOT_PROBLEM.value,
+        ids.CLAUSE_BLOCK: "feature",
         ids.SUMMARY_BLOCK: "Build a CSV export button",
         ids.SOURCE_TEXT_BLOCK: "Sales kickoff",
         ids.SOURCE_USER_BLOCK: "U0BOSS",
@@ -76,8 +85,8 @@ def test_submitted_modal_closes_and_stores_every_field(
     assert reply.status == 200
     assert reply.text == ""  # an empty 200 closes the modal
     [flag] = stored(db)
-    assert (flag.category, flag.summary, flag.source_text, flag.source_user_id) == (
-        "feature_not_problem",
+    assert (flag.clause.keyword, flag.summary, flag.source_text, flag.source_user_id) == (
+        "feature",
         "Build a CSV export button",
         "Sales kickoff",
         "U0BOSS",

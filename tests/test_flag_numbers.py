@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.db import flags as flag_store
 from bot.db.migrate import alembic_config
 from bot.domain import flags
-from bot.domain.categories import Category
 from bot.domain.export import export_rows
 from tests.fake_slack_api import FakeSlackApi
 from tests.holding import show_at_once
@@ -30,7 +29,7 @@ def released_at_once(db: sessionmaker[Session]) -> None:
 
 
 def record(db: sessionmaker[Session], team_id: str, summary: str = "flag") -> flags.RecordedFlag:
-    report = flags.FlagReport(team_id=team_id, reporter_id="U1", category=Category.OTHER, summary=summary)
+    report = flags.FlagReport(team_id=team_id, reporter_id="U1", keyword="other", summary=summary)
     return flags.record_flag(db, report, reporter_key=KEY)
 
 

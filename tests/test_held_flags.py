@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.blocks import ids
 from bot.db import flags as flag_store
 from bot.domain import flags
-from bot.domain.categories import Category
 from bot.domain.digest import build_digest, rolling_week
 from bot.domain.flags import FlagNotFound
 from bot.domain.outcomes import Status, change_status, outcome_summary
@@ -151,7 +150,7 @@ def test_a_third_persons_flag_releases_all_three(slack: SlackSender, leads: Lead
     ("surface", "count"),
     [("digest preview", "0 flags"), ("digest", "*No flags* in this period"), ("home", "*0* flags in the last 7 days")],
 )
-def test_held_flags_are_in_no_count_by_category(slack: SlackSender, leads: Leads, surface: str, count: str) -> None:
+def test_held_flags_are_in_no_count_by_clause(slack: SlackSender, leads: Leads, surface: str, count: str) -> None:
     flag(slack, "deadline: " + TEXTS[0], "U1")
     flag(slack, "feature: " + TEXTS[1], "U2")
 
@@ -185,8 +184,9 @@ def test_export_help_says_include_held_is_for_the_operator_who_holds_the_databas
 def test_a_named_flag_shows_at_once(slack: SlackSender, fake_slack_api: FakeSlackApi, leads: Leads) -> None:
     from bot.blocks.flag_modal import FlagDraft, flag_modal
     from bot.blocks.origin import ModalOrigin
+    from tests.clauses import STORED_DEFAULT
 
-    view = flag_modal(FlagDraft(), ModalOrigin())
+    view = flag_modal(FlagDraft(), ModalOrigin(), STORED_DEFAULT)
     slack.interaction(submission(view, {ids.SUMMARY_BLOCK: TEXTS[0], ids.NAME_ME_BLOCK: [ids.NAME_ME]}, user_id="U1"))
     fake_slack_api.wait_for("chat.postMessage")  # the receipt (no response_url from a bare modal: a DM)
 
@@ -336,11 +336,11 @@ def test_lowering_the_minimum_releases_a_pool_that_now_reaches_it(
 def test_a_batch_is_released_at_one_time_and_numbered_in_no_order_of_writing(db: sessionmaker[Session]) -> None:
     written = []
     for n in range(20):  # two people, ten flags each: held
-        report = flags.FlagReport("T1", f"U{n % 2}", Category.OTHER, f"flag {n}")
+        report = flags.FlagReport("T1", f"U{n % 2}", "other", f"flag {n}")
         written.append(flags.record_flag(db, report, reporter_key=KEY, now=datetime(2026, 11, 2, 9, n, tzinfo=UTC)))
     assert all(f.number is None for f in written)  # held flags have no number yet
 
-    third = flags.FlagReport("T1", "U9", Category.OTHER, "the third person's")
+    third = flags.FlagReport("T1", "U9", "other", "the third person's")
     flags.record_flag(db, third, reporter_key=KEY, now=datetime(2026, 11, 30, 9, tzinfo=UTC))
 
     with db() as session:
@@ -354,11 +354,9 @@ def test_a_batch_is_released_at_one_time_and_numbered_in_no_order_of_writing(db:
 def test_a_flags_age_and_time_to_resolution_count_from_its_release(db: sessionmaker[Session]) -> None:
     now = datetime(2026, 11, 30, 9, tzinfo=UTC)
     for user_id, days_ago in (("U1", 40), ("U2", 35)):  # written weeks ago, held until the third
-        report = flags.FlagReport("T1", user_id, Category.OTHER, f"by {user_id}")
+        report = flags.FlagReport("T1", user_id, "other", f"by {user_id}")
         flags.record_flag(db, report, reporter_key=KEY, now=now - timedelta(days=days_ago))
-    flags.record_flag(
-        db, flags.FlagReport("T1", "U3", Category.OTHER, "by U3"), reporter_key=KEY, now=now - timedelta(days=2)
-    )
+    flags.record_flag(db, flags.FlagReport("T1", "U3", "other", "by U3"), reporter_key=KEY, now=now - timedelta(days=2))
     change_status(
         db, team_id="T1", flag_number=1, to_status=Status.RESOLVED, changed_by=LEAD, actor_is_admin=True,
         reporter_key=KEY, now=now - timedelta(days=1),
@@ -373,7 +371,7 @@ def test_a_flags_age_and_time_to_resolution_count_from_its_release(db: sessionma
 
 
 def test_a_held_flag_cannot_be_given_an_outcome(db: sessionmaker[Session]) -> None:
-    flags.record_flag(db, flags.FlagReport("T1", "U1", Category.OTHER, "held"), reporter_key=KEY)
+    flags.record_flag(db, flags.FlagReport("T1", "U1", "other", "held"), reporter_key=KEY)
 
     with pytest.raises(FlagNotFound):  # it has no number leads could name it by: #1 is nobody's yet
         change_status(
@@ -407,7 +405,7 @@ def test_a_status_click_on_a_guessed_number_is_refused_while_the_flag_is_held(
 
 def test_flags_written_at_once_by_different_people_still_count_each_other(db: sessionmaker[Session]) -> None:
     def record(n: int) -> None:
-        flags.record_flag(db, flags.FlagReport("T1", f"U{n}", Category.OTHER, f"flag {n}"), reporter_key=KEY)
+        flags.record_flag(db, flags.FlagReport("T1", f"U{n}", "other", f"flag {n}"), reporter_key=KEY)
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         list(pool.map(record, range(8)))
@@ -421,7 +419,7 @@ def test_choosing_to_be_named_on_a_held_flag_releases_it(slack: SlackSender, db:
     receipt = flag(slack, TEXTS[0], "U1")
     edit = button(receipt, ids.EDIT_FLAG_ACTION)
     assert edit is not None
-    report = flags.FlagReport("T1", "U1", Category.OTHER, TEXTS[0], name_reporter=True)
+    report = flags.FlagReport("T1", "U1", "other", TEXTS[0], name_reporter=True)
 
     flags.update_flag(db, int(edit["value"]), report, reporter_key=KEY)
 
@@ -463,7 +461,7 @@ def test_the_receipt_of_the_flag_that_reaches_the_minimum_says_it_is_visible(sla
 def test_the_reporters_home_shows_each_of_their_flags_held_or_visible(
     slack: SlackSender, fake_slack_api: FakeSlackApi, db: sessionmaker[Session]
 ) -> None:
-    flags.record_flag(db, flags.FlagReport("T1", "U1", Category.OTHER, "named one", name_reporter=True), reporter_key=KEY)
+    flags.record_flag(db, flags.FlagReport("T1", "U1", "other", "named one", name_reporter=True), reporter_key=KEY)
     flag(slack, "anonymous one", "U1")
 
     slack.event({"type": "app_home_opened", "user": "U1", "tab": "home"})

@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.blocks import ids
 from bot.db import flags as flag_store
-from bot.domain.categories import Category
 from bot.domain.reporters import reporter_hash
+from tests.clauses import clause_id
 from tests.fake_slack_api import FakeSlackApi
 from tests.markup import live_markup
 from tests.slack_requests import SlackSender
@@ -25,17 +25,18 @@ def seed(
     *,
     team_id: str = "T1",
     user_id: str = "U1",
-    category: Category = Category.ARTIFICIAL_DEADLINE,
+    keyword: str = "deadline",
     age: timedelta = timedelta(hours=1),
     text: str = "flag",
 ) -> None:
     created = datetime.now(UTC) - age
+    clause = clause_id(db, keyword, team_id)
     with db.begin() as session:
         for i in range(count):
             flag_store.add_flag(
                 session,
                 team_id=team_id,
-                category=category.value,
+                clause_id=clause,
                 summary=f"{text} {i}",
                 reporter_hash=reporter_hash(KEY, team_id=team_id, user_id=user_id),
                 created_at=created - timedelta(seconds=i),
@@ -99,7 +100,7 @@ def test_home_with_300_flags_shows_the_newest_20_and_says_how_many_more(
 
 def seed_a_workspace_week(db: sessionmaker[Session]) -> None:
     seed(db, 2, user_id="U1", text="mine")
-    seed(db, 3, user_id="U2", category=Category.FEATURE_NOT_PROBLEM, text="colleague's secret")
+    seed(db, 3, user_id="U2", keyword="feature", text="colleague's secret")
     seed(db, 4, user_id="U2", age=timedelta(days=9), text="last month")
     seed(db, 5, team_id="T2", user_id="U1", text="other workspace")
 
@@ -116,16 +117,17 @@ def test_home_never_shows_other_peoples_flags(
     assert "other workspace" not in text_of(view)
 
 
-def test_home_counts_the_whole_workspaces_last_7_days_by_category(
+def test_home_counts_the_whole_workspaces_last_7_days_by_side_and_clause(
     slack: SlackSender, fake_slack_api: FakeSlackApi, db: sessionmaker[Session]
 ) -> None:
     seed_a_workspace_week(db)
+    seed(db, 1, user_id="U3", keyword="explain", text="declined without a reason")
 
     view = open_home(slack, fake_slack_api)
 
-    assert "*5* flags in the last 7 days" in text_of(view)
-    assert "Feature, not problem: *3*" in text_of(view)
-    assert "Artificial deadline: *2*" in text_of(view)
+    assert "*6* flags in the last 7 days" in text_of(view)
+    assert "Product's side: *5* (No artificial deadlines 2, Problems, not features 3)" in text_of(view)
+    assert "Tech's side: *1* (Give the estate's reason for a delay or a no 1)" in text_of(view)
 
 
 def test_the_messages_tab_does_not_publish_the_home_view(slack: SlackSender, fake_slack_api: FakeSlackApi) -> None:

@@ -14,11 +14,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.blocks.digest import digest_summary_message
 from bot.blocks.digest_text import digest_plain_text
 from bot.db import flags as flag_store
+from bot.domain.agreement import edit_clause
 from bot.domain.constraint_reviews import Verdict, review_constraint
 from bot.domain.digest import build_digest, rolling_week
 from bot.domain.insights import InvalidRange, learn_range, learn_recent, report_weeks
 from bot.domain.outcomes import Status, change_status
 from bot.domain.workspace_settings import change_schedule
+from tests.clauses import clause_id
 
 PARIS = ZoneInfo("Europe/Paris")
 END = datetime(2026, 11, 30, 9, tzinfo=PARIS).astimezone(UTC)  # a Monday morning digest
@@ -30,18 +32,19 @@ def paris(*args: int) -> datetime:
 
 def flag(
     db: sessionmaker[Session],
-    category: str,
+    keyword: str,
     created: datetime,
     *,
     team_id: str = "T1",
     due: date | None = None,
     claim: str | None = None,
 ) -> int:
+    clause = clause_id(db, keyword, team_id)
     with db.begin() as session:
         return flag_store.add_flag(
             session,
             team_id=team_id,
-            category=category,
+            clause_id=clause,
             summary="a flag",
             reporter_hash="h" * 64,
             created_at=created,
@@ -70,29 +73,29 @@ def known(db: sessionmaker[Session]) -> sessionmaker[Session]:
     change_schedule(db, team_id="T1", now=END, default_channel=None, timezone="Europe/Paris")
     due = date(2026, 12, 15)
     # Friday evening, answered Monday morning: 2 days and 14 hours, but only 14 working hours.
-    a = flag(db, "artificial_deadline", paris(2026, 11, 20, 19), due=due, claim="the regulator's date")
+    a = flag(db, "deadline", paris(2026, 11, 20, 19), due=due, claim="the regulator's date")
     answer(db, a, Status.ACKNOWLEDGED, paris(2026, 11, 23, 9))
     # Monday 9:00, answered the next Monday at 10:00: one hour past its 5 working days.
-    b = flag(db, "feature_not_problem", paris(2026, 11, 9, 9), claim="a contract")
+    b = flag(db, "explain", paris(2026, 11, 9, 9), claim="a contract")
     answer(db, b, Status.DISCUSSED, paris(2026, 11, 16, 10))
     # Tuesday 10:00, answered the next Monday 9:00: nearly 6 calendar days, under 4 working days; resolved 8 days in.
-    c = flag(db, "artificial_deadline", paris(2026, 11, 10, 10), due=due)
+    c = flag(db, "deadline", paris(2026, 11, 10, 10), due=due)
     answer(db, c, Status.ACKNOWLEDGED, paris(2026, 11, 16, 9))
     answer(db, c, Status.RESOLVED, paris(2026, 11, 18, 10))
     # Never answered, long due.
-    d = flag(db, "artificial_deadline", paris(2026, 11, 2, 12), due=due, claim="the trade show")
+    d = flag(db, "deadline", paris(2026, 11, 2, 12), due=due, claim="the trade show")
     # Never answered, but not due yet (its 5 working days end on Friday 4 December).
-    flag(db, "remedial_work_squeezed", paris(2026, 11, 27, 12))
+    flag(db, "health", paris(2026, 11, 27, 12))
     # Answered a day later, before it was due.
-    h = flag(db, "remedial_work_squeezed", paris(2026, 11, 25, 10))
+    h = flag(db, "health", paris(2026, 11, 25, 10))
     answer(db, h, Status.ACKNOWLEDGED, paris(2026, 11, 26, 10))
     # Alone in its week, the week after it has no flags at all.
-    g = flag(db, "other", paris(2026, 10, 19, 12), due=due, claim="the launch event")
+    g = flag(db, "seat", paris(2026, 10, 19, 12), due=due, claim="the launch event")
     review(db, a, Verdict.CONFIRMED)
     review(db, g, Verdict.CONFIRMED)
     review(db, d, Verdict.NOT_CONFIRMED)
     # Another workspace's flags and answers count for nothing here.
-    other = flag(db, "artificial_deadline", paris(2026, 11, 20, 19), team_id="T2", due=due, claim="x")
+    other = flag(db, "deadline", paris(2026, 11, 20, 19), team_id="T2", due=due, claim="x")
     change_status(
         db, team_id="T2", flag_number=other, to_status=Status.RESOLVED, changed_by="U9", actor_is_admin=True,
         reporter_key=b"k", now=paris(2026, 11, 21, 9),
@@ -123,17 +126,25 @@ def test_the_share_answered_within_5_working_days_skips_weekends_and_waits_for_f
     assert learned.total.share_answered_within == pytest.approx(0.5)
 
 
-def test_the_figures_are_given_per_category(known: sessionmaker[Session]) -> None:
+def test_the_figures_are_given_per_side_of_the_agreement(known: sessionmaker[Session]) -> None:
     by_group = {g.group.key: g.figures for g in learn_recent(known, team_id="T1", end=END).groups}
 
-    deadline = by_group["artificial_deadline"]
-    assert (deadline.flags, deadline.answered, deadline.due, deadline.answered_within) == (3, 2, 3, 2)
-    assert deadline.median_days_to_response == pytest.approx((2 + 14 / 24 + 5 + 23 / 24) / 2)
-    assert (by_group["feature_not_problem"].due, by_group["feature_not_problem"].answered_within) == (1, 0)
-    assert by_group["remedial_work_squeezed"].share_answered_within == 1.0
-    assert by_group["no_seat_at_the_table"].flags == 0
-    assert by_group["no_seat_at_the_table"].share_answered_within is None
-    assert by_group["no_seat_at_the_table"].median_days_to_response is None
+    product = by_group["product"]  # deadline (3) and seat (1)
+    assert (product.flags, product.answered, product.due, product.answered_within) == (4, 2, 4, 2)
+    assert product.median_days_to_response == pytest.approx((2 + 14 / 24 + 5 + 23 / 24) / 2)
+    tech = by_group["tech"]  # explain (answered an hour too late) and health (one answered in a day, one not due)
+    assert (tech.flags, tech.due, tech.answered_within, tech.share_answered_within) == (3, 2, 1, 0.5)
+    assert by_group["neither"].flags == 0
+    assert by_group["neither"].share_answered_within is None
+    assert by_group["neither"].median_days_to_response is None
+
+
+def test_a_clause_moved_to_the_other_side_takes_its_flags_figures_with_it(known: sessionmaker[Session]) -> None:
+    edit_clause(known, team_id="T1", keyword="seat", side="tech")
+
+    by_group = {g.group.key: g.figures for g in learn_recent(known, team_id="T1", end=END).groups}
+
+    assert (by_group["product"].flags, by_group["tech"].flags) == (3, 4)
 
 
 def test_the_median_time_to_resolution_is_beside_it(known: sessionmaker[Session]) -> None:
@@ -159,7 +170,7 @@ def test_each_week_has_its_own_figures_and_a_week_with_no_flags_counts_zero(know
     assert [w.total.resolved for w in weeks] == [0, 0, 0, 0, 0, 0, 1, 0]
     empty = weeks[3]
     assert (empty.total.answered, empty.total.due, empty.total.median_days_to_response) == (0, 0, None)
-    assert [g.figures.flags for g in weeks[5].groups if g.figures.flags] == [1, 1]  # the feature and the deadline
+    assert [g.figures.flags for g in weeks[5].groups if g.figures.flags] == [1, 1]  # the deadline and the explain
 
 
 def test_a_report_covers_any_range_in_weeks_from_its_first_day(known: sessionmaker[Session]) -> None:
@@ -183,7 +194,7 @@ def test_a_report_stops_at_now_and_its_last_week_is_shorter() -> None:
     assert boundaries == [paris(2026, 11, 16, 0), paris(2026, 11, 23, 0), paris(2026, 11, 30, 0), END]
 
 
-def test_the_digest_summary_and_preview_show_the_figures_per_category(known: sessionmaker[Session]) -> None:
+def test_the_digest_summary_and_preview_show_the_figures_per_side(known: sessionmaker[Session]) -> None:
     digest = build_digest(known, team_id="T1", period=rolling_week(END))
 
     summary = json.dumps(digest_summary_message(digest)["blocks"], ensure_ascii=False)
@@ -191,7 +202,8 @@ def test_the_digest_summary_and_preview_show_the_figures_per_category(known: ses
 
     for text in (summary, preview):
         assert "first answer by a lead 4.3 days · 50% (3 of 6) answered within 5 working days · resolution 8.0 days" in text
-        assert "Artificial deadline, 3 flags: first answer 4.3 days · 67% (2 of 3) within 5 working days" in text
+        assert "Product's side, 4 flags: first answer 4.3 days · 50% (2 of 4) within 5 working days" in text
+        assert "Tech's side, 3 flags: first answer 4.0 days · 50% (1 of 2) within 5 working days" in text
         assert "3 of 4 flags with a demanded date claimed a real external constraint (75%)" in text
         assert "of 4 claims, 2 confirmed by a lead, 1 not confirmed, 1 not reviewed yet" in text
-        assert "No seat at the table, 0 flags" not in text  # a category with nothing to say is left out
+        assert "Other (neither side), 0 flags" not in text  # a group with nothing to say is left out

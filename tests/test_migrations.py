@@ -70,3 +70,63 @@ def test_upgrading_forgets_the_dm_sources_of_flags_stored_before(database_url: s
             ("channel", "C0PUB", "1.2", "https://example.slack.com/archives/C0PUB/p12"),
             ("dm", None, None, None),
         ]
+
+
+CATEGORIES = {
+    "artificial_deadline": "deadline",
+    "feature_not_problem": "feature",
+    "no_seat_at_the_table": "seat",
+    "remedial_work_squeezed": "remedial",
+    "priorities_outside_backlog": "priorities",
+    "other": "other",
+}
+
+
+def flags_under_categories(engine: Engine) -> None:
+    """Flags of every category in T1 and T2 as the schema before the agreement stored them, and T3 with settings only."""
+    insert = text(
+        "INSERT INTO flags (team_id, number, category, summary, reporter_hash, reporter_named, status, created_at)"
+        " VALUES (:team, :number, :category, :summary, 'h', false, 'open', '2026-11-01 10:00:00')"
+    )
+    with engine.begin() as connection:
+        for team in ("T1", "T2"):
+            for number, category in enumerate(CATEGORIES, start=1):
+                connection.execute(insert, {"team": team, "number": number, "category": category, "summary": category})
+        connection.execute(text("INSERT INTO workspace_settings (team_id, updated_at) VALUES ('T3', '2026-11-01 10:00:00')"))
+
+
+def test_upgrading_gives_every_workspace_the_default_agreement_and_keeps_each_flag_under_its_categorys_clause(
+    database_url: str, engine: Engine
+) -> None:
+    config = alembic_config(database_url)
+    command.downgrade(config, "0013")
+    flags_under_categories(engine)
+
+    command.upgrade(config, "head")
+
+    with engine.connect() as connection:
+        flags = connection.execute(
+            text(
+                "SELECT flags.team_id, summary, keyword, agreement_clauses.team_id FROM flags"
+                " JOIN agreement_clauses ON agreement_clauses.id = flags.clause_id"
+            )
+        ).all()
+        clauses = dict(connection.execute(text("SELECT team_id, COUNT(*) FROM agreement_clauses GROUP BY team_id")).all())
+    assert sorted(flags) == sorted(
+        (team, category, keyword, team) for team in ("T1", "T2") for category, keyword in CATEGORIES.items()
+    )
+    assert clauses == {"T1": 13, "T2": 13, "T3": 13}
+
+
+def test_downgrading_gives_each_flag_its_category_back(database_url: str, engine: Engine) -> None:
+    config = alembic_config(database_url)
+    command.downgrade(config, "0013")
+    flags_under_categories(engine)
+    command.upgrade(config, "head")
+
+    command.downgrade(config, "0013")
+
+    with engine.connect() as connection:
+        rows = connection.execute(text("SELECT summary, category FROM flags")).all()
+    command.upgrade(config, "head")  # PostgreSQL's schema is shared by the tests that follow
+    assert sorted(rows) == sorted((category, category) for team in ("T1", "T2") for category in CATEGORIES)

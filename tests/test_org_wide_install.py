@@ -105,7 +105,7 @@ class Org:
 
     def flag(self, text: str, *, team_id: str, user_id: str = ALICE) -> None:
         reply = self.command(text, team_id=team_id, user_id=user_id)
-        assert reply.status == 200 and "Flagged as" in reply.text, reply.text
+        assert reply.status == 200 and "Flagged under" in reply.text, reply.text
         self.after_ack.drain()  # the org of the workspace is recorded after the answer
 
 
@@ -415,7 +415,7 @@ def test_a_modal_submitted_without_a_workspace_keeps_the_form_open_with_the_reas
 
     reply = org.interaction({**payload, "view": {**payload["view"]}}, team_id=None)
 
-    assert reply.json() == {"response_action": "errors", "errors": {ids.CATEGORY_BLOCK: NO_WORKSPACE}}
+    assert reply.json() == {"response_action": "errors", "errors": {ids.CLAUSE_BLOCK: NO_WORKSPACE}}
     org.after_ack.drain()
     assert rows_by_team(engine) == before
 

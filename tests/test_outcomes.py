@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.blocks import ids
 from bot.db import flags as flag_store
 from bot.domain import flags
-from bot.domain.categories import Category
 from bot.domain.outcomes import set_leads, status_history
 from bot.flows.digest import send_digest
 from bot.slack.tokens import Workspaces
@@ -44,7 +43,7 @@ def flags_shown_at_once(db: sessionmaker[Session]) -> None:
 
     Another workspace's flags come first, so that T1's internal ids are not its numbers: leads name flags by number."""
     for n in range(5):
-        report = flags.FlagReport("T9", "U1", Category.OTHER, f"elsewhere {n}", name_reporter=True)
+        report = flags.FlagReport("T9", "U1", "other", f"elsewhere {n}", name_reporter=True)
         flags.record_flag(db, report, reporter_key=b"test-reporter-key")
     show_at_once(db, "T1")
 

@@ -50,7 +50,7 @@ def test_add_details_opens_the_modal_on_the_flag_and_saving_updates_it_in_place(
 
     assert reply.status == 200
     [flag] = stored(db)
-    assert (flag.id, flag.summary, flag.category, flag.source_text) == (flag_id, "CSV export", "feature_not_problem", "QBR")
+    assert (flag.id, flag.summary, flag.clause.keyword, flag.source_text) == (flag_id, "CSV export", "feature", "QBR")
     assert str(flag.date_demanded) == "2026-12-01"
     [replaced] = fake_slack_api.wait_for("hooks/receipt")
     assert replaced.body["replace_original"] is True

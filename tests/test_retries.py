@@ -12,6 +12,7 @@ from bot.blocks import ids
 from bot.blocks.flag_modal import FlagDraft, flag_modal
 from bot.blocks.origin import ModalOrigin
 from bot.db import flags as flag_store
+from tests.clauses import STORED_DEFAULT
 from tests.fake_slack_api import FakeSlackApi
 from tests.holding import show_at_once
 from tests.slack_requests import SlackSender, post
@@ -48,7 +49,7 @@ def test_a_retried_slash_command_stores_one_flag_and_answers_with_the_same_recei
 
 
 def test_a_retried_modal_submission_stores_one_flag(slack: SlackSender, db: sessionmaker[Session]) -> None:
-    payload = submission(flag_modal(FlagDraft(), ModalOrigin()), {ids.SUMMARY_BLOCK: "once only"})
+    payload = submission(flag_modal(FlagDraft(), ModalOrigin(), STORED_DEFAULT), {ids.SUMMARY_BLOCK: "once only"})
 
     slack.interaction(payload)
     slack.interaction(payload, headers=RETRY)
@@ -109,13 +110,12 @@ def test_of_eight_concurrent_identical_changes_exactly_one_is_recorded(db: sessi
     from datetime import UTC, datetime
 
     from bot.domain import flags
-    from bot.domain.categories import Category
     from bot.domain.outcomes import Status, change_status, status_history
 
     key = b"test-reporter-key"
     show_at_once(db)  # leads change outcomes of flags they can see
     flag = flags.record_flag(
-        db, flags.FlagReport(team_id="T1", reporter_id="U1", category=Category.OTHER, summary="x"), reporter_key=key
+        db, flags.FlagReport(team_id="T1", reporter_id="U1", keyword="other", summary="x"), reporter_key=key
     )
 
     def resolve(_: int) -> bool:
@@ -157,12 +157,11 @@ def test_an_event_without_a_workspace_leaves_no_delivery_record(slack: SlackSend
 
 def test_a_request_key_not_in_slacks_id_form_is_not_kept_and_the_flag_is_stored(db: sessionmaker[Session]) -> None:
     from bot.domain import flags
-    from bot.domain.categories import Category
 
     report = flags.FlagReport(
         team_id="T1",
         reporter_id="U1",
-        category=Category.OTHER,
+        keyword="other",
         summary="text \ud800 with a lone surrogate",
         request_key='{"?\ud95c\udd8a": [null]}',
     )

@@ -19,6 +19,7 @@ from bot.domain.workspace_settings import change_schedule
 from bot.flows.digest import run_due_digests
 from bot.scheduler import build_scheduler
 from bot.slack.tokens import Workspaces
+from tests.clauses import clause_id
 from tests.fake_slack_api import FakeSlackApi
 
 MONDAY_0859_UTC = datetime(2026, 11, 30, 8, 59, tzinfo=UTC)
@@ -115,11 +116,12 @@ def test_the_clock_process_runs_the_digest_and_purge_jobs_with_the_injected_cloc
 
 
 def add_flag(db: sessionmaker[Session], team_id: str) -> None:
+    other = clause_id(db, "other", team_id)
     with db.begin() as session:
         flag_store.add_flag(
             session,
             team_id=team_id,
-            category="other",
+            clause_id=other,
             summary="x",
             reporter_hash="h" * 64,
             created_at=MONDAY_0859_UTC,

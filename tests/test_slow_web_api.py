@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.blocks import ids
 from bot.blocks.flag_modal import FlagDraft, flag_modal
 from bot.blocks.origin import ModalOrigin
+from tests.clauses import STORED_DEFAULT
 from tests.fake_slack_api import FakeSlackApi
 from tests.slack_requests import Reply, SlackSender
 from tests.views import block_action, message_shortcut, submission
@@ -41,7 +42,9 @@ SURFACES: dict[str, tuple[str, Callable[[SlackSender, FakeSlackApi], Reply]]] = 
     "app_home_opened": ("views.publish", lambda s, f: s.event({"type": "app_home_opened", "user": "U1", "tab": "home"})),
     "modal submission with permalink and receipt": (
         "chat.getPermalink",
-        lambda s, f: s.interaction(submission(flag_modal(FlagDraft(), ORIGIN_MESSAGE), {ids.SUMMARY_BLOCK: "held"})),
+        lambda s, f: s.interaction(
+            submission(flag_modal(FlagDraft(), ORIGIN_MESSAGE, STORED_DEFAULT), {ids.SUMMARY_BLOCK: "held"})
+        ),
     ),
 }
 

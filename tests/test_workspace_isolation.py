@@ -6,7 +6,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import flags as flag_store
 from bot.domain import flags
-from bot.domain.categories import Category
 from tests.slack_requests import SlackSender
 
 KEY = b"test-reporter-key"
@@ -24,7 +23,7 @@ def test_a_flag_of_workspace_t1_is_invisible_to_queries_for_t2(slack: SlackSende
 
 def test_the_same_user_id_in_two_workspaces_gets_unlinkable_reporter_hashes(db: sessionmaker[Session]) -> None:
     for team_id in ("T1", "T2"):
-        report = flags.FlagReport(team_id=team_id, reporter_id="U1", category=Category.OTHER, summary="x")
+        report = flags.FlagReport(team_id=team_id, reporter_id="U1", keyword="other", summary="x")
         flags.record_flag(db, report, reporter_key=KEY)
 
     with db() as session:

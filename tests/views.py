@@ -18,7 +18,9 @@ def opened_view(call: Call) -> dict:
 
 
 def _option(element: dict, value: str) -> dict:
-    [option] = [o for o in element["options"] if o["value"] == value]
+    """The element's option with this value, from its options or its option groups."""
+    options = element.get("options") or [o for group in element.get("option_groups", []) for o in group["options"]]
+    [option] = [o for o in options if o["value"] == value]
     return option
 
 

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.blocks import ids
+from bot.blocks.agreement import clause_name, clause_title, side_heading, side_name
 from bot.blocks.learnings import digest_learnings_mrkdwn
 from bot.blocks.outcomes import status_menu, verdict_note
 from bot.blocks.text import (
@@ -21,11 +22,12 @@ from bot.blocks.text import (
     context,
     fallback,
     inert,
+    line_sections,
     mrkdwn_section,
     plain,
     quoted,
 )
-from bot.domain.digest import Digest
+from bot.domain.digest import Digest, SideCount
 from bot.domain.flags import RecordedFlag
 from bot.domain.outcomes import OutcomeSummary, Status
 
@@ -41,7 +43,7 @@ _PERMALINK = re.compile(r"^https://[A-Za-z0-9.-]+\.slack\.com/archives/[A-Z0-9]+
 
 
 def sparkline(values: tuple[int, ...], top: int) -> str:
-    """Eight weeks in eight characters; `top` is shared by all categories so their shapes compare."""
+    """Eight weeks in eight characters; `top` is shared by all sides so their shapes compare."""
     if top <= 0:
         return SPARK[0] * len(values)
     return "".join(SPARK[0] if v == 0 else SPARK[max(1, round(v / top * (len(SPARK) - 1)))] for v in values)
@@ -73,28 +75,38 @@ def digest_posts(digest: Digest, names: Mapping[str, str] | None = None) -> list
     return [DigestPost(digest_summary_message(digest)), *replies]
 
 
+def side_lines(side: SideCount, top: int) -> list[str]:
+    """mrkdwn: a side's total, change and trend, then each of its clauses' counts (`other` is one line)."""
+    change_text = change(side.count, side.previous)
+    if side.side is None:
+        return [
+            f"`{sparkline(side.trend, top)}`  *{clause_title(c.clause)}* ({side_name(None)}): {c.count} ({change_text})"
+            for c in side.clauses
+        ]
+    lines = [f"`{sparkline(side.trend, top)}`  {side_heading(side.side)}: *{side.count}* ({change_text})"]
+    lines += [f"• {clause_title(c.clause)}: {c.count} ({change(c.count, c.previous)})" for c in side.clauses]
+    return lines
+
+
 def digest_summary_message(digest: Digest) -> dict:
-    """The digest's first message: counts, change, trend and what happened next. Its thread lists the flags."""
+    """The digest's first message: counts per clause under each side, each side's total, change and trend, and what
+    happened next. Its thread lists the flags."""
     total = digest.total
-    top = max((max(c.trend) for c in digest.counts), default=0)
+    top = max((max(s.trend) for s in digest.sides), default=0)
     summary = (
         f"*{total} flag{'s' if total != 1 else ''}* in this period "
         f"({change(total, digest.previous_total)} on the period before)."
         if total
         else "*No flags* in this period. Quiet weeks are good news, or a sign nobody is flagging."
     )
-    count_lines = [
-        f"`{sparkline(c.trend, top)}`  *{c.category.label}*: {c.count} ({change(c.count, c.previous)})"
-        for c in digest.counts
-    ]
     blocks: list[dict] = [
         {
             "type": "header",
             "text": {"type": "plain_text", "text": plain(f"deadline-flag · {digest.period.label}", HEADER_TEXT_MAX)},
         },
         mrkdwn_section(summary),
-        mrkdwn_section("\n".join(count_lines)),
-        context("Trend: the last 8 periods, oldest first. Reporters are anonymous unless they chose to be named."),
+        *(section for side in digest.sides for section in line_sections(side_lines(side, top))),
+        context("Trend: each side's last 8 periods, oldest first. Reporters are anonymous unless they chose to be named."),
     ]
     if digest.held is not None and (held := digest.held.sentence):
         blocks.append(context(held))
@@ -104,8 +116,8 @@ def digest_summary_message(digest: Digest) -> dict:
         blocks.append(mrkdwn_section(digest_learnings_mrkdwn(digest.learnings)))
     if listing := listing_note(digest):
         blocks.append(context(listing))
-    by_category = ", ".join(f"{c.category.label} {c.count}" for c in digest.counts if c.count)
-    text = f"deadline-flag digest, {digest.period.label}: {total} flags" + (f" ({by_category})" if by_category else "")
+    by_side = ", ".join(f"{side_name(s.side)} {s.count}" for s in digest.sides if s.count)
+    text = f"deadline-flag digest, {digest.period.label}: {total} flags" + (f" ({by_side})" if by_side else "")
     return {"text": fallback(text), "blocks": blocks}
 
 
@@ -187,7 +199,7 @@ def flag_section(flag: RecordedFlag, names: Mapping[str, str]) -> dict:
     ]
     if flag.permalink and _PERMALINK.match(flag.permalink):
         footer.append(f"<{flag.permalink.replace('&', '&amp;')}|original message>")
-    headline = f"*{flag.category.label}* · #{flag.number}"
+    headline = f"{clause_name(flag.clause)} · #{flag.number}"
     text = "\n".join([headline, quoted(flag.summary, EXCERPT_MAX), " · ".join(details), " · ".join(footer)])
     # The status menu is for leads; anyone else who opens it is told so. block_id: redrawn in place on a change.
     return {

@@ -4,26 +4,32 @@ from __future__ import annotations
 
 import textwrap
 
+from bot.blocks.agreement import clause_plain_name
 from bot.blocks.digest import change, listing_note, pack_flags, sparkline
 from bot.blocks.learnings import digest_learnings_text
 from bot.blocks.outcomes import verdict_note
-from bot.domain.digest import Digest
+from bot.domain.agreement import NEITHER_LABEL, Clause
+from bot.domain.digest import Digest, SideCount
 from bot.domain.flags import RecordedFlag
 
 EXCERPT_MAX = 160
 
 
 def digest_plain_text(digest: Digest) -> str:
-    top = max((max(c.trend) for c in digest.counts), default=0)
-    width = max(len(c.category.label) for c in digest.counts)
+    """Each side's total, change and trend, with its clauses' counts under it (then `other`), what happened next,
+    and the thread."""
+    top = max((max(s.trend) for s in digest.sides), default=0)
+    rows: list[tuple[str, int, str, str]] = []  # label, count, change, trend
+    for side in digest.sides:
+        rows.append((_side_title(side), side.count, change(side.count, side.previous), sparkline(side.trend, top)))
+        if side.side is not None:
+            rows += [("  " + _clause_title(c.clause), c.count, change(c.count, c.previous), "") for c in side.clauses]
+    width = max(len(label) for label, *_ in rows)
     lines = [
         f"deadline-flag digest for {digest.team_id}: {digest.period.label}",
         f"{digest.total} flags ({change(digest.total, digest.previous_total)} on the period before)",
         "",
-        *(
-            f"  {c.category.label:<{width}}  {c.count:>4}  {change(c.count, c.previous):<10} {sparkline(c.trend, top)}"
-            for c in digest.counts
-        ),
+        *(f"{label:<{width}}  {count:>4}  {changed:<10} {trend}".rstrip() for label, count, changed, trend in rows),
         "",
     ]
     if digest.held is not None and (held := digest.held.sentence):
@@ -61,6 +67,16 @@ def _flag_lines(flag: RecordedFlag) -> list[str]:
         f"named: {flag.reporter_user_id}" if flag.reporter_user_id else "anonymous",
     ]
     return [
-        f"#{flag.number} [{flag.category.label}] ({flag.status}) {excerpt}",
+        f"#{flag.number} [{clause_plain_name(flag.clause)}] ({flag.status}) {excerpt}",
         f"    {', '.join(str(e) for e in extras if e)}",
     ]
+
+
+def _clause_title(clause: Clause) -> str:
+    return clause.title + ("" if clause.active else " (retired)")
+
+
+def _side_title(side: SideCount) -> str:
+    if side.side is None:
+        return f"{side.clauses[0].clause.title} ({NEITHER_LABEL.lower()})" if side.clauses else NEITHER_LABEL
+    return f"{side.side.label} ({side.side.meaning})"

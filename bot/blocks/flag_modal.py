@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.blocks import ids
+from bot.blocks.agreement import clause_option_text
 from bot.blocks.fields import FormState, input_block, option
 from bot.blocks.origin import ModalOrigin
-from bot.domain.categories import DEFAULT_CATEGORY, Category
+from bot.blocks.text import PLAIN_OPTION_MAX, plain
+from bot.domain.agreement import NEITHER_LABEL, SIDES, Agreement, Clause
 from bot.domain.flags import CONSTRAINT_MAX, SOURCE_MAX, SUMMARY_MAX, FlagReport, RecordedFlag
 
 
@@ -17,7 +19,7 @@ from bot.domain.flags import CONSTRAINT_MAX, SOURCE_MAX, SUMMARY_MAX, FlagReport
 class FlagDraft:
     """What the modal shows at first: empty, prefilled from a message, or an existing flag being edited."""
 
-    category: Category = DEFAULT_CATEGORY
+    keyword: str | None = None  # None: the agreement's default clause
     summary: str = ""
     source_text: str = ""
     source_user_id: str | None = None
@@ -28,7 +30,7 @@ class FlagDraft:
     @classmethod
     def of(cls, flag: RecordedFlag) -> FlagDraft:
         return cls(
-            category=flag.category,
+            keyword=flag.clause.keyword,
             summary=flag.summary,
             source_text=flag.source_text or "",
             source_user_id=flag.source_user_id,
@@ -42,7 +44,7 @@ class FlagDraft:
 class FlagModalInput:
     """The submitted form as picked and typed, not yet checked: the domain's check_report says what cannot be stored."""
 
-    category: str | None
+    keyword: str | None  # the clause picked (its keyword)
     summary: str
     source_text: str | None
     source_user_id: str | None
@@ -63,7 +65,7 @@ class FlagModalInput:
         return FlagReport(
             team_id=team_id,
             reporter_id=reporter_id,
-            category=self.category,
+            keyword=self.keyword,
             summary=self.summary,
             name_reporter=self.name_reporter,
             source_text=self.source_text,
@@ -77,8 +79,27 @@ class FlagModalInput:
         )
 
 
-def _category_option(category: Category) -> dict:
-    return option(category.label, category.value, category.description)
+def _clause_option(clause: Clause) -> dict:
+    return option(clause_option_text(clause), clause.keyword, clause.description)
+
+
+def clause_select(agreement: Agreement, current: Clause) -> dict:
+    """A select of the agreement's active clauses, one option group per side (then `other`), `current` chosen; a
+    retired clause is offered only as the clause an edited flag already has. At most 41 options: Slack allows 100."""
+    groups = []
+    for side in (*SIDES, None):
+        clauses = agreement.on_side(side, also=[current.id] if current.id else [])
+        if side is None and not clauses:
+            clauses = (agreement.other,)
+        label = f"{side.label}: {side.meaning}" if side else NEITHER_LABEL
+        if clauses:  # Slack refuses an empty group
+            groups.append(
+                {
+                    "label": {"type": "plain_text", "text": plain(label, PLAIN_OPTION_MAX)},
+                    "options": [_clause_option(c) for c in clauses],
+                }
+            )
+    return {"type": "static_select", "option_groups": groups, "initial_option": _clause_option(current)}
 
 
 def _constraint_option(value: str) -> dict:
@@ -94,9 +115,12 @@ DIRECT_MESSAGE_NOTICE = (
 DIRECT_MESSAGE_SOURCE_HINT = "They know who they asked in this DM: naming them tells them who flagged."
 
 
-def flag_modal(draft: FlagDraft, origin: ModalOrigin) -> dict:
-    """The modal for a new flag or an edit, prefilled from `draft`."""
+def flag_modal(draft: FlagDraft, origin: ModalOrigin, agreement: Agreement) -> dict:
+    """The modal for a new flag or an edit, prefilled from `draft`, offering the clauses of the workspace's agreement."""
     editing = origin.flag_id is not None
+    current = agreement.clause(draft.keyword) if draft.keyword else None
+    if current is None or not (current.active or editing):
+        current = agreement.default
     has_constraint = bool(draft.external_constraint)
     name_me_option = option("Name me in the digest", ids.NAME_ME, "Leave unticked to stay anonymous")
     source_text: dict = {"type": "plain_text_input", "max_length": SOURCE_MAX}
@@ -117,13 +141,10 @@ def flag_modal(draft: FlagDraft, origin: ModalOrigin) -> dict:
 
     blocks = [
         input_block(
-            ids.CATEGORY_BLOCK,
-            "What kind of pressure is it?",
-            {
-                "type": "static_select",
-                "options": [_category_option(c) for c in Category],
-                "initial_option": _category_option(draft.category),
-            },
+            ids.CLAUSE_BLOCK,
+            "Which part of the agreement was not kept?",
+            clause_select(agreement, current),
+            hint="Each side's responsibilities, as your workspace agreed them.",
         ),
         input_block(
             ids.SUMMARY_BLOCK,
@@ -190,7 +211,7 @@ def read_flag_modal(state_values: dict) -> FlagModalInput:
     name_me = element(ids.NAME_ME_BLOCK).get("selected_options")
     source_user = element(ids.SOURCE_USER_BLOCK).get("selected_user")
     return FlagModalInput(
-        category=selected(ids.CATEGORY_BLOCK),
+        keyword=selected(ids.CLAUSE_BLOCK),
         summary=text(ids.SUMMARY_BLOCK) or "",
         source_text=text(ids.SOURCE_TEXT_BLOCK),
         source_user_id=source_user if isinstance(source_user, str) and source_user else None,
@@ -212,7 +233,7 @@ def form_errors(problems: dict[str, str]) -> dict[str, str]:
 
 
 BLOCK_FOR_FIELD = {
-    "category": ids.CATEGORY_BLOCK,
+    "keyword": ids.CLAUSE_BLOCK,
     "summary": ids.SUMMARY_BLOCK,
     "source_text": ids.SOURCE_TEXT_BLOCK,
     "source_user_id": ids.SOURCE_USER_BLOCK,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.blocks import ids
+from bot.blocks.agreement import agreement_blocks, clause_name, clause_plain_name, clause_title
 from bot.blocks.text import (
     GIVEN_BACK_MAX,
     block_text_length,
@@ -13,7 +14,7 @@ from bot.blocks.text import (
     quoted,
     quoted_sections,
 )
-from bot.domain.categories import DEFAULT_CATEGORY, Category
+from bot.domain.agreement import Agreement
 from bot.domain.flags import RecordedFlag
 from bot.domain.holding import DEFAULT_MIN_REPORTERS, held_until_text
 
@@ -23,10 +24,10 @@ VISIBLE_NOTE = "Visible to leads: it is in the digest, on their Home tab and in 
 
 
 def flag_recorded_message(flag: RecordedFlag) -> dict:
-    """The reporter's receipt: what was stored, under which category, that they are anonymous, and whether leads can
-    see it yet (a held flag says why, and offers Release mine now)."""
+    """The reporter's receipt: what was stored, under which clause of the agreement, that they are anonymous, and
+    whether leads can see it yet (a held flag says why, and offers Release mine now)."""
     number = f"flag #{flag.number}" if flag.number is not None else "held, so not numbered yet"
-    headline = f":triangular_flag_on_post: Flagged as *{flag.category.label}* ({number})"
+    headline = f":triangular_flag_on_post: Flagged under {clause_name(flag.clause)} ({number})"
     blocks = [
         mrkdwn_section(headline),
         mrkdwn_section(quoted(flag.summary)),
@@ -34,7 +35,7 @@ def flag_recorded_message(flag: RecordedFlag) -> dict:
         mrkdwn_section(visibility_text(flag)),
         {"type": "actions", "elements": flag_buttons(flag, edit_label="Add details")},
     ]
-    return {"text": fallback(f"Flagged as {flag.category.label}: {flag.summary}"), "blocks": blocks}
+    return {"text": fallback(f"Flagged under {clause_plain_name(flag.clause)}: {flag.summary}"), "blocks": blocks}
 
 
 def visibility_text(flag: RecordedFlag) -> str:
@@ -121,22 +122,28 @@ def refusal_message(reason: str) -> dict:
     return {"text": reason, "blocks": [mrkdwn_section(f":no_entry: {reason}")]}
 
 
-def usage_message(problem: str | None = None, text: str | None = None) -> dict:
-    """How to use /deadline-flag; `problem` (ours, not user text) says what was wrong, `text` is given back."""
-    keyword_lines = "\n".join(f"• `{c.keyword}:` *{c.label}*: {c.description}" for c in Category)
+def usage_message(agreement: Agreement, problem: str | None = None, text: str | None = None) -> dict:
+    """How to use /deadline-flag, with the keywords of the workspace's agreement (its active clauses, by side);
+    `problem` (ours, not user text) says what was wrong, `text` is given back."""
+    example = next((c.keyword for c in agreement.active if not c.is_other), agreement.other.keyword)
     usage = (
         "*Flag a request in seconds:* `/deadline-flag [keyword:] what was asked`\n"
-        "e.g. `/deadline-flag feature: build a CSV button by Monday`\n"
-        f"Without a keyword it is filed as *{DEFAULT_CATEGORY.label}*. Keywords:\n{keyword_lines}\n"
-        "`/deadline-flag` on its own opens a form with every field. Reporters stay anonymous unless they choose otherwise."
+        f"e.g. `/deadline-flag {example}: build a CSV button by Monday`\n"
+        f"Without a keyword it is filed under *{clause_title(agreement.default)}*. "
+        "The keywords are the clauses of your workspace's agreement:"
+    )
+    end = (
+        "`/deadline-flag agreement` says what each clause means; `/deadline-flag` on its own opens a form with every "
+        "field. Reporters stay anonymous unless they choose otherwise."
     )
     blocks = []
     if problem:
         blocks.append(mrkdwn_section(f":warning: {problem} Nothing was stored."))
-    usage_block = mrkdwn_section(usage)
+    usage_blocks = [mrkdwn_section(usage), *agreement_blocks(agreement, descriptions=False), context(end)]
     if text:
-        blocks.extend(quoted_sections(text, budget=GIVEN_BACK_MAX - block_text_length([*blocks, usage_block])))
-    blocks.append(usage_block)
+        budget = GIVEN_BACK_MAX - block_text_length([*blocks, *usage_blocks])
+        blocks.extend(quoted_sections(text, budget=budget))
+    blocks += usage_blocks
     return {"text": fallback(problem or "How to use /deadline-flag"), "blocks": blocks}
 
 

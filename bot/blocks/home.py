@@ -1,5 +1,6 @@
-"""The Home tab: a button to flag, the user's own flags (each held or visible to leads) with Edit, Release mine now
-and Withdraw, and the workspace's week in counts, where held flags are one number."""
+"""The Home tab: a button to flag, the workspace's agreement (and, for its editors, the controls to change it), the
+week in counts by side, where held flags are one number, and the user's own flags (each held or visible to leads)
+with Edit, Release mine now and Withdraw."""
 
 from __future__ import annotations
 
@@ -8,10 +9,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.blocks import ids
+from bot.blocks.agreement import agreement_blocks, clause_name
+from bot.blocks.fields import option
 from bot.blocks.flags import flag_buttons
 from bot.blocks.outcomes import status_menu
 from bot.blocks.settings import WEEKDAY_NAMES
-from bot.blocks.text import BLOCKS_PER_VIEW, context, inert, mrkdwn_section
+from bot.blocks.text import BLOCKS_PER_VIEW, PLAIN_OPTION_MAX, context, inert, mrkdwn_section, plain
+from bot.domain.agreement import NEITHER_LABEL, SIDES, Agreement
 from bot.domain.flags import RecordedFlag
 from bot.domain.holding import DEFAULT_MIN_REPORTERS
 from bot.domain.home import HomeSummary
@@ -54,9 +58,11 @@ def home_view(
     outcome_dms: bool = True,
     digest_failure: str | None = None,
     scopes: MissingScopes | None = None,
+    edits_agreement: bool = False,
 ) -> dict:
     """The Home tab. `schedule` only for admins (digest settings, and `digest_failure`: why this week's digest could
-    not be posted), and `scopes` (what their installation lacks); `open_flags` only for leads and admins."""
+    not be posted), and `scopes` (what their installation lacks); `open_flags` only for leads and admins, and
+    `edits_agreement` (the controls to change the agreement) for them too."""
     blocks: list[dict] = [
         {"type": "header", "text": {"type": "plain_text", "text": "deadline-flag"}},
         *(missing_scopes_blocks(scopes) if scopes else []),
@@ -64,8 +70,8 @@ def home_view(
             "type": "section",
             "text": {
                 "type": "mrkdwn",
-                "text": "Flag an artificial deadline or a feature handed over instead of a problem. "
-                "You stay anonymous unless you choose to be named.",
+                "text": "Flag a moment when the working agreement between product and tech was not kept, on either "
+                "side. You stay anonymous unless you choose to be named.",
             },
             "accessory": {
                 "type": "button",
@@ -74,6 +80,7 @@ def home_view(
                 "style": "primary",
             },
         },
+        *our_agreement_blocks(summary.agreement, editable=edits_agreement),
         {"type": "divider"},
         {"type": "header", "text": {"type": "plain_text", "text": "This week in your workspace"}},
         mrkdwn_section(week_counts_text(summary)),
@@ -101,10 +108,12 @@ def own_flag_line(flag: RecordedFlag) -> str:
     if flag.held:
         people = flag.held_until or DEFAULT_MIN_REPORTERS
         where = f":lock: held until {people} different people have flagged (leads do not see it yet)"
-        head = f"*{flag.category.label}* · {where} · {flag.created_at:%d %b %Y}"
+        head = f"{clause_name(flag.clause)} · {where} · {flag.created_at:%d %b %Y}"
     else:
         status = Status(flag.status).label
-        head = f"*{flag.category.label}* · {status} · {flag.created_at:%d %b %Y} · #{flag.number} · :eye: visible to leads"
+        head = (
+            f"{clause_name(flag.clause)} · {status} · {flag.created_at:%d %b %Y} · #{flag.number} · :eye: visible to leads"
+        )
     return f"{head}\n{inert(flag.summary, SUMMARY_EXCERPT)}"
 
 
@@ -138,7 +147,7 @@ def lead_blocks(open_flags: list[RecordedFlag]) -> list[dict]:
         status = Status(flag.status).label
         # The day it was released: when a held batch was written would say who wrote first.
         shown = flag.released_at or flag.created_at
-        line = f"*{flag.category.label}* · {status} · {shown:%d %b %Y} · #{flag.number}\n"
+        line = f"{clause_name(flag.clause)} · {status} · {shown:%d %b %Y} · #{flag.number}\n"
         line += inert(flag.summary, 200)
         menu = status_menu(flag.number, flag.status, has_claim=bool(flag.external_constraint))
         blocks.append({**mrkdwn_section(line), "accessory": menu})
@@ -172,13 +181,75 @@ def digest_settings_blocks(
 
 
 def week_counts_text(summary: HomeSummary) -> str:
-    """The flags leads may see, released in the last 7 days, by category; held flags as one sentence."""
-    total = sum(summary.week_counts.values())
+    """The flags leads may see, released in the last 7 days, by side of the agreement: each side's total, then its
+    clauses that were flagged; held flags as one sentence."""
+    total = summary.week_total
     lines = [f"*{total}* flag{'s' if total != 1 else ''} in the last 7 days (names are never shown here)."]
-    lines += [f"• {category.label}: *{count}*" for category, count in summary.week_counts.items() if count]
+    for side in summary.week:
+        if side.total:
+            flagged = ", ".join(f"{inert(clause.title, 100)} {count}" for clause, count in side.counts if count)
+            lines.append(f"• {side.side.label if side.side else NEITHER_LABEL}: *{side.total}* ({flagged})")
+    text = "\n".join(lines)[:2600]
     if summary.held and (held := summary.held.sentence):
-        lines.append(f"_{held}_")
-    return "\n".join(lines)
+        text += f"\n_{held}_"
+    return text
+
+
+def our_agreement_blocks(agreement: Agreement, *, editable: bool) -> list[dict]:
+    """ "Our agreement", which everyone sees; for admins, owners and leads, a button to add a clause and a select
+    to edit, retire or restore one."""
+    blocks: list[dict] = [
+        {"type": "divider"},
+        {"type": "header", "text": {"type": "plain_text", "text": "Our agreement"}},
+        context(
+            "What product and tech agreed to, each side's part. When a clause is not kept, flag it: "
+            "`/deadline-flag keyword: what happened`."
+        ),
+        *agreement_blocks(agreement),
+    ]
+    if editable:
+        elements: list[dict] = [
+            {
+                "type": "button",
+                "action_id": ids.AGREEMENT_ADD_ACTION,
+                "text": {"type": "plain_text", "text": "Add a clause"},
+            }
+        ]
+        if groups := _clause_groups(agreement):
+            elements.append(
+                {
+                    "type": "static_select",
+                    "action_id": ids.AGREEMENT_EDIT_ACTION,
+                    "placeholder": {"type": "plain_text", "text": "Edit, retire or restore a clause"},
+                    "option_groups": groups,
+                }
+            )
+        blocks.append({"type": "actions", "elements": elements})
+        if agreement.retired:
+            retired = ", ".join(f"`{c.keyword}`" for c in agreement.retired)
+            blocks.append(context(f"Retired (kept with their flags): {inert(retired, 1500)}. Pick one above to restore it."))
+    return blocks
+
+
+EDIT_OPTIONS_MAX = 100  # Slack's options in one select, groups together
+
+
+def _clause_groups(agreement: Agreement) -> list[dict]:
+    """The clauses an editor can change, grouped by side, then the retired ones (newest first, as many as fit)."""
+    groups = [(f"{side.label} (active)", list(agreement.on_side(side))) for side in SIDES]
+    room = EDIT_OPTIONS_MAX - sum(len(clauses) for _, clauses in groups)
+    groups.append(("Retired", list(reversed(agreement.retired))[:room]))
+    return [
+        {
+            "label": {"type": "plain_text", "text": label},
+            "options": [
+                option(plain(c.title, PLAIN_OPTION_MAX), c.keyword, f"{c.keyword} · {c.side.value if c.side else ''}")
+                for c in clauses
+            ],
+        }
+        for label, clauses in groups
+        if clauses
+    ]
 
 
 def home_unavailable_view() -> dict:

@@ -6,7 +6,7 @@ LOG_REQUEST_SHORTCUT = "log_this_request"  # manifest.yml: shortcuts[].callback_
 FLAG_MODAL = "flag_modal"  # the view's callback_id, for new flags and edits alike
 
 # Flag modal blocks; each holds one element whose action_id is VALUE.
-CATEGORY_BLOCK = "category"
+CLAUSE_BLOCK = "clause"  # which clause of the agreement was not kept
 SUMMARY_BLOCK = "summary"
 SOURCE_TEXT_BLOCK = "source_text"
 SOURCE_USER_BLOCK = "source_user"
@@ -35,6 +35,17 @@ DIGEST_HOUR_BLOCK = "digest_hour"
 DIGEST_TIMEZONE_BLOCK = "digest_timezone"
 DIGEST_SHARED_OK_BLOCK = "digest_shared_ok"  # "post there even if it is shared with another organisation"
 DIGEST_SHARED_OK = "shared_ok"
+
+# The working agreement, edited on the Home tab (workspace admins, owners and leads)
+AGREEMENT_ADD_ACTION = "agreement_add"  # a button: the clause form, empty
+AGREEMENT_EDIT_ACTION = "agreement_edit"  # a select of clauses (its option values: keywords): the form, prefilled
+CLAUSE_MODAL = "agreement_clause_modal"
+CLAUSE_SIDE_BLOCK = "clause_side"
+CLAUSE_KEYWORD_BLOCK = "clause_keyword"
+CLAUSE_TITLE_BLOCK = "clause_title"
+CLAUSE_DESCRIPTION_BLOCK = "clause_description"
+CLAUSE_ACTIVE_BLOCK = "clause_active"
+CLAUSE_ACTIVE = "active"
 
 # Flag outcomes (leads)
 FLAG_STATUS_ACTION = "flag_status"  # an overflow menu; each option's value is "<flag id>:<status>"

@@ -64,7 +64,7 @@ def _flags(count: int) -> str:
 
 
 def digest_learnings_mrkdwn(learnings: Learnings) -> str:
-    """The digest summary's section: the last 8 weeks' response times per category, and claimed constraints."""
+    """The digest summary's section: the last 8 weeks' response times per side of the agreement, and claimed constraints."""
     weeks = len(learnings.weeks)
     lines = [f"*Response times, last {weeks} weeks* (medians): {response_line(learnings.total)}"]
     lines += [f"• {line}" for line in group_lines(learnings)]
@@ -90,11 +90,11 @@ def chart_alt_text(learnings: Learnings) -> str:
     busiest = max(weeks, key=lambda w: w.total.flags) if weeks else None
     by_group = "; ".join(f"{g.group.label} {g.figures.flags}" for g in learnings.groups if g.figures.flags)
     text = (
-        f"Bar chart of flags a week over {len(weeks)} weeks, {learnings.label}, stacked by category, with a line of "
+        f"Bar chart of flags a week over {len(weeks)} weeks, {learnings.label}, stacked by side, with a line of "
         f"flags resolved a week. Flags a week, oldest first: {flags}. Resolved a week: {resolved}."
     )
     if busiest is not None and busiest.total.flags:
         text += f" Most flags in the week of {busiest.label}: {busiest.total.flags}."
     if by_group:
-        text += f" By category over the {len(weeks)} weeks: {by_group}."
+        text += f" By side over the {len(weeks)} weeks: {by_group}."
     return text if len(text) <= ALT_TEXT_MAX else text[: ALT_TEXT_MAX - 1] + "…"

@@ -1,5 +1,5 @@
 """Where a modal was opened from, carried through its private_metadata (not server memory), so any web process can
-take the submission. One round trip for every form: the flag form and the "not an issue" form alike. Pure."""
+take the submission. One round trip for every form: the flag form, the "not an issue" form and the clause form. Pure."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ class ModalOrigin:
     response_url: str | None = None  # where the receipt goes, when Slack gave us one
     from_home: bool = False
     from_direct_message: bool = False  # the shortcut was used in a DM or group DM: nothing of it is kept
+    clause_keyword: str | None = None  # the agreement clause being edited (the clause form; None: a new clause)
 
     def to_metadata(self) -> str:
         metadata = json.dumps({k: v for k, v in asdict(self).items() if v not in (None, False)})
@@ -43,7 +44,7 @@ class ModalOrigin:
         )
 
 
-_TEXT_FIELDS = ("channel_id", "message_ts", "thread_ts", "team_domain", "response_url")
+_TEXT_FIELDS = ("channel_id", "message_ts", "thread_ts", "team_domain", "response_url", "clause_keyword")
 
 
 def metadata_object(metadata: object) -> dict:

@@ -23,7 +23,7 @@ def report_plain_text(learnings: Learnings) -> str:
         f"Real constraints: {constraints_line(total)}",
         "",
         f"{'Week of':<8} {'Flags':>5}  {'Resolved':>8}  {'1st answer':>10}  {'Within 5 wd':>11}  {'Resolution':>10}  "
-        f"{'Claimed':>7}  {'Confirmed':>9}  By category",
+        f"{'Claimed':>7}  {'Confirmed':>9}  By side",
         *(_week_line(week) for week in learnings.weeks),
         "",
         "1st answer and Resolution are medians in days; Within 5 wd: answered within "

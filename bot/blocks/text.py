@@ -97,6 +97,20 @@ def mrkdwn_section(text: str, *, block_id: str | None = None) -> dict:
     return block
 
 
+def line_sections(lines: list[str], *, limit: int = SECTION_TEXT_MAX) -> list[dict]:
+    """Lines (already escaped) as few section blocks as fit: each holds whole lines, at most `limit` characters."""
+    sections: list[list[str]] = [[]]
+    size = 0
+    for line in lines:
+        line = line[:limit]
+        if sections[-1] and size + 1 + len(line) > limit:
+            sections.append([])
+            size = 0
+        size += len(line) + (1 if sections[-1] else 0)
+        sections[-1].append(line)
+    return [mrkdwn_section("\n".join(chunk)) for chunk in sections if chunk]
+
+
 def context(text: str) -> dict:
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": text[:CONTEXT_TEXT_MAX], "verbatim": True}]}
 

@@ -1,4 +1,4 @@
-"""Digest queries: aggregation stays in SQL (GROUP BY on the (team_id, released_at) index), and the
+"""Digest queries: aggregation stays in SQL (GROUP BY clause on the (team_id, released_at, clause_id) index), and the
 (team, week) claim that makes a digest post exactly once. A digest counts and lists only the flags leads may see,
 by when they were released (held flags are not in it)."""
 
@@ -14,21 +14,21 @@ from bot.db.flags import visible_to_leads
 from bot.db.models import DigestMessage, DigestMessageFlag, DigestRun, Flag
 
 
-def count_by_bucket_and_category(
+def count_by_bucket_and_clause(
     session: Session, *, team_id: str, boundaries: Sequence[datetime]
-) -> dict[tuple[int, str], int]:
-    """{(bucket, category): count} for flags released in [boundaries[0], boundaries[-1]); bucket i is
+) -> dict[tuple[int, int], int]:
+    """{(bucket, clause id): count} for flags released in [boundaries[0], boundaries[-1]); bucket i is
     [boundaries[i], boundaries[i+1]). One indexed range scan, whatever the number of flags."""
     bucket = case(
         *((Flag.released_at < upper, index) for index, upper in enumerate(boundaries[1:])),
         else_=len(boundaries) - 1,
     )
     stmt = (
-        select(bucket, Flag.category, func.count())
+        select(bucket, Flag.clause_id, func.count())
         .where(visible_to_leads(team_id), Flag.released_at >= boundaries[0], Flag.released_at < boundaries[-1])
-        .group_by(bucket, Flag.category)
+        .group_by(bucket, Flag.clause_id)
     )
-    return {(int(b), category): count for b, category, count in session.execute(stmt)}
+    return {(int(b), clause_id): count for b, clause_id, count in session.execute(stmt)}
 
 
 def list_flags_between(session: Session, *, team_id: str, since: datetime, until: datetime, limit: int) -> list[Flag]:

@@ -20,7 +20,7 @@ def add_flag(
     session: Session,
     *,
     team_id: str,
-    category: str,
+    clause_id: int,
     summary: str,
     reporter_hash: str,
     created_at: datetime,
@@ -40,7 +40,7 @@ def add_flag(
     flag = Flag(
         team_id=team_id,
         number=next_flag_number(session, team_id=team_id) if released_at is not None else None,
-        category=category,
+        clause_id=clause_id,
         summary=summary,
         reporter_hash=reporter_hash,
         reporter_user_id=reporter_user_id,
@@ -173,15 +173,15 @@ def count_reporter_flags(session: Session, *, team_id: str, reporter_hash: str) 
     return session.scalar(stmt) or 0
 
 
-def count_flags_by_category(session: Session, *, team_id: str, since: datetime, until: datetime) -> dict[str, int]:
-    """{category: count} of the flags leads may see released in [since, until): one GROUP BY on the
-    (team_id, released_at) index."""
+def count_flags_by_clause(session: Session, *, team_id: str, since: datetime, until: datetime) -> dict[int, int]:
+    """{clause id: count} of the flags leads may see released in [since, until): one GROUP BY on the
+    (team_id, released_at, clause_id) index."""
     stmt = (
-        select(Flag.category, func.count())
+        select(Flag.clause_id, func.count())
         .where(visible_to_leads(team_id), Flag.released_at >= since, Flag.released_at < until)
-        .group_by(Flag.category)
+        .group_by(Flag.clause_id)
     )
-    return {category: count for category, count in session.execute(stmt)}
+    return {clause_id: count for clause_id, count in session.execute(stmt)}
 
 
 def delete_flag(session: Session, flag: Flag) -> None:

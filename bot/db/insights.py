@@ -1,7 +1,7 @@
 """Queries for what the leads learn: response times, claimed constraints, the weekly trend. All scoped by team.
 
 What leads may see (released flags: held ones are in no figure), since when (their release), and what the figures
-are grouped by are each defined once, here.
+are grouped by (the flag's clause, which the domain puts on its side) are each defined once, here.
 """
 
 from __future__ import annotations
@@ -20,9 +20,10 @@ def visible_since() -> ColumnElement[datetime]:
     return Flag.released_at
 
 
-def group_key() -> ColumnElement[str]:
-    """What the figures are grouped by: the flag's category, until the agreement's sides replace it."""
-    return Flag.category
+def group_key() -> ColumnElement[int]:
+    """What the figures are counted by: the flag's clause (bot.domain.insights groups the clauses by side). A column of
+    the flags' time indexes, so counting stays index-only, and a clause moved to the other side takes its flags."""
+    return Flag.clause_id
 
 
 def visible_to_leads() -> ColumnElement[bool]:
@@ -36,10 +37,10 @@ def _bucket(column: ColumnElement[datetime], boundaries: Sequence[datetime]) -> 
 
 def count_visible_flags(
     session: Session, *, team_id: str, boundaries: Sequence[datetime], due_before: datetime
-) -> list[tuple[int, str, bool, int]]:
-    """(bucket, group, visible at or before `due_before`, count) of the flags that became visible in
+) -> list[tuple[int, int, bool, int]]:
+    """(bucket, clause id, visible at or before `due_before`, count) of the flags that became visible in
     [boundaries[0], boundaries[-1]); bucket i is [boundaries[i], boundaries[i+1]). From the (team_id, released_at,
-    category) index alone, without visiting the rows."""
+    clause_id) index alone, without visiting the rows."""
     visible = visible_since()
     bucket = _bucket(visible, boundaries)
     due = case((visible <= due_before, 1), else_=0)
@@ -53,8 +54,8 @@ def count_visible_flags(
 
 def count_dated_and_claimed(
     session: Session, *, team_id: str, boundaries: Sequence[datetime]
-) -> list[tuple[int, str, bool, bool, str | None, int]]:
-    """(bucket, group, has a demanded date, claims a constraint, verdict, count) of the flags with a date or a claim
+) -> list[tuple[int, int, bool, bool, str | None, int]]:
+    """(bucket, clause id, has a demanded date, claims a constraint, verdict, count) of the flags with a date or a claim
     that became visible in the window: only those rows are visited (the partial index ix_flags_dated_or_claimed)."""
     visible = visible_since()
     bucket = _bucket(visible, boundaries)
@@ -78,8 +79,8 @@ def count_dated_and_claimed(
 
 def list_first_responses(
     session: Session, *, team_id: str, since: datetime, until: datetime
-) -> list[tuple[str, datetime, datetime]]:
-    """(group, visible since, first response) of flags that became visible in [since, until) and that a lead answered
+) -> list[tuple[int, datetime, datetime]]:
+    """(clause id, visible since, first response) of flags that became visible in [since, until) and that a lead answered
     (acknowledged, or any later status) before `until`. Answers are leads' clicks, so few rows."""
     visible = visible_since()
     first = (
@@ -102,8 +103,8 @@ def list_first_responses(
 
 def list_resolutions(
     session: Session, *, team_id: str, since: datetime, until: datetime
-) -> list[tuple[str, datetime, datetime]]:
-    """(group, visible since, resolved at) of flags resolved or closed in [since, until)."""
+) -> list[tuple[int, datetime, datetime]]:
+    """(clause id, visible since, resolved at) of flags resolved or closed in [since, until)."""
     stmt = select(group_key(), visible_since(), Flag.resolved_at).where(
         Flag.team_id == team_id, visible_to_leads(), Flag.resolved_at >= since, Flag.resolved_at < until
     )

@@ -20,9 +20,10 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 # Named constraints, so migrations can refer to them on every backend (SQLite batch mode needs names).
 NAMING_CONVENTION = {
@@ -57,21 +58,39 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+class AgreementClause(Base):
+    """One clause of a workspace's working agreement: what is agreed, and whose responsibility it is (its side).
+
+    Never deleted but with its workspace (a retired clause keeps its flags); the keyword never changes."""
+
+    __tablename__ = "agreement_clauses"
+    __table_args__ = (UniqueConstraint("team_id", "keyword"),)  # unique in a workspace, active or retired
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))  # indexed first in the unique constraint
+    keyword: Mapped[str] = mapped_column(String(20))  # `/deadline-flag keyword: ...`
+    side: Mapped[str | None] = mapped_column(String(8))  # "product" or "tech"; NULL: `other`, on neither side
+    title: Mapped[str] = mapped_column(String(75))  # Slack's option text
+    description: Mapped[str] = mapped_column(String(100))
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+
+
 class Flag(Base):
-    """One flagged request: an artificial deadline, a feature handed over instead of a problem, and so on."""
+    """One flagged request: a clause of the working agreement that was not kept (an artificial deadline, a feature
+    handed over instead of a problem, work declined without the estate's reason...)."""
 
     __tablename__ = "flags"
     __table_args__ = (
         # Retention and the operator's export read one workspace's flags by when they were stored.
-        Index("ix_flags_team_id_created_at", "team_id", "created_at", "category"),
+        Index("ix_flags_team_id_created_at", "team_id", "created_at", "clause_id"),
         # "My flags": a reporter finds their own flags by the keyed hash of their user id.
         Index("ix_flags_team_id_reporter_hash", "team_id", "reporter_hash"),
         # The digest's outcomes: flags still open (and for how long since their release), and resolutions in a period.
         Index("ix_flags_team_id_status_released_at", "team_id", "status", "released_at"),
         Index("ix_flags_team_id_resolved_at", "team_id", "resolved_at"),
         # The digest and the Home tab read the flags leads may see by release time (bot.db.flags.visible_to_leads);
-        # with category in the index, the digest's GROUP BY is answered from the index alone.
-        Index("ix_flags_team_id_released_at", "team_id", "released_at", "category"),
+        # with the clause in the index, the digest's GROUP BY is answered from the index alone.
+        Index("ix_flags_team_id_released_at", "team_id", "released_at", "clause_id"),
         # A retried delivery of the same command or modal submission finds the flag it already created.
         UniqueConstraint("team_id", "request_key"),
         UniqueConstraint("team_id", "number"),
@@ -83,7 +102,9 @@ class Flag(Base):
     # Given when the flag is released (NULL while held), in a shuffled order within a batch: a number says nothing
     # of the order in which a batch's flags were written.
     number: Mapped[int | None] = mapped_column(Integer)
-    category: Mapped[str] = mapped_column(String(32))
+    # The clause the flag says was not kept, always of the flag's own workspace; loaded with the flag.
+    clause_id: Mapped[int] = mapped_column(ForeignKey("agreement_clauses.id"))
+    clause: Mapped[AgreementClause] = relationship(lazy="joined", innerjoin=True)
     summary: Mapped[str] = mapped_column(Text)  # what was asked, in the reporter's words
     source_text: Mapped[str | None] = mapped_column(String(500))  # who/where it came from, free text
     source_user_id: Mapped[str | None] = mapped_column(String(32))  # ... or as a Slack user

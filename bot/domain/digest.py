@@ -1,14 +1,15 @@
-"""The weekly digest of one workspace: counts by category, the change, an 8-week trend, and the flags.
+"""The weekly digest of one workspace: counts per clause under each side of the agreement, a total, the change and
+an 8-week trend per side, and the flags.
 
 Only the flags leads may see are in it, by when they were released (bot/domain/holding.py); held flags are one number.
-Counting happens in SQL (one GROUP BY over the (team_id, released_at) index), and only the listed flags are
+Counting happens in SQL (one GROUP BY over the (team_id, released_at, clause_id) index), and only the listed flags are
 loaded, so a workspace with 100k flags digests about as fast as one with 1k.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -18,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import digests as digest_store
 from bot.db import settings as settings_store
-from bot.domain.categories import Category
+from bot.domain.agreement import SIDES, Agreement, Clause, Side, agreement_of
 from bot.domain.errors import storage_errors
 from bot.domain.flags import FLAG_ID_MAX, RecordedFlag, to_recorded
 from bot.domain.holding import HeldFlags, held_flags
@@ -63,30 +64,47 @@ def calendar_week(iso_week: str, zone: ZoneInfo) -> Period:
 
 
 @dataclass(frozen=True)
-class CategoryCount:
-    category: Category
+class ClauseCount:
+    clause: Clause
     count: int
     previous: int  # the period before
     trend: tuple[int, ...]  # TREND_WEEKS periods, oldest first; the last is `count`
 
 
 @dataclass(frozen=True)
+class SideCount:
+    """One side of the agreement (None: `other`, on neither side): its clauses' counts and the side's own total,
+    change and trend (every flag of the side's clauses, retired ones included)."""
+
+    side: Side | None
+    clauses: tuple[ClauseCount, ...]  # the active clauses, and retired ones with flags in this period or the one before
+    count: int
+    previous: int
+    trend: tuple[int, ...]
+
+
+@dataclass(frozen=True)
 class Digest:
     team_id: str
     period: Period
-    counts: tuple[CategoryCount, ...]  # every category, in the agreement's order
+    sides: tuple[SideCount, ...]  # product's side, tech's side, then `other`
     flags: tuple[RecordedFlag, ...]  # the first LISTED_FLAGS_MAX released in the period, in the order of release
     outcomes: OutcomeSummary | None = None
     learnings: Learnings | None = None  # the last 8 weeks' response times, claimed constraints and weekly trend
     held: HeldFlags | None = None  # the workspace's held flags, as they are when the digest is built
 
     @property
+    def counts(self) -> tuple[ClauseCount, ...]:
+        """Every clause shown, side by side."""
+        return tuple(c for side in self.sides for c in side.clauses)
+
+    @property
     def total(self) -> int:
-        return sum(c.count for c in self.counts)
+        return sum(s.count for s in self.sides)
 
     @property
     def previous_total(self) -> int:
-        return sum(c.previous for c in self.counts)
+        return sum(s.previous for s in self.sides)
 
     @property
     def unlisted(self) -> int:
@@ -96,34 +114,48 @@ class Digest:
 def build_digest(db: sessionmaker[Session], *, team_id: str, period: Period) -> Digest:
     length = period.end - period.start
     boundaries = [period.end - length * k for k in range(TREND_WEEKS, -1, -1)]  # the last bucket is the period
+    agreement = agreement_of(db, team_id=team_id)
     with db() as session:
-        counts = digest_store.count_by_bucket_and_category(session, team_id=team_id, boundaries=boundaries)
+        counts = digest_store.count_by_bucket_and_clause(session, team_id=team_id, boundaries=boundaries)
         rows = digest_store.list_flags_between(
             session, team_id=team_id, since=period.start, until=period.end, limit=LISTED_FLAGS_MAX
         )
         flags = tuple(to_recorded(row) for row in rows)
         held = held_flags(session, team_id=team_id)
-    last = TREND_WEEKS - 1
-    per_category = tuple(
-        CategoryCount(
-            category=category,
-            count=counts.get((last, category.value), 0),
-            previous=counts.get((last - 1, category.value), 0),
-            trend=tuple(counts.get((bucket, category.value), 0) for bucket in range(TREND_WEEKS)),
-        )
-        for category in Category
-    )
+    sides = side_counts(agreement, counts)
     outcomes = outcome_summary(db, team_id=team_id, since=period.start, until=period.end)
     learnings = learn_recent(db, team_id=team_id, end=period.end)
     return Digest(
         team_id=team_id,
         period=period,
-        counts=per_category,
+        sides=sides,
         flags=flags,
         outcomes=outcomes,
         learnings=learnings,
         held=held,
     )
+
+
+def side_counts(agreement: Agreement, counts: Mapping[tuple[int, int], int]) -> tuple[SideCount, ...]:
+    """Product's side, tech's side, then `other`, from {(bucket, clause id): flags} (bucket TREND_WEEKS - 1 is the
+    period, the one before it the previous period). A retired clause is shown where either has flags of it."""
+    last = TREND_WEEKS - 1
+    recent = {clause_id for (bucket, clause_id), count in counts.items() if bucket >= last - 1 and count}
+    sides = []
+    for side in (*SIDES, None):
+        every = [c for c in agreement.clauses if c.side == side]
+        trend = tuple(sum(counts.get((bucket, c.id), 0) for c in every) for bucket in range(TREND_WEEKS))
+        clauses = tuple(
+            ClauseCount(
+                clause=clause,
+                count=counts.get((last, clause.id), 0),
+                previous=counts.get((last - 1, clause.id), 0),
+                trend=tuple(counts.get((bucket, clause.id), 0) for bucket in range(TREND_WEEKS)),
+            )
+            for clause in agreement.on_side(side, also=recent)
+        )
+        sides.append(SideCount(side, clauses, count=trend[last], previous=trend[last - 1], trend=trend))
+    return tuple(sides)
 
 
 def is_week_done(db: sessionmaker[Session], *, team_id: str, iso_week: str, now: datetime) -> bool:

@@ -1,5 +1,5 @@
-"""A workspace's flags with their outcomes, as CSV or JSON: reporters anonymous, as everywhere, and only the flags
-leads may see (held flags are one number: `held_flags_now`), unless the operator asks for the held ones too."""
+"""A workspace's flags with their clauses and outcomes, as CSV or JSON: reporters anonymous, as everywhere, and only
+the flags leads may see (held flags are one number: `held_flags_now`), unless the operator asks for the held ones too."""
 
 from __future__ import annotations
 
@@ -19,7 +19,9 @@ from bot.domain.flags import RecordedFlag, to_recorded
 FIELDS = [
     "number",  # the workspace's own flag number, as receipts and the digest show it
     "released_on",  # the day leads could first see it: for a named flag, the day it was stored
-    "category",
+    "keyword",  # the clause the flag says was not kept: its keyword, its title, and its side (empty: `other`)
+    "title",
+    "side",
     "summary",
     "source_text",
     "source_user_id",
@@ -54,7 +56,9 @@ def _row(flag: RecordedFlag, include_held: bool) -> dict[str, str]:
     values = {name: getattr(flag, name, None) for name in (HELD_FIELDS if include_held else FIELDS)}
     values["released_on"] = flag.released_at.date() if flag.released_at else None
     values["resolved_on"] = flag.resolved_at.date() if flag.resolved_at else None
-    values["category"] = flag.category.value
+    values["keyword"] = flag.clause.keyword
+    values["title"] = flag.clause.title
+    values["side"] = flag.clause.side.value if flag.clause.side else None
     values["reporter"] = flag.reporter_user_id or "anonymous"
     if include_held:
         values["held"] = "yes" if flag.held else "no"

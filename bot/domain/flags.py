@@ -1,4 +1,4 @@
-"""Flag use cases: parse what the reporter typed, validate it, record it, read it back.
+"""Flag use cases: parse what the reporter typed, validate it, record it under its clause, read it back.
 
 Each use case owns its transaction (`with db.begin()`), and returns frozen dataclasses, never ORM rows.
 """
@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.db import flags as flag_store
 from bot.db.models import Flag
 from bot.domain import holding
-from bot.domain.categories import CATEGORY_BY_KEYWORD, DEFAULT_CATEGORY, Category
+from bot.domain.agreement import Agreement, Clause, agreement_of, to_clause
 from bot.domain.errors import StorageUnavailable, storage_errors
 from bot.domain.reporters import reporter_hash, seal_contact
 
@@ -64,15 +64,20 @@ class FlagNotSaved(StorageUnavailable):
 
 @dataclass(frozen=True)
 class InlineFlag:
-    category: Category
+    keyword: str | None  # None: no keyword typed (the agreement's default clause)
     summary: str
 
 
 @dataclass(frozen=True)
 class UsageRequest:
-    """The reporter asked for help, or typed a keyword we don't know (`problem` says which)."""
+    """The reporter asked for help, or typed a keyword with nothing after it (`problem` says so)."""
 
     problem: str | None = None
+
+
+@dataclass(frozen=True)
+class AgreementRequest:
+    """`/deadline-flag agreement`: the reporter asked what was agreed."""
 
 
 @dataclass(frozen=True)
@@ -82,7 +87,7 @@ class FlagReport:
 
     team_id: str
     reporter_id: str
-    category: Category | str | None  # None: the default; a string as picked in the form
+    keyword: str | None  # the clause it says was not kept; None: the agreement's default (`deadline`)
     summary: str
     name_reporter: bool = False
     source_text: str | None = None
@@ -102,7 +107,7 @@ class FlagReport:
 class RecordedFlag:
     id: int  # internal: button values and lookups; users see `number`
     team_id: str
-    category: Category
+    clause: Clause
     summary: str
     status: str
     created_at: datetime
@@ -128,36 +133,46 @@ class RecordedFlag:
         return self.released_at is None
 
 
-def parse_inline(text: str) -> InlineFlag | UsageRequest:
-    """Read `/deadline-flag [keyword:] text`. Without a keyword the flag is an artificial deadline.
+def parse_inline(text: str, agreement: Agreement) -> InlineFlag | UsageRequest | AgreementRequest:
+    """Read `/deadline-flag [keyword:] text`. Without a keyword the flag goes under the agreement's default clause.
 
-    Only the categories' keywords are keywords: `Re: billing`, `CEO: ship it` or a leading URL are the flag's text.
+    Only the workspace's keywords (active or retired) are keywords: `Re: billing`, `CEO: ship it` or a leading URL
+    are the flag's text. A retired keyword is kept, so that record_flag can say it was retired.
     """
     text = text.strip()
     if text.lower() in HELP_WORDS:
         return UsageRequest()
+    if text.lower() == "agreement":
+        return AgreementRequest()
     match = _KEYWORD_FORM.match(text)
-    category = CATEGORY_BY_KEYWORD.get(match.group(1).lower()) if match else None
+    clause = agreement.clause(match.group(1)) if match else None
     # "deadline://…" is a link, not the keyword.
-    if match is None or category is None or match.group(2).startswith("//"):
-        return InlineFlag(DEFAULT_CATEGORY, text)
-    keyword, rest = match.group(1).lower(), match.group(2).strip()
+    if match is None or clause is None or match.group(2).startswith("//"):
+        return InlineFlag(None, text)
+    rest = match.group(2).strip()
     if not rest:
-        return UsageRequest(problem=f"Add what was asked after `{keyword}:`.")
-    return InlineFlag(category, rest)
+        return UsageRequest(problem=f"Add what was asked after `{clause.keyword}:`.")
+    return InlineFlag(clause.keyword, rest)
 
 
-def check_report(report: FlagReport) -> dict[str, str]:
+def check_report(report: FlagReport, agreement: Agreement, *, kept: Clause | None = None) -> dict[str, str]:
     """{FlagReport field: how to fix it} for everything that keeps the report from being stored; empty when it can be.
-    The one check, whoever gives the report: the inline command, and the flag form (each problem beside its field)."""
+    The one check, whoever gives the report: the inline command, and the flag form (each problem beside its field).
+    `kept`: the clause an edited flag has now, which it may keep even once retired."""
     problems: dict[str, str] = {}
     if not _SLACK_ID.match(report.team_id):
         problems["team_id"] = "This request came without a workspace, so there is nowhere to file it."
     if not _SLACK_ID.match(report.reporter_id):
         # Without a user id, anyone else without one could edit or withdraw the flag.
         problems["reporter_id"] = "This request came without a user, so the flag could not be yours alone."
-    if _category(report.category) is None:
-        problems["category"] = "Pick one of the listed kinds."
+    clause = _clause(report, agreement)
+    if clause is None:
+        problems["keyword"] = "Pick one of the listed clauses."
+    elif not clause.active and (kept is None or clause.id != kept.id):
+        problems["keyword"] = (
+            f"`{clause.keyword}` was retired from this workspace's agreement: flag it under another keyword "
+            "(`/deadline-flag help` lists them)."
+        )
     if report.source_user_id is not None and not _SLACK_ID.match(report.source_user_id):
         problems["source_user_id"] = "Pick the person from the list."
     if not report.summary.strip():
@@ -177,19 +192,17 @@ def check_report(report: FlagReport) -> dict[str, str]:
     return problems
 
 
-def validate(report: FlagReport) -> None:
-    """Raise InvalidReport (every problem check_report finds) if the report cannot be stored as it is."""
-    if problems := check_report(report):
+def validate(report: FlagReport, agreement: Agreement, *, kept: Clause | None = None) -> Clause:
+    """The clause the report names, or InvalidReport (every problem check_report finds)."""
+    if problems := check_report(report, agreement, kept=kept):
         raise InvalidReport(problems)
+    clause = _clause(report, agreement)
+    assert clause is not None
+    return clause
 
 
-def _category(value: Category | str | None) -> Category | None:
-    if value is None:
-        return DEFAULT_CATEGORY
-    try:
-        return Category(value)
-    except ValueError:
-        return None
+def _clause(report: FlagReport, agreement: Agreement) -> Clause | None:
+    return agreement.default if report.keyword is None else agreement.clause(report.keyword)
 
 
 def _date(value: date | str | None) -> date | None:
@@ -230,27 +243,27 @@ def storable(report: FlagReport) -> FlagReport:
     )
 
 
-def _checked_category(report: FlagReport) -> str:
-    category = _category(report.category)
-    assert category is not None, "a report stored before check_report passed it"
-    return category.value
-
-
 def _clean(text: str) -> str:
     return text.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
 
 
 def record_flag(
-    db: sessionmaker[Session], report: FlagReport, *, reporter_key: bytes, now: datetime | None = None
+    db: sessionmaker[Session],
+    report: FlagReport,
+    *,
+    reporter_key: bytes,
+    now: datetime | None = None,
+    agreement: Agreement | None = None,
 ) -> RecordedFlag:
-    """Store one flag. The transaction is over before we return, so callers get plain data.
+    """Store one flag under its clause. The transaction is over before we return, so callers get plain data.
+    `agreement`: the workspace's, when the caller has just read it (else it is read here).
 
     A report whose request_key is already stored is a retried delivery: the flag stored then is returned.
     """
     report = storable(report)
-    validate(report)
+    clause = validate(report, agreement or _agreement(db, report.team_id))
     try:
-        return _insert_flag(db, report, reporter_key, now)
+        return _insert_flag(db, report, clause, reporter_key, now)
     except IntegrityError:
         if report.request_key is None:
             raise FlagNotSaved("The flag could not be saved.") from None
@@ -261,7 +274,9 @@ def record_flag(
             return _recorded(session, row)
 
 
-def _insert_flag(db: sessionmaker[Session], report: FlagReport, reporter_key: bytes, now: datetime | None) -> RecordedFlag:
+def _insert_flag(
+    db: sessionmaker[Session], report: FlagReport, clause: Clause, reporter_key: bytes, now: datetime | None
+) -> RecordedFlag:
     now = now or datetime.now(UTC)
     with _storing(), db.begin() as session:  # commits on success, rolls back on any exception
         # First, so that two flags written at once are counted one after the other (bot/domain/holding.py).
@@ -269,7 +284,7 @@ def _insert_flag(db: sessionmaker[Session], report: FlagReport, reporter_key: by
         row = flag_store.add_flag(
             session,
             team_id=report.team_id,
-            category=_checked_category(report),
+            clause_id=clause.id,
             summary=report.summary.strip(),
             reporter_hash=reporter_hash(reporter_key, team_id=report.team_id, user_id=report.reporter_id),
             reporter_user_id=report.reporter_id if report.name_reporter else None,
@@ -295,14 +310,16 @@ def _insert_flag(db: sessionmaker[Session], report: FlagReport, reporter_key: by
 def update_flag(
     db: sessionmaker[Session], flag_id: int, report: FlagReport, *, reporter_key: bytes, now: datetime | None = None
 ) -> RecordedFlag:
-    """Replace what the reporter can edit (not where it came from: channel, message, permalink stay). A held flag
-    whose reporter now chooses to be named is released, alone: named flags are never held."""
+    """Replace what the reporter can edit (not where it came from: channel, message, permalink stay). A flag under a
+    clause retired since may keep it; it cannot move to another retired one. A held flag whose reporter now chooses
+    to be named is released, alone: named flags are never held."""
     report = storable(report)
-    validate(report)
+    agreement = _agreement(db, report.team_id)
     with _storing(), db.begin() as session:
         flag_store.lock_flag_counter(session, team_id=report.team_id)
         row = _own_flag(session, report.team_id, flag_id, report.reporter_id, reporter_key)
-        row.category = _checked_category(report)
+        clause = validate(report, agreement, kept=to_clause(row.clause))
+        row.clause_id = clause.id
         row.summary = report.summary.strip()
         row.source_text = report.source_text
         row.source_user_id = report.source_user_id
@@ -312,7 +329,7 @@ def update_flag(
         row.reporter_user_id = report.reporter_id if report.name_reporter else None
         if report.name_reporter:
             holding.release_alone(session, row, now=now or datetime.now(UTC))
-        return _recorded(session, row)
+        return replace(_recorded(session, row), clause=clause)
 
 
 def release_own_flag(
@@ -358,6 +375,13 @@ def set_permalink(db: sessionmaker[Session], *, team_id: str, flag_id: int, perm
             row.permalink = permalink[:1000]
 
 
+def _agreement(db: sessionmaker[Session], team_id: str) -> Agreement:
+    try:
+        return agreement_of(db, team_id=team_id)
+    except StorageUnavailable as failure:
+        raise FlagNotSaved("The flag could not be saved.") from failure.__cause__
+
+
 def _own_flag(session: Session, team_id: str, flag_id: int, reporter_id: str, reporter_key: bytes) -> Flag:
     # Past the column's range PostgreSQL refuses the query, and SQLite's driver cannot even send it: no such flag.
     row = flag_store.get_flag(session, team_id=team_id, flag_id=flag_id) if 0 < flag_id <= FLAG_ID_MAX else None
@@ -391,7 +415,7 @@ def to_recorded(row: Flag) -> RecordedFlag:
     return RecordedFlag(
         id=row.id,
         team_id=row.team_id,
-        category=Category(row.category),
+        clause=to_clause(row.clause),
         summary=row.summary,
         status=row.status,
         created_at=row.created_at,

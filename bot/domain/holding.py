@@ -4,7 +4,7 @@ at least `min_reporters` different people, then all of them are *released* toget
 The rules live here, once; what a lead or a colleague may see is `bot.db.flags.visible_to_leads` (released flags),
 which every query behind their surfaces carries. What holding guards against, for whoever reads a lead's surfaces:
 - a lone flag, or a count that ticks up a minute after someone was seen typing: held flags are only one number,
-  never listed, counted by category or in a trend, and that number says nothing of what they say;
+  never listed, counted by clause or in a trend, and that number says nothing of what they say;
 - the order of writing: a batch is released at one time, and numbered in a shuffled order then, so neither its
   numbers, its listing order nor its dates say who wrote first; ages and "open for more than 4 weeks" count from
   the release.

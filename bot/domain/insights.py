@@ -2,8 +2,9 @@
 constraint claimed (and how many of those claims leads confirmed), and how both move week by week.
 
 Every figure counts only flags leads may see, and times them from when they became visible
-(`bot.db.insights.visible_since` and `visible_to_leads`); they are grouped per category (`groups`), which the agreement's
-sides will replace. Nothing here names or ranks a reporter or a source: the figures are patterns.
+(`bot.db.insights.visible_since` and `visible_to_leads`); they are grouped per side of the workspace's agreement
+(`groups`: product's, tech's, and `other` on neither), each flag on the side its clause is on now. Nothing here names
+or ranks a reporter or a source: the figures are patterns.
 
 - *response time*: from visible to the first change of status by a lead (acknowledged or any later status);
 - *answered within 5 working days*: of the flags whose answer is due (answered, or visible for 5 working days by
@@ -26,7 +27,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import insights as insight_store
-from bot.domain.categories import Category
+from bot.domain.agreement import NEITHER_LABEL, OTHER_KEYWORD, SIDES, Agreement, agreement_of
 from bot.domain.constraint_reviews import Verdict
 from bot.domain.working_days import add_working_days, latest_start_within
 from bot.domain.workspace_settings import effective_schedule
@@ -42,16 +43,25 @@ class InvalidRange(Exception):
 
 @dataclass(frozen=True)
 class Group:
-    """What the figures are grouped by: a category today, a side of the agreement later."""
+    """What the figures are grouped by: a side of the agreement (or neither, for `other`)."""
 
     key: str
     label: str
     short: str  # a word for narrow places (the report's table)
 
 
+NEITHER_KEY = "neither"  # `other`'s flags: on neither side
+
+
 def groups() -> tuple[Group, ...]:
-    """Every group, in the order the leads read them."""
-    return tuple(Group(category.value, category.label, category.keyword) for category in Category)
+    """Every group, in the order the leads read them: product's side, tech's side, then `other`."""
+    sides = tuple(Group(side.value, side.label, side.value) for side in SIDES)
+    return (*sides, Group(NEITHER_KEY, f"Other ({NEITHER_LABEL.lower()})", OTHER_KEYWORD))
+
+
+def group_of_clauses(agreement: Agreement) -> dict[int, str]:
+    """{clause id: the key of the group its flags count in}: its side now, `neither` for `other`."""
+    return {c.id: c.side.value if c.side else NEITHER_KEY for c in agreement.clauses}
 
 
 @dataclass(frozen=True)
@@ -163,30 +173,32 @@ def learn(db: sessionmaker[Session], *, team_id: str, boundaries: Sequence[datet
     """The figures over [boundaries[0], boundaries[-1]), and for each span between two boundaries (the weeks)."""
     start, end = boundaries[0], boundaries[-1]
     due_before = latest_start_within(end, ANSWER_WITHIN_WORKING_DAYS, zone)
+    side_of = group_of_clauses(agreement_of(db, team_id=team_id))
     with db() as session:
         counted = insight_store.count_visible_flags(session, team_id=team_id, boundaries=boundaries, due_before=due_before)
         claimed = insight_store.count_dated_and_claimed(session, team_id=team_id, boundaries=boundaries)
         answers = insight_store.list_first_responses(session, team_id=team_id, since=start, until=end)
         resolutions = insight_store.list_resolutions(session, team_id=team_id, since=start, until=end)
     tallies: dict[tuple[int, str], _Tally] = defaultdict(_Tally)
-    for bucket, group, overdue, count in counted:
-        tally = tallies[bucket, group]
+    for bucket, clause_id, overdue, count in counted:
+        tally = tallies[bucket, side_of.get(clause_id, NEITHER_KEY)]
         tally.flags += count
         tally.due += count if overdue else 0
-    for bucket, group, has_date, has_claim, verdict, count in claimed:
-        tally = tallies[bucket, group]
+    for bucket, clause_id, has_date, has_claim, verdict, count in claimed:
+        tally = tallies[bucket, side_of.get(clause_id, NEITHER_KEY)]
         tally.dated += count if has_date else 0
         tally.dated_with_claim += count if has_date and has_claim else 0
         tally.claims += count if has_claim else 0
         tally.confirmed += count if has_claim and verdict == Verdict.CONFIRMED else 0
         tally.not_confirmed += count if has_claim and verdict == Verdict.NOT_CONFIRMED else 0
-    for group, visible, answered in answers:
-        tally = tallies[_bucket_of(visible, boundaries), group]
+    for clause_id, visible, answered in answers:
+        tally = tallies[_bucket_of(visible, boundaries), side_of.get(clause_id, NEITHER_KEY)]
         tally.response_days.append(max(0.0, (answered - visible).total_seconds() / DAY))
         tally.due += 0 if visible <= due_before else 1  # answered before it was due: its answer is in
         tally.answered_within += answered <= add_working_days(visible, ANSWER_WITHIN_WORKING_DAYS, zone)
-    for group, visible, resolved in resolutions:
-        tallies[_bucket_of(resolved, boundaries), group].resolution_days.append((resolved - visible).total_seconds() / DAY)
+    for clause_id, visible, resolved in resolutions:
+        side = side_of.get(clause_id, NEITHER_KEY)
+        tallies[_bucket_of(resolved, boundaries), side].resolution_days.append((resolved - visible).total_seconds() / DAY)
     every_group = groups()
     weeks = []
     for bucket in range(len(boundaries) - 1):

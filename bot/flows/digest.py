@@ -181,7 +181,7 @@ def post_chart(client: WebClient, digest: Digest, *, channel_id: str, thread_ts:
             filename=f"deadline-flag-trend-{week}.png",
             title=f"deadline-flag trend, {digest.learnings.label}",
             alt_txt=chart_alt_text(digest.learnings),
-            initial_comment="The last 8 weeks: flags a week per category, and flags resolved a week.",
+            initial_comment="The last 8 weeks: flags a week per side of the agreement, and flags resolved a week.",
         )
         return True
     except Exception as error:

@@ -1,4 +1,5 @@
-"""Each person's Home tab: their own flags, the week in counts, and for leads and admins what is theirs to see."""
+"""Each person's Home tab: the agreement, their own flags, the week in counts, and for leads and admins what is theirs
+to see and change."""
 
 from __future__ import annotations
 
@@ -43,7 +44,9 @@ def publish_home(client: WebClient, deps: Deps, *, team_id: str, user_id: str, i
     open_flags = list_open_flags(deps.db, team_id=team_id, limit=LEAD_FLAGS_SHOWN) if lead else None
     dms = wants_outcome_dms(deps.db, team_id=team_id, user_id=user_id, reporter_key=deps.reporter_key)
     notice = scope_notice(deps, team_id=team_id) if admin else None
-    view = home_view(summary, schedule, open_flags, outcome_dms=dms, digest_failure=failure, scopes=notice)
+    view = home_view(
+        summary, schedule, open_flags, outcome_dms=dms, digest_failure=failure, scopes=notice, edits_agreement=lead
+    )
     client.views_publish(user_id=user_id, view=view)
 
 

@@ -7,15 +7,16 @@ import re
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
-from bot.blocks.flag_modal import FlagDraft, flag_modal
+from bot.blocks.flag_modal import FlagDraft
 from bot.blocks.flags import flag_recorded_message, flag_withdrawn_message, refusal_message
 from bot.blocks.origin import ModalOrigin
 from bot.domain import digest as digests
 from bot.domain import flags
 from bot.domain.errors import StorageUnavailable, storage_errors
 from bot.flows.digest_redraw import redraw_messages
+from bot.flows.flag_form import open_flag_form
 from bot.flows.home import publish_home
-from bot.flows.replies import open_modal, tell_not_done, tell_user
+from bot.flows.replies import tell_not_done, tell_user
 from bot.slack.deps import deps
 
 
@@ -36,8 +37,17 @@ def to_flag_id(action: dict) -> int | None:
 
 def handle_new_flag_action(ack: Ack, body: dict, context: BoltContext, client: WebClient) -> None:
     ack()
-    view = flag_modal(FlagDraft(), ModalOrigin(from_home=True))
-    deps(context).open_now(open_modal, client, view, trigger_id=body.get("trigger_id"), user_id=context.user_id or "")
+    app_deps = deps(context)
+    app_deps.open_now(
+        open_flag_form,
+        client,
+        app_deps,
+        FlagDraft(),
+        ModalOrigin(from_home=True),
+        team_id=context.team_id or "",
+        trigger_id=body.get("trigger_id"),
+        user_id=context.user_id or "",
+    )
 
 
 def handle_edit_flag_action(ack: Ack, body: dict, action: dict, context: BoltContext, client: WebClient) -> None:
@@ -75,12 +85,14 @@ def handle_edit_flag_action(ack: Ack, body: dict, action: dict, context: BoltCon
         return
     origin = ModalOrigin(flag_id=flag.id, response_url=body.get("response_url"), from_home=is_from_home(body))
     app_deps.open_now(
-        open_modal,
+        open_flag_form,
         client,
-        flag_modal(FlagDraft.of(flag), origin),
+        app_deps,
+        FlagDraft.of(flag),
+        origin,
+        team_id=context.team_id or "",
         trigger_id=body.get("trigger_id"),
         user_id=context.user_id or "",
-        response_url=body.get("response_url"),
     )
 
 

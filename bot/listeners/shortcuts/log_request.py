@@ -5,9 +5,9 @@ from typing import Any
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
-from bot.blocks.flag_modal import FlagDraft, flag_modal
+from bot.blocks.flag_modal import FlagDraft
 from bot.blocks.origin import ModalOrigin
-from bot.flows.replies import open_modal
+from bot.flows.flag_form import open_flag_form
 from bot.slack.deps import deps
 
 
@@ -54,11 +54,14 @@ def handle_log_request_shortcut(ack: Ack, shortcut: dict, context: BoltContext, 
         source_user_id=None if direct else author,
         source_text=bot_name if not author and bot_name else "",
     )
-    deps(context).open_now(
-        open_modal,
+    app_deps = deps(context)
+    app_deps.open_now(
+        open_flag_form,
         client,
-        flag_modal(draft, origin),
+        app_deps,
+        draft,
+        origin,
+        team_id=context.team_id or "",
         trigger_id=shortcut.get("trigger_id"),
         user_id=context.user_id or "",
-        response_url=origin.response_url,
     )
