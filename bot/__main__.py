@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
@@ -15,6 +16,7 @@ from bot.db.session import engine_of
 from bot.logs import configure_logging
 
 if TYPE_CHECKING:
+    from bot.domain.agreement import Clause
     from bot.domain.insights import Learnings
 
 log = logging.getLogger("bot")
@@ -86,6 +88,37 @@ def build_parser() -> argparse.ArgumentParser:
         "1 to 10; 1 turns holding off, and says so)",
     )
     change.set_defaults(run=run_settings_set)
+
+    agreement = commands.add_parser(
+        "agreement", help="show or change a workspace's working agreement (the clauses flags name, by side)"
+    ).add_subparsers(dest="agreement_command", required=True, metavar="ACTION")
+    show_agreement = agreement.add_parser("show", help="print the active clauses (keyword, side, title), then the retired")
+    show_agreement.add_argument("--team", required=True, help="workspace id")
+    show_agreement.set_defaults(run=run_agreement_show)
+    add = agreement.add_parser("add", help="add an active clause to one side")
+    add.add_argument("--team", required=True, help="workspace id")
+    add.add_argument("--side", required=True, help="product or tech: the side whose responsibility it is")
+    add.add_argument("--keyword", required=True, help="one lower-case word of 2-20 letters, typed as `keyword:`")
+    add.add_argument("--title", required=True, help="what is agreed, at most 75 characters")
+    add.add_argument("--description", help="one line, at most 100 characters")
+    add.set_defaults(run=run_agreement_add)
+    edit = agreement.add_parser("edit", help="change a clause's title, description or side (its keyword stays)")
+    edit.add_argument("--team", required=True, help="workspace id")
+    edit.add_argument("--keyword", required=True, help="the clause's keyword")
+    edit.add_argument("--title", help="what is agreed, at most 75 characters")
+    edit.add_argument("--description", help="one line, at most 100 characters")
+    edit.add_argument("--side", help="product or tech (its flags move with it)")
+    edit.set_defaults(run=run_agreement_edit)
+    retire = agreement.add_parser(
+        "retire", help="offer a clause for no new flag (its flags and history stay, and digests covering them show it)"
+    )
+    retire.add_argument("--team", required=True, help="workspace id")
+    retire.add_argument("--keyword", required=True, help="the clause's keyword")
+    retire.set_defaults(run=run_agreement_retire)
+    restore = agreement.add_parser("restore", help="offer a retired clause for new flags again")
+    restore.add_argument("--team", required=True, help="workspace id")
+    restore.add_argument("--keyword", required=True, help="the clause's keyword")
+    restore.set_defaults(run=run_agreement_restore)
 
     export = commands.add_parser("export", help="write a workspace's flags with their outcomes to stdout")
     export.add_argument("--team", required=True, help="workspace id")
@@ -318,6 +351,76 @@ def _refuse_a_shared_channel(args: argparse.Namespace, config: Config, db: sessi
     refusal = shared_channel_refusal(client, args.channel, confirm=CONFIRM_IN_CLI.replace("C…", args.channel))
     if refusal:
         raise ConfigError(refusal.replace(f"<#{args.channel}>", args.channel))
+
+
+def run_agreement_show(args: argparse.Namespace, config: Config) -> int:
+    from bot.domain.agreement import agreement_of
+
+    agreement = agreement_of(_open_database(config), team_id=args.team)
+    width = max(len(c.keyword) for c in agreement.clauses)
+    print(f"{args.team}: active clauses (keyword, side, title)")
+    for clause in agreement.active:
+        print(f"  {clause.keyword:<{width}}  {clause.side or 'neither':<8}  {clause.title}")
+    print(f"{args.team}: retired clauses" + ("" if agreement.retired else ": none"))
+    for clause in agreement.retired:
+        print(f"  {clause.keyword:<{width}}  {clause.side or 'neither':<8}  {clause.title}")
+    return 0
+
+
+def run_agreement_add(args: argparse.Namespace, config: Config) -> int:
+    from bot.domain.agreement import add_clause
+
+    return _change_agreement(
+        args,
+        config,
+        lambda db: add_clause(
+            db, team_id=args.team, side=args.side, keyword=args.keyword, title=args.title, description=args.description
+        ),
+        "added",
+    )
+
+
+def run_agreement_edit(args: argparse.Namespace, config: Config) -> int:
+    from bot.domain.agreement import edit_clause
+
+    if args.title is None and args.description is None and args.side is None:
+        raise ConfigError("Say what to change: --title, --description or --side.")
+    return _change_agreement(
+        args,
+        config,
+        lambda db: edit_clause(
+            db, team_id=args.team, keyword=args.keyword, title=args.title, description=args.description, side=args.side
+        ),
+        "edited",
+    )
+
+
+def run_agreement_retire(args: argparse.Namespace, config: Config) -> int:
+    from bot.domain.agreement import retire_clause
+
+    return _change_agreement(args, config, lambda db: retire_clause(db, team_id=args.team, keyword=args.keyword), "retired")
+
+
+def run_agreement_restore(args: argparse.Namespace, config: Config) -> int:
+    from bot.domain.agreement import restore_clause
+
+    return _change_agreement(
+        args, config, lambda db: restore_clause(db, team_id=args.team, keyword=args.keyword), "restored"
+    )
+
+
+def _change_agreement(
+    args: argparse.Namespace, config: Config, change: Callable[[sessionmaker[Session]], Clause], done: str
+) -> int:
+    """Make one change; a refusal is the domain's sentence on stderr, exit status 2 (main)."""
+    from bot.domain.agreement import InvalidClause
+
+    try:
+        clause = change(_open_database(config))
+    except InvalidClause as problem:
+        raise ConfigError(str(problem)) from None
+    print(f"{args.team}: {done} {clause.keyword} ({clause.side or 'neither'}): {clause.title}")
+    return run_agreement_show(args, config)
 
 
 def run_export(args: argparse.Namespace, config: Config) -> int:

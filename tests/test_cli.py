@@ -42,7 +42,7 @@ def test_help_lists_every_command(tmp_path: Path) -> None:
     result = run_bot("--help", env=clean_env(), cwd=tmp_path)
 
     assert result.returncode == 0
-    for command in ("serve", "migrate", "scheduler", "digest", "settings", "export", "report", "purge"):
+    for command in ("serve", "migrate", "scheduler", "digest", "settings", "agreement", "export", "report", "purge"):
         assert command in result.stdout
 
 
