@@ -4,6 +4,7 @@ or on the clause picked), and, once its submission was checked beside each field
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from slack_sdk import WebClient
 
@@ -15,6 +16,8 @@ from bot.domain.agreement import (
     InvalidClause,
     add_clause,
     agreement_of,
+    check_addition,
+    check_edit,
     edit_clause,
     may_edit_agreement,
 )
@@ -48,6 +51,32 @@ def open_clause_form(
         publish_home(client, app_deps, team_id=team_id, user_id=user_id)
 
 
+def check_clause_form(app_deps: Deps, form: ClauseFormInput, team_id: str) -> dict[str, str]:
+    """Every problem the save would refuse, by field, for the form to show before it closes (the domain's one check)."""
+    if form.editing is None:
+        return check_addition(app_deps.db, team_id=team_id, **_addition(form))
+    return check_edit(app_deps.db, team_id=team_id, **_edit(form))
+
+
+def _addition(form: ClauseFormInput) -> dict[str, Any]:
+    return {
+        "side": form.side or "",
+        "keyword": form.keyword or "",
+        "title": form.title or "",
+        "description": form.description,
+    }
+
+
+def _edit(form: ClauseFormInput) -> dict[str, Any]:
+    return {
+        "keyword": form.editing,
+        "side": form.side,
+        "title": form.title,
+        "description": form.description,
+        "active": form.active,
+    }
+
+
 def apply_clause_form(client: WebClient, app_deps: Deps, form: ClauseFormInput, team_id: str, user_id: str) -> None:
     """Save a checked clause form: the editor is checked again here (the form proves nothing), then Home redrawn."""
     try:
@@ -60,24 +89,9 @@ def apply_clause_form(client: WebClient, app_deps: Deps, form: ClauseFormInput, 
         return
     try:
         if form.editing is None:
-            clause = add_clause(
-                app_deps.db,
-                team_id=team_id,
-                side=form.side or "",
-                keyword=form.keyword or "",
-                title=form.title or "",
-                description=form.description,
-            )
+            clause = add_clause(app_deps.db, team_id=team_id, **_addition(form))
         else:
-            clause = edit_clause(
-                app_deps.db,
-                team_id=team_id,
-                keyword=form.editing,
-                side=form.side,
-                title=form.title,
-                description=form.description,
-                active=form.active,
-            )
+            clause = edit_clause(app_deps.db, team_id=team_id, **_edit(form))
     except InvalidClause as problem:  # a change since the form was checked (the same keyword added meanwhile...)
         tell_user(client, refusal_message(f"Not saved. {problem}"), user_id=user_id)
         return

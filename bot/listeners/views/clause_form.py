@@ -6,9 +6,8 @@ from slack_sdk import WebClient
 from bot.blocks import ids
 from bot.blocks.clause_form import form_errors, read_clause_form
 from bot.blocks.origin import ModalOrigin
-from bot.domain.agreement import check_addition, check_edit
 from bot.domain.errors import StorageUnavailable
-from bot.flows.agreement import apply_clause_form
+from bot.flows.agreement import apply_clause_form, check_clause_form
 from bot.slack.deps import deps
 
 NO_WORKSPACE = "This request came without a workspace, so there is nowhere to save the clause."
@@ -26,25 +25,7 @@ def handle_clause_form_submission(ack: Ack, view: dict, context: BoltContext, cl
         return
     app_deps = deps(context)
     try:
-        if form.editing is None:
-            problems = check_addition(
-                app_deps.db,
-                team_id=team_id,
-                side=form.side or "",
-                keyword=form.keyword or "",
-                title=form.title or "",
-                description=form.description,
-            )
-        else:
-            problems = check_edit(
-                app_deps.db,
-                team_id=team_id,
-                keyword=form.editing,
-                side=form.side,
-                title=form.title,
-                description=form.description,
-                active=form.active,
-            )
+        problems = check_clause_form(app_deps, form, team_id)
     except StorageUnavailable:
         ack(response_action="errors", errors={ids.CLAUSE_TITLE_BLOCK: NOT_CHECKED})
         return
