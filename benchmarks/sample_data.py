@@ -21,7 +21,7 @@ from bot.db.session import create_db_engine, create_session_factory  # noqa: E40
 from bot.domain.agreement import agreement_of  # noqa: E402
 from bot.domain.constraint_reviews import Verdict, review_constraint  # noqa: E402
 from bot.domain.outcomes import Status, change_status  # noqa: E402
-from bot.domain.workspace_settings import change_schedule  # noqa: E402
+from bot.domain.workspace_settings import change_settings  # noqa: E402
 
 WEIGHTS = {  # clauses of the default agreement, by keyword: both sides, and `other`
     "deadline": 5,
@@ -38,7 +38,7 @@ WEIGHTS = {  # clauses of the default agreement, by keyword: both sides, and `ot
 def seed(url: str, now: datetime, rng: random.Random) -> None:
     upgrade_to_head(url)
     db = create_session_factory(create_db_engine(url))
-    change_schedule(db, team_id="T1", now=now, default_channel=None, timezone="Europe/Paris")
+    change_settings(db, team_id="T1", now=now, default_channel=None, timezone="Europe/Paris")
     agreement = agreement_of(db, team_id="T1")
     clause_ids = {keyword: agreement.clause(keyword).id for keyword in WEIGHTS}  # type: ignore[union-attr]
     lead = {"changed_by": "U0LEAD", "actor_is_admin": True, "reporter_key": b"sample"}

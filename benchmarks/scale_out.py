@@ -52,7 +52,7 @@ from benchmarks.servers import (  # noqa: E402
 )
 from bot.config import Config  # noqa: E402
 from bot.db.session import create_db_engine, create_session_factory  # noqa: E402
-from bot.domain.workspace_settings import change_schedule  # noqa: E402
+from bot.domain.workspace_settings import change_settings  # noqa: E402
 from bot.slack.scopes import BOT_SCOPES  # noqa: E402
 from bot.slack.tokens import create_installation_store  # noqa: E402
 from tests.fake_slack_api import OAUTH_CLIENT_ID, OAUTH_CLIENT_SECRET, FakeSlackApi, start_fake_slack_api  # noqa: E402
@@ -127,7 +127,7 @@ def seed_workspaces(database_url: str, fake: FakeSlackApi, teams: list[str], now
             )
         )
         fake.add_channel(digest_channel(team_id))
-        change_schedule(
+        change_settings(
             db,
             team_id=team_id,
             now=now,

@@ -290,8 +290,7 @@ def run_digest_send(args: argparse.Namespace, config: Config) -> int:
 
 def run_settings_show(args: argparse.Namespace, config: Config) -> int:
     from bot.domain.holding import effective_min_reporters
-    from bot.domain.outcomes import list_leads
-    from bot.domain.workspace_settings import effective_retention_days, effective_schedule
+    from bot.domain.workspace_settings import effective_retention_days, effective_schedule, list_leads
 
     db = _open_database(config)
     schedule = effective_schedule(db, team_id=args.team, default_channel=config.digest_channel)
@@ -310,14 +309,13 @@ def run_settings_show(args: argparse.Namespace, config: Config) -> int:
 
 def run_settings_set(args: argparse.Namespace, config: Config) -> int:
     from bot.domain.holding import MIN_REPORTERS_MIN, OFF_WARNING
-    from bot.domain.outcomes import set_leads
-    from bot.domain.workspace_settings import InvalidSetting, change_schedule
+    from bot.domain.workspace_settings import InvalidSetting, change_settings
 
     db = _open_database(config)
     if args.channel and not args.allow_shared:
         _refuse_a_shared_channel(args, config, db)
     try:
-        change_schedule(
+        change_settings(
             db,
             team_id=args.team,
             now=_now(),
@@ -328,14 +326,13 @@ def run_settings_set(args: argparse.Namespace, config: Config) -> int:
             timezone=args.timezone,
             retention_days=args.retention_days,
             min_reporters=args.min_reporters,
+            lead_ids=None if args.leads is None else [u.strip() for u in args.leads.split(",") if u.strip()],
             allow_shared=args.allow_shared,
         )
     except InvalidSetting as problem:
         raise ConfigError(str(problem)) from None
     if args.min_reporters == MIN_REPORTERS_MIN:
         print(f"deadline-flag: warning: {OFF_WARNING}", file=sys.stderr)
-    if args.leads is not None:
-        set_leads(db, team_id=args.team, user_ids=[u.strip() for u in args.leads.split(",") if u.strip()])
     return run_settings_show(args, config)
 
 

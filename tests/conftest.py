@@ -27,7 +27,7 @@ from bot.db.slack_stores import SCHEMA_METADATA
 from bot.domain.digest import claim_week
 from bot.domain.flags import FlagReport, record_flag
 from bot.domain.uninstalls import record_uninstall
-from bot.domain.workspace_settings import change_schedule
+from bot.domain.workspace_settings import change_settings
 from bot.slack.app import create_app
 from bot.slack.tokens import Workspaces, workspaces_for
 from bot.slack.web import SLACK_EVENTS_PATH, create_wsgi_app
@@ -211,7 +211,7 @@ def seed_three_workspaces(db: sessionmaker[Session], key: bytes) -> None:
         for user_id, named in (("U1", False), ("U2", False), ("U1", True)):
             report = FlagReport(team_id, user_id, "other", f"{team_id}'s flag by {user_id}", name_reporter=named)
             record_flag(db, report, reporter_key=key)
-        change_schedule(db, team_id=team_id, now=now, default_channel=None, channel_id="C0LEADS", hour=10)
+        change_settings(db, team_id=team_id, now=now, default_channel=None, channel_id="C0LEADS", hour=10)
         assert claim_week(db, team_id=team_id, iso_week="2026-W01", now=now)
     record_uninstall(db, team_id="T9", now=now)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
@@ -12,11 +13,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.blocks import ids
 from bot.db import flags as flag_store
 from bot.domain.agreement import agreement_of, retire_clause
-from bot.domain.outcomes import set_leads
+from bot.domain.workspace_settings import change_settings
 from tests.fake_slack_api import FakeSlackApi
 from tests.holding import show_at_once
 from tests.slack_requests import SlackSender
 from tests.views import block_action, opened_view, submission
+
+NOW = datetime(2026, 11, 30, 9, tzinfo=UTC)
 
 ADMIN, LEAD, MEMBER = "U0ADMIN", "U0LEAD", "U0MEMBER"
 
@@ -75,7 +78,7 @@ def test_everyone_sees_our_agreement_on_home_with_both_sides(slack: SlackSender,
 def test_admins_and_leads_get_the_agreement_controls_and_members_do_not(
     slack: SlackSender, fake_slack_api: FakeSlackApi, db: sessionmaker[Session]
 ) -> None:
-    set_leads(db, team_id="T1", user_ids=[LEAD])
+    change_settings(db, team_id="T1", now=NOW, lead_ids=[LEAD])
 
     shown = {user: json.dumps(home_for(slack, fake_slack_api, user)) for user in (ADMIN, LEAD, MEMBER)}
 
@@ -110,7 +113,7 @@ def test_a_clause_added_from_the_home_form_can_be_flagged_at_once_by_keyword_and
 def test_a_lead_edits_a_clause_from_home_and_its_flags_show_the_new_wording(
     slack: SlackSender, fake_slack_api: FakeSlackApi, db: sessionmaker[Session]
 ) -> None:
-    set_leads(db, team_id="T1", user_ids=[LEAD])
+    change_settings(db, team_id="T1", now=NOW, lead_ids=[LEAD])
     slack.command("input: nobody asked")
     view = open_edit_form(slack, fake_slack_api, "input", user_id=LEAD)
 

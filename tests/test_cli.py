@@ -329,6 +329,32 @@ def test_settings_set_refuses_an_unknown_timezone(tmp_path: Path) -> None:
     assert "every mon at 09:00 UTC" in shown.stdout  # nothing saved
 
 
+def test_settings_set_stores_the_leads_with_the_rest_in_one_go(tmp_path: Path) -> None:
+    env = clean_env(DATABASE_URL=seeded_database(tmp_path), DIGEST_CHANNEL="C0DEFAULT")
+
+    changed = run_bot("settings", "set", "--team", "T1", "--hour", "8", "--leads", "U0LEAD1, U0LEAD2", env=env, cwd=tmp_path)
+
+    assert changed.returncode == 0, changed.stderr
+    assert changed.stdout.splitlines()[:2] == [
+        "T1: channel C0DEFAULT, every mon at 08:00 UTC",
+        "T1: leads U0LEAD1, U0LEAD2",
+    ]
+
+
+def test_settings_set_refuses_a_lead_that_is_not_a_user_id_and_saves_nothing_else(tmp_path: Path) -> None:
+    env = clean_env(DATABASE_URL=seeded_database(tmp_path), DIGEST_CHANNEL="C0DEFAULT")
+
+    bad = run_bot("settings", "set", "--team", "T1", "--hour", "8", "--leads", "U0LEAD1,@alice", env=env, cwd=tmp_path)
+    shown = run_bot("settings", "show", "--team", "T1", env=env, cwd=tmp_path)
+
+    assert bad.returncode == 2
+    assert "'@alice' is not a user id" in bad.stderr
+    assert shown.stdout.splitlines()[:2] == [
+        "T1: channel C0DEFAULT, every mon at 09:00 UTC",  # the hour was not saved either
+        "T1: leads (admins and owners only)",
+    ]
+
+
 def test_serve_defaults_to_one_process_on_sqlite_and_two_threads() -> None:
     from bot.config import Config, load_config
     from bot.slack.server import gunicorn_options

@@ -14,7 +14,7 @@ from bot.blocks.digest import FLAG_REPLY_TEXT_MAX
 from bot.db import flags as flag_store
 from bot.db.models import DigestMessage, DigestMessageFlag, DigestRun
 from bot.domain.digest import LISTED_FLAGS_MAX
-from bot.domain.workspace_settings import change_schedule
+from bot.domain.workspace_settings import change_settings
 from bot.flows.digest import send_digest
 from bot.slack.tokens import Workspaces
 from tests.clauses import clause_id
@@ -181,7 +181,7 @@ def test_a_channel_the_app_cannot_use_fails_the_week_once_and_tells_the_admin_wh
 ) -> None:
     if channel is not None:
         fake_slack_api.add_channel("G0DIGEST", **channel)
-    change_schedule(
+    change_settings(
         db, team_id="T1", now=NOW - timedelta(days=1), default_channel=None, channel_id="G0DIGEST", changed_by="UADMIN"
     )
 
@@ -201,10 +201,10 @@ def test_a_failed_week_is_tried_again_once_the_settings_change(
     db: sessionmaker[Session], workspaces: Workspaces, fake_slack_api: FakeSlackApi
 ) -> None:
     fake_slack_api.add_channel("G0DIGEST", is_private=True, is_member=False)
-    change_schedule(db, team_id="T1", now=NOW - timedelta(days=1), default_channel=None, channel_id="G0DIGEST")
+    change_settings(db, team_id="T1", now=NOW - timedelta(days=1), default_channel=None, channel_id="G0DIGEST")
     assert send(db, workspaces, channel=None).status == "failed"
 
-    change_schedule(db, team_id="T1", now=NOW + timedelta(minutes=7), default_channel=None, channel_id="C0LEADS")
+    change_settings(db, team_id="T1", now=NOW + timedelta(minutes=7), default_channel=None, channel_id="C0LEADS")
     retried = send(db, workspaces, channel=None, now=NOW + timedelta(minutes=10))
 
     assert retried.status == "posted"
@@ -215,7 +215,7 @@ def test_a_shared_channel_an_admin_confirmed_is_used(
     db: sessionmaker[Session], workspaces: Workspaces, fake_slack_api: FakeSlackApi
 ) -> None:
     fake_slack_api.add_channel("C0SHARED", is_ext_shared=True)
-    change_schedule(
+    change_settings(
         db, team_id="T1", now=NOW - timedelta(days=1), default_channel=None, channel_id="C0SHARED", allow_shared=True
     )
 

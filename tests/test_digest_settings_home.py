@@ -13,11 +13,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.blocks import ids
 from bot.db.models import WorkspaceSettings
-from bot.domain.outcomes import list_leads, set_leads
-from bot.domain.workspace_settings import change_schedule, effective_retention_days, effective_schedule
+from bot.domain.workspace_settings import change_settings, effective_retention_days, effective_schedule, list_leads
 from tests.fake_slack_api import FakeSlackApi
 from tests.slack_requests import SlackSender
 from tests.views import block_action, opened_view, submission
+
+NOW = datetime(2026, 11, 30, 9, tzinfo=UTC)
 
 ADMIN, MEMBER = "U0ADMIN", "U0MEMBER"
 
@@ -188,12 +189,12 @@ def test_admins_see_on_home_why_this_weeks_digest_was_not_posted_and_members_do_
 ) -> None:
     from datetime import UTC, datetime
 
-    from bot.domain.workspace_settings import change_schedule
+    from bot.domain.workspace_settings import change_settings
     from bot.flows.digest import send_digest
     from bot.slack.tokens import workspaces_for
 
     fake_slack_api.add_channel("C0OLD", is_archived=True)
-    change_schedule(db, team_id="T1", now=datetime(2026, 1, 1, tzinfo=UTC), default_channel=None, channel_id="C0OLD")
+    change_settings(db, team_id="T1", now=datetime(2026, 1, 1, tzinfo=UTC), default_channel=None, channel_id="C0OLD")
     result = send_digest(db, workspaces_for(config), team_id="T1", default_channel=None, now=datetime.now(UTC))
     assert result.status == "failed"
 
@@ -208,8 +209,8 @@ def test_admins_see_on_home_why_this_weeks_digest_was_not_posted_and_members_do_
 def test_the_settings_form_opens_with_the_current_leads_and_retention(
     slack: SlackSender, fake_slack_api: FakeSlackApi, db: sessionmaker[Session]
 ) -> None:
-    set_leads(db, team_id="T1", user_ids=["U0OLDLEAD"])
-    change_schedule(db, team_id="T1", now=datetime.now(UTC), default_channel=None, retention_days=90)
+    change_settings(db, team_id="T1", now=NOW, lead_ids=["U0OLDLEAD"])
+    change_settings(db, team_id="T1", now=datetime.now(UTC), default_channel=None, retention_days=90)
 
     view = open_settings(slack, fake_slack_api)
 
@@ -220,7 +221,7 @@ def test_the_settings_form_opens_with_the_current_leads_and_retention(
 def test_an_admin_sets_the_leads_and_the_retention_in_the_settings_form(
     slack: SlackSender, fake_slack_api: FakeSlackApi, db: sessionmaker[Session]
 ) -> None:
-    set_leads(db, team_id="T1", user_ids=["U0OLDLEAD"])
+    change_settings(db, team_id="T1", now=NOW, lead_ids=["U0OLDLEAD"])
     view = open_settings(slack, fake_slack_api)
 
     reply = slack.interaction(
@@ -237,7 +238,7 @@ def test_an_admin_sets_the_leads_and_the_retention_in_the_settings_form(
 def test_emptying_the_leads_field_leaves_admins_and_owners_only(
     slack: SlackSender, fake_slack_api: FakeSlackApi, db: sessionmaker[Session]
 ) -> None:
-    set_leads(db, team_id="T1", user_ids=["U0OLDLEAD"])
+    change_settings(db, team_id="T1", now=NOW, lead_ids=["U0OLDLEAD"])
     view = open_settings(slack, fake_slack_api)
 
     slack.interaction(submission(view, {ids.LEADS_BLOCK: []}, user_id=ADMIN))

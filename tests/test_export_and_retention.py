@@ -17,9 +17,9 @@ from bot.db.models import Flag
 from bot.domain import flags
 from bot.domain.digest import build_digest, rolling_week
 from bot.domain.export import export_rows, to_csv, to_json
-from bot.domain.outcomes import NotALead, Status, change_status, list_open_flags, outcome_summary, set_leads, status_history
+from bot.domain.outcomes import NotALead, Status, change_status, list_open_flags, outcome_summary, status_history
 from bot.domain.retention import purge_expired_flags
-from bot.domain.workspace_settings import change_schedule
+from bot.domain.workspace_settings import change_settings
 from tests.holding import show_at_once
 from tests.test_cli import clean_env, run_bot
 
@@ -135,7 +135,7 @@ def test_retention_deletes_old_flags_and_their_history_per_workspace_setting(db:
     expired = record(db, "expired", at=NOW - timedelta(days=366))
     resolve(db, expired, at=NOW - timedelta(days=300))
     short = record(db, "T2 short retention", team_id="T2", at=NOW - timedelta(days=31))
-    change_schedule(db, team_id="T2", now=NOW, default_channel=None, retention_days=30)
+    change_settings(db, team_id="T2", now=NOW, default_channel=None, retention_days=30)
 
     deleted = purge_expired_flags(db, now=NOW)
 
@@ -165,7 +165,7 @@ def test_outcome_summary_counts_resolutions_open_and_stale_flags_and_the_median(
 
 def test_outcome_queries_never_reach_another_workspace(db: sessionmaker[Session]) -> None:
     t1_flag = record(db, "T1 flag")
-    set_leads(db, team_id="T1", user_ids=["U0LEAD"])
+    change_settings(db, team_id="T1", now=NOW, lead_ids=["U0LEAD"])
 
     assert [f.id for f in list_open_flags(db, team_id="T1", limit=10)] == [t1_flag]
     assert list_open_flags(db, team_id="T2", limit=10) == []

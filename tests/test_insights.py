@@ -19,7 +19,7 @@ from bot.domain.constraint_reviews import Verdict, review_constraint
 from bot.domain.digest import build_digest, rolling_week
 from bot.domain.insights import InvalidRange, learn_range, learn_recent, report_weeks
 from bot.domain.outcomes import Status, change_status
-from bot.domain.workspace_settings import change_schedule
+from bot.domain.workspace_settings import change_settings
 from tests.clauses import clause_id
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -70,7 +70,7 @@ def review(db: sessionmaker[Session], number: int, verdict: Verdict) -> None:
 @pytest.fixture
 def known(db: sessionmaker[Session]) -> sessionmaker[Session]:
     """Eight weeks of a workspace in Paris. Weeks start on Mondays at about 9:00 (5 Oct ... 23 Nov)."""
-    change_schedule(db, team_id="T1", now=END, default_channel=None, timezone="Europe/Paris")
+    change_settings(db, team_id="T1", now=END, default_channel=None, timezone="Europe/Paris")
     due = date(2026, 12, 15)
     # Friday evening, answered Monday morning: 2 days and 14 hours, but only 14 working hours.
     a = flag(db, "deadline", paris(2026, 11, 20, 19), due=due, claim="the regulator's date")

@@ -16,7 +16,7 @@ from bot.blocks import ids
 from bot.db.migrate import alembic_config
 from bot.domain.export import export_rows
 from bot.domain.holding import OFF_WARNING, effective_min_reporters
-from bot.domain.workspace_settings import change_schedule
+from bot.domain.workspace_settings import change_settings
 from tests.fake_slack_api import FakeSlackApi
 from tests.slack_requests import SlackSender
 from tests.test_cli import clean_env, run_bot
@@ -35,7 +35,7 @@ def admins(fake_slack_api: FakeSlackApi) -> None:
 def test_the_settings_form_opens_with_the_current_minimum(
     slack: SlackSender, fake_slack_api: FakeSlackApi, db: sessionmaker[Session]
 ) -> None:
-    change_schedule(db, team_id="T1", now=datetime.now(UTC), default_channel=None, min_reporters=5)
+    change_settings(db, team_id="T1", now=datetime.now(UTC), default_channel=None, min_reporters=5)
 
     view = open_settings(slack, fake_slack_api)
 

@@ -27,9 +27,8 @@ from bot.db import flags as flag_store
 from bot.db import uninstalls as uninstall_store
 from bot.db.models import OrgWorkspace
 from bot.db.slack_stores import BOTS, INSTALLATIONS, TokenCipher
-from bot.domain.outcomes import set_leads
 from bot.domain.uninstalls import purge_uninstalled_workspaces
-from bot.domain.workspace_settings import WEEKDAYS, change_schedule
+from bot.domain.workspace_settings import WEEKDAYS, change_settings
 from bot.flows.digest import run_due_digests
 from bot.slack.tokens import InstalledWorkspaces, workspaces_for
 from bot.slack.web import SLACK_EVENTS_PATH
@@ -41,6 +40,7 @@ from tests.slack_requests import Browser, Reply, SlackSender, post
 from tests.views import block_action, opened_view, submission
 
 ORG = "E0GRID"
+NOW = datetime(2026, 11, 30, 9, tzinfo=UTC)
 ORG_TOKEN = "xoxb-E0GRID-1"  # what the fake's oauth.v2.access grants the org-wide install
 ALPHA, BETA = "T0ALPHA", "T0BETA"  # two workspaces of the org
 ALICE, BOB, LEAD = "W0ALICE", "W0BOB", "W0LEAD"  # Grid user ids are the org's (W...)
@@ -131,7 +131,7 @@ def org_workspaces(engine: Engine) -> dict[str, str]:
 def due_today(db: sessionmaker[Session], team_id: str, now: datetime, *, channel_id: str) -> None:
     """The workspace's digest is due from midnight today (UTC), in `channel_id`: the clock at `now` sends it."""
     weekday = WEEKDAYS[now.weekday()]
-    change_schedule(db, team_id=team_id, now=now, default_channel=None, channel_id=channel_id, weekday=weekday, hour=0)
+    change_settings(db, team_id=team_id, now=now, default_channel=None, channel_id=channel_id, weekday=weekday, hour=0)
 
 
 # -- the installation --------------------------------------------------------------------------------------------------
@@ -238,7 +238,7 @@ def test_a_leads_csv_holds_only_the_flags_of_the_workspace_they_lead(org: Org, d
     show_at_once(db, ALPHA, BETA)
     org.flag("Alpha's roadmap date", team_id=ALPHA)
     org.flag("Beta's feature order", team_id=BETA)
-    set_leads(db, team_id=ALPHA, user_ids=[LEAD])
+    change_settings(db, team_id=ALPHA, now=NOW, lead_ids=[LEAD])
 
     org.interaction(block_action(ids.EXPORT_CSV_ACTION, "", user_id=LEAD, from_home=True), team_id=ALPHA)
 
@@ -250,7 +250,7 @@ def test_a_leads_csv_holds_only_the_flags_of_the_workspace_they_lead(org: Org, d
 
 def test_a_lead_of_one_workspace_of_the_org_is_no_lead_in_another(org: Org, db: sessionmaker[Session]) -> None:
     org.flag("Beta's feature order", team_id=BETA)
-    set_leads(db, team_id=ALPHA, user_ids=[LEAD])
+    change_settings(db, team_id=ALPHA, now=NOW, lead_ids=[LEAD])
 
     org.interaction(block_action(ids.EXPORT_CSV_ACTION, "", user_id=LEAD, from_home=True), team_id=BETA)
 

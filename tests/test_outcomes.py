@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.blocks import ids
 from bot.db import flags as flag_store
 from bot.domain import flags
-from bot.domain.outcomes import set_leads, status_history
+from bot.domain.outcomes import status_history
+from bot.domain.workspace_settings import change_settings
 from bot.flows.digest import send_digest
 from bot.slack.tokens import Workspaces
 from tests.fake_slack_api import FakeSlackApi
@@ -24,6 +25,8 @@ from tests.holding import show_at_once
 from tests.markup import live_markup
 from tests.slack_requests import SlackSender
 from tests.views import block_action, opened_view, submission
+
+NOW = datetime(2026, 11, 30, 9, tzinfo=UTC)
 
 ADMIN, LEAD, MEMBER, REPORTER = "U0ADMIN", "U0LEAD", "U0MEMBER", "U0REPORTER"
 
@@ -156,7 +159,7 @@ def test_an_admin_acknowledges_from_the_digest_which_is_redrawn_in_place_and_the
 def test_a_lead_on_the_list_resolves_and_the_reporter_gets_a_dm(
     slack: SlackSender, fake_slack_api: FakeSlackApi, db: sessionmaker[Session], workspaces: Workspaces
 ) -> None:
-    set_leads(db, team_id="T1", user_ids=[LEAD])
+    change_settings(db, team_id="T1", now=NOW, lead_ids=[LEAD])
     flag = flag_by_reporter(slack)
     message = post_digest(db, workspaces, fake_slack_api)
 
@@ -239,7 +242,7 @@ def test_a_member_does_not_see_the_workspaces_open_flags_on_home(
     slack: SlackSender, fake_slack_api: FakeSlackApi, db: sessionmaker[Session]
 ) -> None:
     flag_by_reporter(slack, "open one")
-    set_leads(db, team_id="T1", user_ids=[LEAD])
+    change_settings(db, team_id="T1", now=NOW, lead_ids=[LEAD])
 
     member_home = open_home(slack, fake_slack_api, MEMBER)
 
@@ -251,7 +254,7 @@ def test_a_lead_sees_the_workspaces_open_flags_and_the_csv_download_on_home(
     slack: SlackSender, fake_slack_api: FakeSlackApi, db: sessionmaker[Session]
 ) -> None:
     flag_by_reporter(slack, "open one")
-    set_leads(db, team_id="T1", user_ids=[LEAD])
+    change_settings(db, team_id="T1", now=NOW, lead_ids=[LEAD])
 
     lead_home = open_home(slack, fake_slack_api, LEAD)
 
@@ -263,7 +266,7 @@ def test_a_lead_changes_a_flags_status_from_home(
     slack: SlackSender, fake_slack_api: FakeSlackApi, db: sessionmaker[Session]
 ) -> None:
     flag = flag_by_reporter(slack, "open one")
-    set_leads(db, team_id="T1", user_ids=[LEAD])
+    change_settings(db, team_id="T1", now=NOW, lead_ids=[LEAD])
 
     slack.interaction(status_menu_click(flag.number, "discussed", user_id=LEAD))
 
@@ -305,7 +308,7 @@ def test_a_member_who_asks_for_the_csv_is_told_no_by_dm_and_gets_no_file(
     slack: SlackSender, fake_slack_api: FakeSlackApi, db: sessionmaker[Session], after_ack_pool: ThreadPoolExecutor
 ) -> None:
     flag_by_reporter(slack)
-    set_leads(db, team_id="T1", user_ids=[LEAD])
+    change_settings(db, team_id="T1", now=NOW, lead_ids=[LEAD])
 
     slack.interaction(block_action(ids.EXPORT_CSV_ACTION, "", user_id=MEMBER, from_home=True))
     [refusal] = fake_slack_api.wait_for("chat.postMessage")
@@ -320,7 +323,7 @@ def test_a_lead_downloads_the_csv_into_their_dm(
     slack: SlackSender, fake_slack_api: FakeSlackApi, db: sessionmaker[Session]
 ) -> None:
     flag_by_reporter(slack, "ship billing by Friday")
-    set_leads(db, team_id="T1", user_ids=[LEAD])
+    change_settings(db, team_id="T1", now=NOW, lead_ids=[LEAD])
 
     slack.interaction(block_action(ids.EXPORT_CSV_ACTION, "", user_id=LEAD, from_home=True))
 
@@ -336,7 +339,7 @@ def test_a_formula_in_a_flag_stays_text_in_the_csv(
     slack: SlackSender, fake_slack_api: FakeSlackApi, db: sessionmaker[Session]
 ) -> None:
     flag_by_reporter(slack, "=HYPERLINK(evil)")
-    set_leads(db, team_id="T1", user_ids=[LEAD])
+    change_settings(db, team_id="T1", now=NOW, lead_ids=[LEAD])
 
     slack.interaction(block_action(ids.EXPORT_CSV_ACTION, "", user_id=LEAD, from_home=True))
 
@@ -349,7 +352,7 @@ def test_the_csv_does_not_name_a_reporter_who_stayed_anonymous(
     slack: SlackSender, fake_slack_api: FakeSlackApi, db: sessionmaker[Session]
 ) -> None:
     flag_by_reporter(slack, user_id=REPORTER)
-    set_leads(db, team_id="T1", user_ids=[LEAD])
+    change_settings(db, team_id="T1", now=NOW, lead_ids=[LEAD])
 
     slack.interaction(block_action(ids.EXPORT_CSV_ACTION, "", user_id=LEAD, from_home=True))
 
@@ -361,7 +364,7 @@ def test_the_csv_does_not_name_a_reporter_who_stayed_anonymous(
 def test_a_csv_download_slack_refuses_is_told_to_the_lead(
     slack: SlackSender, fake_slack_api: FakeSlackApi, db: sessionmaker[Session]
 ) -> None:
-    set_leads(db, team_id="T1", user_ids=[LEAD])
+    change_settings(db, team_id="T1", now=NOW, lead_ids=[LEAD])
     # An installation made before the app asked for im:write and files:write.
     fake_slack_api.fail("conversations.open", error="missing_scope", needed="im:write", provided="commands,chat:write")
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.config import Config
 from bot.db import flags as flag_store
 from bot.domain.uninstalls import record_uninstall
-from bot.domain.workspace_settings import change_schedule
+from bot.domain.workspace_settings import change_settings
 from bot.flows.digest import run_due_digests
 from bot.scheduler import build_scheduler
 from bot.slack.tokens import Workspaces
@@ -51,7 +51,7 @@ def test_weekday_hour_and_timezone_come_from_the_workspaces_settings(
     db: sessionmaker[Session], workspaces: Workspaces, fake_slack_api: FakeSlackApi
 ) -> None:
     fake_slack_api.add_channel("C0OTHER")
-    change_schedule(
+    change_settings(
         db,
         team_id="T1",
         now=MONDAY_0859_UTC,

@@ -1,4 +1,4 @@
-"""Queries for flag outcomes: the status history, leads, reporter preferences, retention. All scoped by team."""
+"""Queries for flag outcomes: the status history, reporter preferences, retention. All scoped by team."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from bot.db.flags import visible_to_leads
-from bot.db.models import Flag, FlagConstraintReview, FlagStatusChange, ReporterPreference, WorkspaceLead
+from bot.db.models import Flag, FlagConstraintReview, FlagStatusChange, ReporterPreference
 
 
 def add_status_change(
@@ -41,20 +41,6 @@ def list_status_changes(session: Session, *, team_id: str, flag_id: int) -> list
         .order_by(FlagStatusChange.changed_at, FlagStatusChange.id)
     )
     return list(session.scalars(stmt))
-
-
-def list_lead_ids(session: Session, *, team_id: str) -> list[str]:
-    stmt = select(WorkspaceLead.user_id).where(WorkspaceLead.team_id == team_id).order_by(WorkspaceLead.user_id)
-    return list(session.scalars(stmt))
-
-
-def replace_leads(session: Session, *, team_id: str, user_ids: list[str]) -> None:
-    session.execute(delete(WorkspaceLead).where(WorkspaceLead.team_id == team_id))
-    session.add_all(WorkspaceLead(team_id=team_id, user_id=user_id) for user_id in dict.fromkeys(user_ids))
-
-
-def is_lead(session: Session, *, team_id: str, user_id: str) -> bool:
-    return session.get(WorkspaceLead, (team_id, user_id)) is not None
 
 
 def get_outcome_dms(session: Session, *, team_id: str, reporter_hash: str) -> bool:

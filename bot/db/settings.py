@@ -1,14 +1,15 @@
-"""Queries on workspace_settings: one row per workspace, created on first change."""
+"""Queries on a workspace's settings: its workspace_settings row (one per workspace, created on first change) and
+its leads list (workspace_leads)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from bot.db.models import WorkspaceSettings
+from bot.db.models import WorkspaceLead, WorkspaceSettings
 
 
 def get_settings(session: Session, *, team_id: str) -> WorkspaceSettings | None:
@@ -31,3 +32,17 @@ def update_settings(session: Session, *, team_id: str, now: datetime, **changes:
     row.updated_at = now
     session.add(row)
     return row
+
+
+def list_lead_ids(session: Session, *, team_id: str) -> list[str]:
+    stmt = select(WorkspaceLead.user_id).where(WorkspaceLead.team_id == team_id).order_by(WorkspaceLead.user_id)
+    return list(session.scalars(stmt))
+
+
+def replace_leads(session: Session, *, team_id: str, user_ids: list[str]) -> None:
+    session.execute(delete(WorkspaceLead).where(WorkspaceLead.team_id == team_id))
+    session.add_all(WorkspaceLead(team_id=team_id, user_id=user_id) for user_id in dict.fromkeys(user_ids))
+
+
+def is_lead(session: Session, *, team_id: str, user_id: str) -> bool:
+    return session.get(WorkspaceLead, (team_id, user_id)) is not None

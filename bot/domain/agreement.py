@@ -19,9 +19,9 @@ from enum import StrEnum
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import agreement as clause_store
-from bot.db import outcomes as outcome_store
 from bot.db.models import AgreementClause
 from bot.domain.errors import storage_errors
+from bot.domain.workspace_settings import is_listed_lead
 
 KEYWORD_MIN, KEYWORD_MAX = 2, 20
 TITLE_MAX = 75  # Slack's option text: a title is what the flag form's select offers
@@ -340,8 +340,8 @@ def may_edit_agreement(db: sessionmaker[Session], *, team_id: str, user_id: str,
     """Workspace admins and owners (Slack says who: `actor_is_admin`) and the workspace's leads, as for outcomes."""
     if actor_is_admin:
         return True
-    with storage_errors(), db() as session:
-        return outcome_store.is_lead(session, team_id=team_id, user_id=user_id)
+    with storage_errors():
+        return is_listed_lead(db, team_id=team_id, user_id=user_id)
 
 
 EDITORS_ONLY = "Only workspace admins, owners and leads can change the agreement."

@@ -18,6 +18,7 @@ from bot.db import outcomes as outcome_store
 from bot.domain.errors import storage_errors
 from bot.domain.flags import FLAG_ID_MAX, FlagNotFound, RecordedFlag, to_recorded
 from bot.domain.reporters import open_contact, reporter_hash
+from bot.domain.workspace_settings import is_listed_lead
 
 REASON_MAX = 300
 
@@ -70,10 +71,7 @@ class OutcomeSummary:
 
 
 def may_change_outcomes(db: sessionmaker[Session], *, team_id: str, user_id: str, actor_is_admin: bool) -> bool:
-    if actor_is_admin:
-        return True
-    with db() as session:
-        return outcome_store.is_lead(session, team_id=team_id, user_id=user_id)
+    return actor_is_admin or is_listed_lead(db, team_id=team_id, user_id=user_id)
 
 
 def change_status(
@@ -153,17 +151,6 @@ def outcome_summary(db: sessionmaker[Session], *, team_id: str, since: datetime,
         times = outcome_store.list_resolution_times(session, team_id=team_id, since=until - MEDIAN_WINDOW, until=until)
     days = [(resolved_at - released_at).total_seconds() / 86400 for released_at, resolved_at in times]
     return OutcomeSummary(resolved, open_now, stale, statistics.median(days) if days else None)
-
-
-def list_leads(db: sessionmaker[Session], *, team_id: str) -> list[str]:
-    with db() as session:
-        return outcome_store.list_lead_ids(session, team_id=team_id)
-
-
-def set_leads(db: sessionmaker[Session], *, team_id: str, user_ids: list[str]) -> list[str]:
-    with db.begin() as session:
-        outcome_store.replace_leads(session, team_id=team_id, user_ids=user_ids)
-    return list_leads(db, team_id=team_id)
 
 
 def wants_outcome_dms(db: sessionmaker[Session], *, team_id: str, user_id: str, reporter_key: bytes) -> bool:

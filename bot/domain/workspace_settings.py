@@ -68,8 +68,8 @@ def check_settings(
             f"to {MIN_REPORTERS_MAX}."
         )
     if lead_ids is not None:
-        if not all(isinstance(u, str) and _USER_ID.match(u) for u in lead_ids):
-            problems["lead_ids"] = "Pick the people from the list."
+        if not_ids := [u for u in lead_ids if not (isinstance(u, str) and _USER_ID.match(u))]:
+            problems["lead_ids"] = f"{not_ids[0]!r} is not a user id (like U0123ABCD): pick the people in Slack."
         elif len(lead_ids) > LEADS_MAX:
             problems["lead_ids"] = f"At most {LEADS_MAX} leads; admins and owners need not be listed."
     return problems
@@ -143,24 +143,26 @@ def settings_saved_by(db: sessionmaker[Session], *, team_id: str) -> str | None:
     return row.updated_by if row else None
 
 
-def change_schedule(
+def change_settings(
     db: sessionmaker[Session],
     *,
     team_id: str,
     now: datetime,
-    default_channel: str | None,
+    default_channel: str | None = None,
     channel_id: str | None = None,
     weekday: str | None = None,
     hour: int | str | None = None,
     timezone: str | None = None,
     retention_days: int | str | None = None,
     min_reporters: int | str | None = None,
+    lead_ids: list[str] | None = None,
     allow_shared: bool = False,
     changed_by: str | None = None,
 ) -> DigestSchedule:
-    """Check (check_settings) and store the given settings; the others are left as they are. `allow_shared`: the
-    new channel may be shared with another organisation; `changed_by`: the admin saving them on Home (None: CLI).
-    A lower `min_reporters` releases the held flags that now reach it; released flags stay released either way."""
+    """Check (check_settings) and store the given settings in one transaction; the others are left as they are.
+    `lead_ids` replaces the leads list; `allow_shared`: the new channel may be shared with another organisation;
+    `changed_by`: the admin saving them on Home (None: CLI). A lower `min_reporters` releases the held flags that
+    now reach it; released flags stay released either way."""
     given = dict(
         channel_id=channel_id,
         weekday=weekday,
@@ -168,6 +170,7 @@ def change_schedule(
         timezone=timezone,
         retention_days=retention_days,
         min_reporters=min_reporters,
+        lead_ids=lead_ids,
     )
     if problems := check_settings(**given):
         name, problem = next(iter(problems.items()))
@@ -188,6 +191,8 @@ def change_schedule(
         changes["timezone"] = timezone.strip()
     with db.begin() as session:
         settings_store.update_settings(session, team_id=team_id, now=now, **changes)
+        if lead_ids is not None:
+            settings_store.replace_leads(session, team_id=team_id, user_ids=lead_ids)
     if min_reporters is not None:
         holding.release_if_enough(db, team_id=team_id, now=now)
     return effective_schedule(db, team_id=team_id, default_channel=default_channel)
@@ -197,6 +202,17 @@ def effective_retention_days(db: sessionmaker[Session], *, team_id: str) -> int:
     with db() as session:
         row = settings_store.get_settings(session, team_id=team_id)
     return row.retention_days if row is not None and row.retention_days else DEFAULT_RETENTION_DAYS
+
+
+def list_leads(db: sessionmaker[Session], *, team_id: str) -> list[str]:
+    with db() as session:
+        return settings_store.list_lead_ids(session, team_id=team_id)
+
+
+def is_listed_lead(db: sessionmaker[Session], *, team_id: str, user_id: str) -> bool:
+    """On the leads list; admins and owners may act as leads without being listed (`may_change_outcomes`)."""
+    with db() as session:
+        return settings_store.is_lead(session, team_id=team_id, user_id=user_id)
 
 
 def list_configured_team_ids(db: sessionmaker[Session]) -> list[str]:

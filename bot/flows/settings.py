@@ -18,11 +18,11 @@ from bot.blocks.settings import (
 from bot.blocks.text import mrkdwn_section
 from bot.domain.errors import StorageUnavailable, storage_errors
 from bot.domain.holding import MIN_REPORTERS_MIN, OFF_WARNING, effective_min_reporters
-from bot.domain.outcomes import list_leads, set_leads
 from bot.domain.workspace_settings import (
-    change_schedule,
+    change_settings,
     effective_retention_days,
     effective_schedule,
+    list_leads,
 )
 from bot.flows.digest import ChannelUnusable, check_channel
 from bot.flows.home import publish_home
@@ -74,7 +74,7 @@ def apply_digest_settings(client: WebClient, app_deps: Deps, form: DigestSetting
     try:
         with storage_errors():
             people_before = effective_min_reporters(app_deps.db, team_id=team_id)
-            schedule = change_schedule(
+            schedule = change_settings(
                 app_deps.db,
                 team_id=team_id,
                 now=app_deps.clock(),
@@ -85,11 +85,10 @@ def apply_digest_settings(client: WebClient, app_deps: Deps, form: DigestSetting
                 timezone=form.timezone,
                 retention_days=form.retention_days,
                 min_reporters=form.min_reporters,
+                lead_ids=form.lead_ids,
                 allow_shared=form.allow_shared,
                 changed_by=user_id,
             )
-            if form.lead_ids is not None:
-                set_leads(app_deps.db, team_id=team_id, user_ids=form.lead_ids)
     except StorageUnavailable:
         # The form closed at the ack: what the admin chose comes back in the message instead.
         what = "Your digest settings were not saved"
