@@ -54,3 +54,14 @@ def metadata_object(metadata: object) -> dict:
     except ValueError:
         return {}
     return values if isinstance(values, dict) else {}
+
+
+def clicked_in(body: dict, **fields: int | str | None) -> ModalOrigin:
+    """Where a button or menu was used: the Home tab (a view) or a message, whose response_url can redraw it."""
+    container = body.get("container")
+    response_url = body.get("response_url")
+    return ModalOrigin(
+        **fields,  # type: ignore[arg-type]
+        from_home=isinstance(container, dict) and container.get("type") == "view",
+        response_url=response_url if isinstance(response_url, str) and response_url else None,
+    )

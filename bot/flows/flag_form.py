@@ -24,8 +24,23 @@ def open_flag_form(
     origin: ModalOrigin,
     *,
     team_id: str,
-    trigger_id: str | None,
     user_id: str,
+    trigger_id: str | None,
+) -> None:
+    """Open the flag form on `draft`, straight after the ack, on the pool kept for triggers (a trigger_id lives 3
+    seconds)."""
+    app_deps.open_now(_open, client, app_deps, draft, origin, team_id=team_id, user_id=user_id, trigger_id=trigger_id)
+
+
+def _open(
+    client: WebClient,
+    app_deps: Deps,
+    draft: FlagDraft,
+    origin: ModalOrigin,
+    *,
+    team_id: str,
+    user_id: str,
+    trigger_id: str | None,
 ) -> None:
     """views.open with the flag form. With the database away it still opens, on the default agreement, so nothing
     the reporter types is lost: saving it says it was not saved and keeps the form open."""

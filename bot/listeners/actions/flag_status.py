@@ -3,7 +3,7 @@ from __future__ import annotations
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
-from bot.blocks.origin import ModalOrigin
+from bot.blocks.origin import clicked_in
 from bot.blocks.outcomes import constraint_review_modal, not_an_issue_modal, to_constraint_review_choice, to_status_choice
 from bot.domain.outcomes import Status
 from bot.flows.outcomes import record_status
@@ -18,13 +18,11 @@ def handle_flag_status_action(ack: Ack, body: dict, action: dict, context: BoltC
     value = option.get("value") if isinstance(option, dict) else None
     if not isinstance(value, str) or not context.team_id or not context.user_id:
         return
-    container = body.get("container")
-    from_home = isinstance(container, dict) and container.get("type") == "view"
     app_deps = deps(context)
     review_of = to_constraint_review_choice(value)
     if review_of is not None:
         # The review form opens at once (the trigger_id lives 3 seconds); who may submit it is checked on submit.
-        origin = ModalOrigin(flag_number=review_of, from_home=from_home, response_url=_text(body.get("response_url")))
+        origin = clicked_in(body, flag_number=review_of)
         app_deps.open_now(
             open_modal,
             client,
@@ -37,7 +35,7 @@ def handle_flag_status_action(ack: Ack, body: dict, action: dict, context: BoltC
     choice = to_status_choice(value)
     if choice is None:
         return
-    origin = ModalOrigin(flag_number=choice[0], from_home=from_home, response_url=_text(body.get("response_url")))
+    origin = clicked_in(body, flag_number=choice[0])
     flag_number, status = choice
     if status is Status.NOT_AN_ISSUE:
         # First ask why, in a form the trigger_id (3 seconds) opens at once; who may submit it is checked on submit.
@@ -63,7 +61,3 @@ def handle_flag_status_action(ack: Ack, body: dict, action: dict, context: BoltC
         reason=None,
         origin=origin,
     )
-
-
-def _text(value: object) -> str | None:
-    return value if isinstance(value, str) and value else None

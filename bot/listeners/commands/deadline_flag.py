@@ -29,15 +29,14 @@ def handle_empty_deadline_flag_command(ack: Ack, command: dict, context: BoltCon
     origin = ModalOrigin(response_url=command.get("response_url"))
     # A trigger_id expires within 3 seconds of the command: the modal opens straight after the ack, on its own pool.
     app_deps = deps(context)
-    app_deps.open_now(
-        open_flag_form,
+    open_flag_form(
         client,
         app_deps,
         FlagDraft(),
         origin,
         team_id=context.team_id or "",
-        trigger_id=command.get("trigger_id"),
         user_id=context.user_id or "",
+        trigger_id=command.get("trigger_id"),
     )
 
 

@@ -55,13 +55,12 @@ def handle_log_request_shortcut(ack: Ack, shortcut: dict, context: BoltContext, 
         source_text=bot_name if not author and bot_name else "",
     )
     app_deps = deps(context)
-    app_deps.open_now(
-        open_flag_form,
+    open_flag_form(
         client,
         app_deps,
         draft,
         origin,
         team_id=context.team_id or "",
-        trigger_id=shortcut.get("trigger_id"),
         user_id=context.user_id or "",
+        trigger_id=shortcut.get("trigger_id"),
     )
