@@ -13,9 +13,8 @@ from enum import StrEnum
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db import flags as flag_store
 from bot.db import outcomes as outcome_store
-from bot.domain.flags import FLAG_ID_MAX, FlagNotFound, RecordedFlag, to_recorded
+from bot.domain.flags import RecordedFlag, to_recorded, visible_flag
 from bot.domain.outcomes import NOT_A_LEAD, NotALead, may_change_outcomes
 
 
@@ -58,10 +57,7 @@ def review_constraint(
     if not may_change_outcomes(db, team_id=team_id, user_id=reviewed_by, actor_is_admin=actor_is_admin):
         raise NotALead(NOT_A_LEAD)
     with db.begin() as session:
-        in_range = 0 < flag_number <= FLAG_ID_MAX
-        row = flag_store.get_visible_flag(session, team_id=team_id, number=flag_number) if in_range else None
-        if row is None:
-            raise FlagNotFound("That flag no longer exists: it was withdrawn, or is not from this workspace.")
+        row = visible_flag(session, team_id=team_id, flag_number=flag_number)
         if not row.external_constraint:
             raise NoClaim(NO_CLAIM)
         before = row.constraint_verdict

@@ -382,11 +382,25 @@ def _agreement(db: sessionmaker[Session], team_id: str) -> Agreement:
         raise FlagNotSaved("The flag could not be saved.") from failure.__cause__
 
 
+GONE = "That flag no longer exists: it was withdrawn, or is not from this workspace."
+
+
+def visible_flag(session: Session, *, team_id: str, flag_number: int) -> Flag:
+    """The flag leads know as #`flag_number`, for a lead to act on. A held flag has no number, so it is not found
+    either: leads cannot act on (or learn anything of) what they may not see."""
+    # Past the column's range PostgreSQL refuses the query, and SQLite's driver cannot even send it: no such flag.
+    in_range = 0 < flag_number <= FLAG_ID_MAX
+    row = flag_store.get_visible_flag(session, team_id=team_id, number=flag_number) if in_range else None
+    if row is None:
+        raise FlagNotFound(GONE)
+    return row
+
+
 def _own_flag(session: Session, team_id: str, flag_id: int, reporter_id: str, reporter_key: bytes) -> Flag:
     # Past the column's range PostgreSQL refuses the query, and SQLite's driver cannot even send it: no such flag.
     row = flag_store.get_flag(session, team_id=team_id, flag_id=flag_id) if 0 < flag_id <= FLAG_ID_MAX else None
     if row is None:
-        raise FlagNotFound("That flag no longer exists: it was withdrawn, or is not from this workspace.")
+        raise FlagNotFound(GONE)
     expected = reporter_hash(reporter_key, team_id=team_id, user_id=reporter_id)
     if not hmac.compare_digest(row.reporter_hash, expected):
         raise NotYourFlag("Only the person who flagged this can change, release or withdraw it.")

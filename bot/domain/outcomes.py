@@ -13,10 +13,9 @@ from enum import StrEnum
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db import flags as flag_store
 from bot.db import outcomes as outcome_store
 from bot.domain.errors import storage_errors
-from bot.domain.flags import FLAG_ID_MAX, FlagNotFound, RecordedFlag, to_recorded
+from bot.domain.flags import RecordedFlag, to_recorded, visible_flag
 from bot.domain.reporters import open_contact, reporter_hash
 from bot.domain.workspace_settings import is_listed_lead
 
@@ -92,12 +91,7 @@ def change_status(
         raise NotALead(NOT_A_LEAD)
     reason = (reason or "").strip()[:REASON_MAX] or None
     with db.begin() as session:
-        # Past the column's range PostgreSQL would refuse the query: no such flag. A held flag has no number, so it
-        # is not found either: leads cannot act on (or learn anything of) what they may not see.
-        in_range = 0 < flag_number <= FLAG_ID_MAX
-        row = flag_store.get_visible_flag(session, team_id=team_id, number=flag_number) if in_range else None
-        if row is None:
-            raise FlagNotFound("That flag no longer exists: it was withdrawn, or is not from this workspace.")
+        row = visible_flag(session, team_id=team_id, flag_number=flag_number)
         from_status = Status(row.status)
         if from_status == to_status and (reason is None or reason == row.status_reason):
             return StatusChange(to_recorded(row), from_status, changed=False, notify_user_id=None)

@@ -14,7 +14,7 @@ from bot.blocks.origin import ModalOrigin
 from bot.blocks.outcomes import flag_outcome_message
 from bot.domain.constraint_reviews import NoClaim, Verdict, review_constraint
 from bot.domain.flags import FlagNotFound
-from bot.domain.outcomes import NOT_A_LEAD, NotALead, Status, change_status, may_change_outcomes
+from bot.domain.outcomes import NotALead, Status, change_status
 from bot.flows.digest_redraw import redraw_flag
 from bot.flows.home import publish_home
 from bot.flows.replies import SLACK_BUSY, is_workspace_admin, tell_user
@@ -36,13 +36,7 @@ def record_status(
     reason: str | None,
     origin: ModalOrigin,
 ) -> None:
-    try:
-        actor_is_admin = is_workspace_admin(client, app_deps, team_id=team_id, user_id=user_id)
-    except SlackBusy:
-        tell_user(client, refusal_message(SLACK_BUSY), user_id=user_id, response_url=origin.response_url)
-        return
-    if not may_change_outcomes(app_deps.db, team_id=team_id, user_id=user_id, actor_is_admin=actor_is_admin):
-        tell_user(client, refusal_message(NOT_A_LEAD), user_id=user_id, response_url=origin.response_url)
+    if (actor_is_admin := _actor_is_admin(client, app_deps, origin, team_id=team_id, user_id=user_id)) is None:
         return
     try:
         change = change_status(
@@ -80,10 +74,7 @@ def record_constraint_review(
     origin: ModalOrigin,
 ) -> None:
     """A lead's verdict on a flag's claimed constraint: check the lead, record it, redraw the digest replies (and Home)."""
-    try:
-        actor_is_admin = is_workspace_admin(client, app_deps, team_id=team_id, user_id=user_id)
-    except SlackBusy:
-        tell_user(client, refusal_message(SLACK_BUSY), user_id=user_id, response_url=origin.response_url)
+    if (actor_is_admin := _actor_is_admin(client, app_deps, origin, team_id=team_id, user_id=user_id)) is None:
         return
     try:
         review = review_constraint(
@@ -103,6 +94,16 @@ def record_constraint_review(
     log.info("constraint claim reviewed", extra={"team_id": team_id, "flag_id": review.flag.id, "verdict": verdict.value})
     steps = _redraws(client, app_deps, review.flag.id, team_id=team_id, user_id=user_id, admin=actor_is_admin, origin=origin)
     _run_each(steps, team_id=team_id, after="a constraint review")
+
+
+def _actor_is_admin(client: WebClient, app_deps: Deps, origin: ModalOrigin, *, team_id: str, user_id: str) -> bool | None:
+    """Whether Slack says the actor is an admin or owner (the domain checks the leads list itself); None once they have
+    been told Slack is too busy to say."""
+    try:
+        return is_workspace_admin(client, app_deps, team_id=team_id, user_id=user_id)
+    except SlackBusy:
+        tell_user(client, refusal_message(SLACK_BUSY), user_id=user_id, response_url=origin.response_url)
+        return None
 
 
 Step = tuple[str, Callable[[], object]]
