@@ -7,6 +7,7 @@ import logging
 import sys
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
 from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -367,14 +368,8 @@ def run_agreement_show(args: argparse.Namespace, config: Config) -> int:
 def run_agreement_add(args: argparse.Namespace, config: Config) -> int:
     from bot.domain.agreement import add_clause
 
-    return _change_agreement(
-        args,
-        config,
-        lambda db: add_clause(
-            db, team_id=args.team, side=args.side, keyword=args.keyword, title=args.title, description=args.description
-        ),
-        "added",
-    )
+    given = dict(side=args.side, keyword=args.keyword, title=args.title, description=args.description)
+    return _change_agreement(args, config, partial(add_clause, team_id=args.team, **given), "added")
 
 
 def run_agreement_edit(args: argparse.Namespace, config: Config) -> int:
@@ -382,28 +377,20 @@ def run_agreement_edit(args: argparse.Namespace, config: Config) -> int:
 
     if args.title is None and args.description is None and args.side is None:
         raise ConfigError("Say what to change: --title, --description or --side.")
-    return _change_agreement(
-        args,
-        config,
-        lambda db: edit_clause(
-            db, team_id=args.team, keyword=args.keyword, title=args.title, description=args.description, side=args.side
-        ),
-        "edited",
-    )
+    given = dict(keyword=args.keyword, title=args.title, description=args.description, side=args.side)
+    return _change_agreement(args, config, partial(edit_clause, team_id=args.team, **given), "edited")
 
 
 def run_agreement_retire(args: argparse.Namespace, config: Config) -> int:
     from bot.domain.agreement import retire_clause
 
-    return _change_agreement(args, config, lambda db: retire_clause(db, team_id=args.team, keyword=args.keyword), "retired")
+    return _change_agreement(args, config, partial(retire_clause, team_id=args.team, keyword=args.keyword), "retired")
 
 
 def run_agreement_restore(args: argparse.Namespace, config: Config) -> int:
     from bot.domain.agreement import restore_clause
 
-    return _change_agreement(
-        args, config, lambda db: restore_clause(db, team_id=args.team, keyword=args.keyword), "restored"
-    )
+    return _change_agreement(args, config, partial(restore_clause, team_id=args.team, keyword=args.keyword), "restored")
 
 
 def _change_agreement(

@@ -266,19 +266,11 @@ def check_addition(
         return _addition_problems(session, team_id, side, keyword, title, description)
 
 
-def check_edit(
-    db: sessionmaker[Session],
-    *,
-    team_id: str,
-    keyword: str,
-    title: str | None = None,
-    description: str | None = None,
-    side: str | None = None,
-    active: bool | None = None,
-) -> dict[str, str]:
-    """Every problem edit_clause would refuse, for a form to show beside its fields before it closes."""
+def check_edit(db: sessionmaker[Session], *, team_id: str, keyword: str, **changes: str | bool | None) -> dict[str, str]:
+    """Every problem edit_clause would refuse, given the same changes, for a form to show beside its fields before
+    it closes."""
     with storage_errors(), db.begin() as session:
-        return _edit_problems(session, team_id, keyword, title, description, side, active)[1]
+        return _edit_problems(session, team_id, keyword, **changes)[1]
 
 
 def add_clause(
@@ -365,10 +357,10 @@ def _edit_problems(
     session: Session,
     team_id: str,
     keyword: str,
-    title: str | None,
-    description: str | None,
-    side: str | None,
-    active: bool | None,
+    title: str | None = None,
+    description: str | None = None,
+    side: str | None = None,
+    active: bool | None = None,
 ) -> tuple[AgreementClause | None, dict[str, str]]:
     rows = _locked_clauses(session, team_id)
     row = next((r for r in rows if r.keyword == keyword.strip().lower()), None)

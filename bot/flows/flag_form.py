@@ -28,31 +28,16 @@ def open_flag_form(
     trigger_id: str | None,
 ) -> None:
     """Open the flag form on `draft`, straight after the ack, on the pool kept for triggers (a trigger_id lives 3
-    seconds)."""
-    app_deps.open_now(_open, client, app_deps, draft, origin, team_id=team_id, user_id=user_id, trigger_id=trigger_id)
+    seconds), with the workspace's clauses. With the database away it still opens, on the default agreement, so
+    nothing the reporter types is lost: saving it says it was not saved and keeps the form open."""
 
+    def open_the_form() -> None:
+        try:
+            agreement = agreement_of(app_deps.db, team_id=team_id)
+        except StorageUnavailable:
+            log.warning("agreement not read for the flag form: default clauses offered", extra={"team_id": team_id})
+            agreement = default_agreement(team_id)
+        view = flag_modal(draft, origin, agreement)
+        open_modal(client, view, trigger_id=trigger_id, user_id=user_id, response_url=origin.response_url)
 
-def _open(
-    client: WebClient,
-    app_deps: Deps,
-    draft: FlagDraft,
-    origin: ModalOrigin,
-    *,
-    team_id: str,
-    user_id: str,
-    trigger_id: str | None,
-) -> None:
-    """views.open with the flag form. With the database away it still opens, on the default agreement, so nothing
-    the reporter types is lost: saving it says it was not saved and keeps the form open."""
-    try:
-        agreement = agreement_of(app_deps.db, team_id=team_id)
-    except StorageUnavailable:
-        log.warning("agreement not read for the flag form: default clauses offered", extra={"team_id": team_id})
-        agreement = default_agreement(team_id)
-    open_modal(
-        client,
-        flag_modal(draft, origin, agreement),
-        trigger_id=trigger_id,
-        user_id=user_id,
-        response_url=origin.response_url,
-    )
+    app_deps.open_now(open_the_form)
