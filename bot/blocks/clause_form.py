@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.blocks import ids
-from bot.blocks.fields import FormState, input_block, option
+from bot.blocks.fields import FormState, errors_beside, form_modal, input_block, option
 from bot.blocks.origin import ModalOrigin
 from bot.blocks.text import context
 from bot.domain.agreement import DESCRIPTION_MAX, KEYWORD_MAX, SIDES, TITLE_MAX, Clause
@@ -83,15 +83,8 @@ def clause_modal(clause: Clause | None, origin: ModalOrigin) -> dict:
                 optional=True,
             )
         )
-    return {
-        "type": "modal",
-        "callback_id": ids.CLAUSE_MODAL,
-        "title": _plain("Add a clause" if clause is None else "Edit a clause"),
-        "submit": _plain("Add" if clause is None else "Save"),
-        "close": _plain("Cancel"),
-        "private_metadata": origin.to_metadata(),
-        "blocks": blocks,
-    }
+    title, submit = ("Add a clause", "Add") if clause is None else ("Edit a clause", "Save")
+    return form_modal(ids.CLAUSE_MODAL, title=title, submit=submit, blocks=blocks, origin=origin)
 
 
 def _plain(text: str) -> dict:
@@ -121,10 +114,7 @@ def form_errors(problems: dict[str, str], *, editing: bool) -> dict[str, str]:
     """The domain's problems ({field: sentence}) beside the blocks they belong to. An edit has no keyword field:
     a problem with the keyword (the clause is gone, or is `other`) shows under the title."""
     blocks = {**BLOCK_FOR_FIELD, "keyword": ids.CLAUSE_TITLE_BLOCK if editing else ids.CLAUSE_KEYWORD_BLOCK}
-    errors: dict[str, str] = {}
-    for name, problem in problems.items():
-        errors.setdefault(blocks.get(name, ids.CLAUSE_TITLE_BLOCK), problem)
-    return errors
+    return errors_beside(problems, blocks, otherwise=ids.CLAUSE_TITLE_BLOCK)
 
 
 BLOCK_FOR_FIELD = {

@@ -1,9 +1,37 @@
-"""The pieces every form is made of: an input block and a select option. Pure."""
+"""The pieces every form is made of: the modal, an input block, a select option, the reader of what was submitted
+and the placing of the domain's problems beside their fields. Pure."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from bot.blocks import ids
+from bot.blocks.origin import ModalOrigin
 from bot.blocks.text import PLAIN_OPTION_MAX, plain
+
+
+def form_modal(callback_id: str, *, title: str, submit: str, blocks: list[dict], origin: ModalOrigin | None = None) -> dict:
+    """A modal that is submitted: `origin` (where it was opened from) rides in its private_metadata."""
+    modal = {
+        "type": "modal",
+        "callback_id": callback_id,
+        "title": {"type": "plain_text", "text": title},
+        "submit": {"type": "plain_text", "text": submit},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": blocks,
+    }
+    if origin is not None:
+        modal["private_metadata"] = origin.to_metadata()
+    return modal
+
+
+def errors_beside(problems: Mapping[str, str], block_for_field: Mapping[str, str], *, otherwise: str) -> dict[str, str]:
+    """The domain's problems ({field: sentence}) as a view's errors ({block id: sentence}), the first for a block
+    winning; a problem of no field the form has shows under the block `otherwise`."""
+    errors: dict[str, str] = {}
+    for name, problem in problems.items():
+        errors.setdefault(block_for_field.get(name, otherwise), problem)
+    return errors
 
 
 def option(text: str, value: str, description: str | None = None) -> dict:

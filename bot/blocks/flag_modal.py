@@ -8,7 +8,7 @@ from datetime import date
 
 from bot.blocks import ids
 from bot.blocks.agreement import clause_option_text
-from bot.blocks.fields import FormState, input_block, option
+from bot.blocks.fields import FormState, errors_beside, form_modal, input_block, option
 from bot.blocks.origin import ModalOrigin
 from bot.blocks.text import PLAIN_OPTION_MAX, plain
 from bot.domain.agreement import NEITHER_LABEL, SIDES, Agreement, Clause
@@ -192,15 +192,8 @@ def flag_modal(draft: FlagDraft, origin: ModalOrigin, agreement: Agreement) -> d
     ]
     if origin.from_direct_message:
         blocks.insert(0, {"type": "section", "text": {"type": "mrkdwn", "text": DIRECT_MESSAGE_NOTICE}})
-    return {
-        "type": "modal",
-        "callback_id": ids.FLAG_MODAL,
-        "title": {"type": "plain_text", "text": "Edit your flag" if editing else "Flag a request"},
-        "submit": {"type": "plain_text", "text": "Save" if editing else "Flag it"},
-        "close": {"type": "plain_text", "text": "Cancel"},
-        "private_metadata": origin.to_metadata(),
-        "blocks": blocks,
-    }
+    title, submit = ("Edit your flag", "Save") if editing else ("Flag a request", "Flag it")
+    return form_modal(ids.FLAG_MODAL, title=title, submit=submit, blocks=blocks, origin=origin)
 
 
 def read_flag_modal(state_values: dict) -> FlagModalInput:
@@ -226,10 +219,7 @@ def read_flag_modal(state_values: dict) -> FlagModalInput:
 def form_errors(problems: dict[str, str]) -> dict[str, str]:
     """The domain's problems ({FlagReport field: sentence}) beside the blocks they belong to; a problem with no field
     of its own in the form (no workspace, no user) shows under the text."""
-    errors: dict[str, str] = {}
-    for name, problem in problems.items():
-        errors.setdefault(BLOCK_FOR_FIELD.get(name, ids.SUMMARY_BLOCK), problem)
-    return errors
+    return errors_beside(problems, BLOCK_FOR_FIELD, otherwise=ids.SUMMARY_BLOCK)
 
 
 BLOCK_FOR_FIELD = {

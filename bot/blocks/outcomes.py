@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.blocks import ids
-from bot.blocks.fields import FormState
+from bot.blocks.fields import FormState, form_modal, input_block, option
 from bot.blocks.origin import ModalOrigin
 from bot.blocks.text import fallback, inert, mrkdwn_section, quoted
 from bot.domain.constraint_reviews import Verdict
@@ -52,43 +52,22 @@ def constraint_review_modal(origin: ModalOrigin) -> dict:
     """A lead says whether the claimed constraint is real. It shows nothing of the flag (the lead sees the claim beside
     the menu; anyone else who opens it learns nothing, and is refused on submit). `origin` names the flag."""
     options = [
-        {
-            "text": {"type": "plain_text", "text": "Confirmed: a real external constraint is behind the date"},
-            "value": Verdict.CONFIRMED.value,
-        },
-        {
-            "text": {"type": "plain_text", "text": "Not confirmed: no real external constraint was found"},
-            "value": Verdict.NOT_CONFIRMED.value,
-        },
+        option("Confirmed: a real external constraint is behind the date", Verdict.CONFIRMED.value),
+        option("Not confirmed: no real external constraint was found", Verdict.NOT_CONFIRMED.value),
     ]
-    return {
-        "type": "modal",
-        "callback_id": ids.CONSTRAINT_REVIEW_MODAL,
-        "title": {"type": "plain_text", "text": "Real constraint"},
-        "submit": {"type": "plain_text", "text": "Save"},
-        "close": {"type": "plain_text", "text": "Cancel"},
-        "private_metadata": origin.to_metadata(),
-        "blocks": [
-            {
-                "type": "input",
-                "block_id": ids.VERDICT_BLOCK,
-                "label": {"type": "plain_text", "text": "Is the reporter's claimed constraint real?"},
-                "hint": {
-                    "type": "plain_text",
-                    "text": "The digest counts confirmed claims, never who made them. The reporter is not told.",
-                },
-                "element": {"type": "radio_buttons", "action_id": ids.VALUE, "options": options},
-            },
-        ],
-    }
+    verdict = input_block(
+        ids.VERDICT_BLOCK,
+        "Is the reporter's claimed constraint real?",
+        {"type": "radio_buttons", "options": options},
+        "The digest counts confirmed claims, never who made them. The reporter is not told.",
+    )
+    return form_modal(ids.CONSTRAINT_REVIEW_MODAL, title="Real constraint", submit="Save", blocks=[verdict], origin=origin)
 
 
 def read_verdict(view: dict) -> Verdict | None:
     """The verdict picked in a submitted constraint review; anything malformed reads as none."""
     state = view.get("state")
-    element = FormState(state.get("values") if isinstance(state, dict) else None).element(ids.VERDICT_BLOCK)
-    option = element.get("selected_option")
-    value = option.get("value") if isinstance(option, dict) else None
+    value = FormState(state.get("values") if isinstance(state, dict) else None).selected(ids.VERDICT_BLOCK)
     try:
         return Verdict(value) if isinstance(value, str) else None
     except ValueError:
@@ -109,24 +88,16 @@ def to_status_choice(value: str) -> tuple[int, Status] | None:
 def not_an_issue_modal(origin: ModalOrigin) -> dict:
     """Marking a flag "not an issue" asks for an optional reason, which the reporter will see. `origin` names the
     flag (its flag_number) and where the lead clicked."""
-    return {
-        "type": "modal",
-        "callback_id": ids.NOT_AN_ISSUE_MODAL,
-        "title": {"type": "plain_text", "text": "Not an issue"},
-        "submit": {"type": "plain_text", "text": "Mark not an issue"},
-        "close": {"type": "plain_text", "text": "Cancel"},
-        "private_metadata": origin.to_metadata(),
-        "blocks": [
-            {
-                "type": "input",
-                "block_id": ids.REASON_BLOCK,
-                "optional": True,
-                "label": {"type": "plain_text", "text": "Why is this flag not an issue?"},
-                "hint": {"type": "plain_text", "text": "The reporter will see this. Explain, don't blame."},
-                "element": {"type": "plain_text_input", "action_id": ids.VALUE, "multiline": True, "max_length": REASON_MAX},
-            }
-        ],
-    }
+    reason = input_block(
+        ids.REASON_BLOCK,
+        "Why is this flag not an issue?",
+        {"type": "plain_text_input", "multiline": True, "max_length": REASON_MAX},
+        "The reporter will see this. Explain, don't blame.",
+        optional=True,
+    )
+    return form_modal(
+        ids.NOT_AN_ISSUE_MODAL, title="Not an issue", submit="Mark not an issue", blocks=[reason], origin=origin
+    )
 
 
 def flag_outcome_message(flag: RecordedFlag) -> dict:

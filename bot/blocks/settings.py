@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.blocks import ids
-from bot.blocks.fields import FormState, input_block, option
+from bot.blocks.fields import FormState, form_modal, input_block, option
 from bot.domain.holding import MIN_REPORTERS_MAX, MIN_REPORTERS_MIN, OFF_WARNING
 from bot.domain.workspace_settings import (
     LEADS_MAX,
@@ -86,13 +86,11 @@ def digest_settings_modal(schedule: DigestSchedule, lead_ids: list[str], retenti
         "max_value": str(MIN_REPORTERS_MAX),
         "initial_value": str(min_reporters),
     }
-    return {
-        "type": "modal",
-        "callback_id": ids.DIGEST_SETTINGS_MODAL,
-        "title": {"type": "plain_text", "text": "Digest settings"},
-        "submit": {"type": "plain_text", "text": "Save"},
-        "close": {"type": "plain_text", "text": "Cancel"},
-        "blocks": [
+    return form_modal(
+        ids.DIGEST_SETTINGS_MODAL,
+        title="Digest settings",
+        submit="Save",
+        blocks=[
             input_block(
                 ids.DIGEST_CHANNEL_BLOCK,
                 "Post the weekly digest in",
@@ -150,7 +148,7 @@ def digest_settings_modal(schedule: DigestSchedule, lead_ids: list[str], retenti
                 f"{MIN_REPORTERS_MIN} to {MIN_REPORTERS_MAX}. {OFF_WARNING}",
             ),
         ],
-    }
+    )
 
 
 def settings_checking_modal() -> dict:

@@ -12,7 +12,7 @@ then words its own: clauses are added, edited, retired and restored, never delet
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -270,7 +270,7 @@ def check_edit(db: sessionmaker[Session], *, team_id: str, keyword: str, **chang
     """Every problem edit_clause would refuse, given the same changes, for a form to show beside its fields before
     it closes."""
     with storage_errors(), db.begin() as session:
-        return _edit_problems(session, team_id, keyword, **changes)[1]
+        return _edit_problems(session, team_id, keyword, changes)[1]
 
 
 def add_clause(
@@ -304,7 +304,8 @@ def edit_clause(
     """Change what is given (title, description, side; `active` False retires, True restores); the keyword stays.
     Flags keep their clause whatever changes: a clause moved to the other side takes its flags with it."""
     with storage_errors(), db.begin() as session:
-        row, problems = _edit_problems(session, team_id, keyword, title, description, side, active)
+        changes = dict(title=title, description=description, side=side, active=active)
+        row, problems = _edit_problems(session, team_id, keyword, changes)
         if problems:
             raise InvalidClause(problems)
         assert row is not None
@@ -354,22 +355,18 @@ def _addition_problems(
 
 
 def _edit_problems(
-    session: Session,
-    team_id: str,
-    keyword: str,
-    title: str | None = None,
-    description: str | None = None,
-    side: str | None = None,
-    active: bool | None = None,
+    session: Session, team_id: str, keyword: str, changes: Mapping[str, str | bool | None]
 ) -> tuple[AgreementClause | None, dict[str, str]]:
+    """The clause to edit and what edit_clause would refuse of `changes` (title, description, side, active)."""
     rows = _locked_clauses(session, team_id)
     row = next((r for r in rows if r.keyword == keyword.strip().lower()), None)
     if row is None:
         return None, {"keyword": f"There is no clause `{keyword.strip()}` in this agreement: check the keyword."}
     if row.side is None:
         return row, {"keyword": f"`{OTHER_KEYWORD}` is the app's own, on neither side: it cannot be changed or retired."}
+    side, title, description = (changes.get(name) for name in ("side", "title", "description"))
     problems = check_clause(side=side, title=title, description=description)
-    if active and not row.active and _active_count(rows) >= ACTIVE_CLAUSES_MAX:
+    if changes.get("active") and not row.active and _active_count(rows) >= ACTIVE_CLAUSES_MAX:
         problems["active"] = _FULL
     return row, problems
 
