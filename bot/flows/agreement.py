@@ -23,9 +23,8 @@ from bot.domain.agreement import (
 )
 from bot.domain.errors import StorageUnavailable
 from bot.flows.home import publish_home
-from bot.flows.replies import SLACK_BUSY, is_workspace_admin, open_modal, tell_not_done, tell_user
+from bot.flows.replies import SLACK_BUSY, admin_or_told_busy, open_modal, tell_not_done, tell_user
 from bot.slack.deps import Deps
-from bot.slack.people import SlackBusy
 
 log = logging.getLogger(__name__)
 
@@ -79,10 +78,8 @@ def _edit(form: ClauseFormInput) -> dict[str, Any]:
 
 def apply_clause_form(client: WebClient, app_deps: Deps, form: ClauseFormInput, team_id: str, user_id: str) -> None:
     """Save a checked clause form: the editor is checked again here (the form proves nothing), then Home redrawn."""
-    try:
-        is_admin = is_workspace_admin(client, app_deps, team_id=team_id, user_id=user_id)
-    except SlackBusy:
-        tell_user(client, refusal_message(f"Not saved. {SLACK_BUSY}"), user_id=user_id)
+    busy = f"Not saved. {SLACK_BUSY}"
+    if (is_admin := admin_or_told_busy(client, app_deps, team_id=team_id, user_id=user_id, busy=busy)) is None:
         return
     if not may_edit_agreement(app_deps.db, team_id=team_id, user_id=user_id, actor_is_admin=is_admin):
         tell_user(client, refusal_message(EDITORS_ONLY), user_id=user_id)

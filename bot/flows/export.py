@@ -12,19 +12,15 @@ from bot.blocks.flags import refusal_message
 from bot.domain.export import export_rows, to_csv
 from bot.domain.holding import held_flags_now
 from bot.domain.outcomes import NOT_A_LEAD, may_change_outcomes
-from bot.flows.replies import SLACK_BUSY, is_workspace_admin, tell_user
+from bot.flows.replies import admin_or_told_busy, tell_user
 from bot.slack.deps import Deps
-from bot.slack.people import SlackBusy
 
 log = logging.getLogger(__name__)
 
 
 def send_csv_export(client: WebClient, app_deps: Deps, team_id: str, user_id: str) -> None:
     """Upload the workspace's flags as CSV into the lead's DM with the app (reporters anonymous, as everywhere)."""
-    try:
-        is_admin = is_workspace_admin(client, app_deps, team_id=team_id, user_id=user_id)
-    except SlackBusy:
-        tell_user(client, refusal_message(SLACK_BUSY), user_id=user_id)
+    if (is_admin := admin_or_told_busy(client, app_deps, team_id=team_id, user_id=user_id)) is None:
         return
     if not may_change_outcomes(app_deps.db, team_id=team_id, user_id=user_id, actor_is_admin=is_admin):
         tell_user(client, refusal_message(NOT_A_LEAD), user_id=user_id)

@@ -17,10 +17,9 @@ from bot.domain.flags import FlagNotFound
 from bot.domain.outcomes import NotALead, Status, change_status
 from bot.flows.digest_redraw import redraw_flag
 from bot.flows.home import publish_home
-from bot.flows.replies import SLACK_BUSY, is_workspace_admin, tell_user
+from bot.flows.replies import admin_or_told_busy, tell_user
 from bot.logs import describe_error
 from bot.slack.deps import Deps
-from bot.slack.people import SlackBusy
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +35,9 @@ def record_status(
     reason: str | None,
     origin: ModalOrigin,
 ) -> None:
-    if (actor_is_admin := _actor_is_admin(client, app_deps, origin, team_id=team_id, user_id=user_id)) is None:
+    answered_at = origin.response_url
+    actor_is_admin = admin_or_told_busy(client, app_deps, team_id=team_id, user_id=user_id, response_url=answered_at)
+    if actor_is_admin is None:
         return
     try:
         change = change_status(
@@ -74,7 +75,9 @@ def record_constraint_review(
     origin: ModalOrigin,
 ) -> None:
     """A lead's verdict on a flag's claimed constraint: check the lead, record it, redraw the digest replies (and Home)."""
-    if (actor_is_admin := _actor_is_admin(client, app_deps, origin, team_id=team_id, user_id=user_id)) is None:
+    answered_at = origin.response_url
+    actor_is_admin = admin_or_told_busy(client, app_deps, team_id=team_id, user_id=user_id, response_url=answered_at)
+    if actor_is_admin is None:
         return
     try:
         review = review_constraint(
@@ -94,16 +97,6 @@ def record_constraint_review(
     log.info("constraint claim reviewed", extra={"team_id": team_id, "flag_id": review.flag.id, "verdict": verdict.value})
     steps = _redraws(client, app_deps, review.flag.id, team_id=team_id, user_id=user_id, admin=actor_is_admin, origin=origin)
     _run_each(steps, team_id=team_id, after="a constraint review")
-
-
-def _actor_is_admin(client: WebClient, app_deps: Deps, origin: ModalOrigin, *, team_id: str, user_id: str) -> bool | None:
-    """Whether Slack says the actor is an admin or owner (the domain checks the leads list itself); None once they have
-    been told Slack is too busy to say."""
-    try:
-        return is_workspace_admin(client, app_deps, team_id=team_id, user_id=user_id)
-    except SlackBusy:
-        tell_user(client, refusal_message(SLACK_BUSY), user_id=user_id, response_url=origin.response_url)
-        return None
 
 
 Step = tuple[str, Callable[[], object]]

@@ -8,10 +8,11 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
-from bot.blocks.flags import not_done_message
+from bot.blocks.flags import not_done_message, refusal_message
 from bot.blocks.text import mrkdwn_section
 from bot.logs import describe_error, new_error_ref
 from bot.slack.deps import Deps
+from bot.slack.people import SlackBusy
 from bot.slack.tokens import for_trigger
 from bot.slack.web import is_slack_response_url
 
@@ -111,3 +112,14 @@ def is_workspace_admin(client: WebClient, deps: Deps, *, team_id: str, user_id: 
     user, the answer is no; when it is rate-limiting, SlackBusy ("try again in a moment", never a wrong "no")."""
     person = deps.people.get(client, team_id=team_id, user_id=user_id)
     return person is not None and person.is_admin
+
+
+def admin_or_told_busy(
+    client: WebClient, deps: Deps, *, team_id: str, user_id: str, busy: str = SLACK_BUSY, response_url: str | None = None
+) -> bool | None:
+    """is_workspace_admin, or None once the user has been told (`busy`) that Slack was too busy to say."""
+    try:
+        return is_workspace_admin(client, deps, team_id=team_id, user_id=user_id)
+    except SlackBusy:
+        tell_user(client, refusal_message(busy), user_id=user_id, response_url=response_url)
+        return None

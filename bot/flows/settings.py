@@ -26,7 +26,7 @@ from bot.domain.workspace_settings import (
 )
 from bot.flows.digest import ChannelUnusable, check_channel
 from bot.flows.home import publish_home
-from bot.flows.replies import SLACK_BUSY, is_workspace_admin, open_modal, tell_not_done, tell_user
+from bot.flows.replies import SLACK_BUSY, admin_or_told_busy, is_workspace_admin, open_modal, tell_not_done, tell_user
 from bot.slack.deps import Deps
 from bot.slack.people import SlackBusy
 
@@ -63,10 +63,8 @@ def fill_digest_settings(client: WebClient, app_deps: Deps, view_id: str, team_i
 
 def apply_digest_settings(client: WebClient, app_deps: Deps, form: DigestSettingsInput, team_id: str, user_id: str) -> None:
     # Checked here, not only when the modal opened: an admin may have been demoted since, and the modal proves nothing.
-    try:
-        is_admin = is_workspace_admin(client, app_deps, team_id=team_id, user_id=user_id)
-    except SlackBusy:
-        tell_user(client, refusal_message(f"Not saved. {SLACK_BUSY}"), user_id=user_id)
+    busy = f"Not saved. {SLACK_BUSY}"
+    if (is_admin := admin_or_told_busy(client, app_deps, team_id=team_id, user_id=user_id, busy=busy)) is None:
         return
     if not is_admin:
         tell_user(client, refusal_message(ADMINS_ONLY), user_id=user_id)
