@@ -6,15 +6,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import TypeVar
 
 from slack_sdk import WebClient
 
 from bot.blocks.flags import refusal_message
 from bot.blocks.origin import ModalOrigin
 from bot.blocks.outcomes import flag_outcome_message
-from bot.domain.constraint_reviews import NoClaim, Verdict, review_constraint
+from bot.domain.constraint_reviews import ConstraintReview, NoClaim, Verdict, review_constraint
 from bot.domain.flags import FlagNotFound
-from bot.domain.outcomes import NotALead, Status, change_status
+from bot.domain.outcomes import NotALead, Status, StatusChange, change_status
 from bot.flows.digest_redraw import redraw_flag
 from bot.flows.home import publish_home
 from bot.flows.replies import admin_or_told_busy, tell_user
@@ -22,6 +23,7 @@ from bot.logs import describe_error
 from bot.slack.deps import Deps
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def record_status(
@@ -35,12 +37,8 @@ def record_status(
     reason: str | None,
     origin: ModalOrigin,
 ) -> None:
-    answered_at = origin.response_url
-    actor_is_admin = admin_or_told_busy(client, app_deps, team_id=team_id, user_id=user_id, response_url=answered_at)
-    if actor_is_admin is None:
-        return
-    try:
-        change = change_status(
+    def change(actor_is_admin: bool) -> StatusChange:
+        return change_status(
             app_deps.db,
             team_id=team_id,
             flag_number=flag_number,
@@ -51,16 +49,16 @@ def record_status(
             now=app_deps.clock(),
             reason=reason,
         )
-    except (FlagNotFound, NotALead) as refused:
-        tell_user(client, refusal_message(str(refused)), user_id=user_id, response_url=origin.response_url)
+
+    done = _by_a_lead(client, app_deps, origin, change, team_id=team_id, user_id=user_id)
+    if done is None or not done[0].changed:  # not done, or a double click or a retried request: nothing to redraw
         return
-    if not change.changed:  # a double click or a retried request: nothing to redraw or announce
-        return
-    log.info("flag status changed", extra={"team_id": team_id, "flag_id": change.flag.id, "to": status.value})
-    steps = _redraws(client, app_deps, change.flag.id, team_id=team_id, user_id=user_id, admin=actor_is_admin, origin=origin)
-    if change.notify_user_id:
-        notify = change.notify_user_id
-        steps.append(("outcome DM", lambda: client.chat_postMessage(channel=notify, **flag_outcome_message(change.flag))))
+    changed, admin = done
+    log.info("flag status changed", extra={"team_id": team_id, "flag_id": changed.flag.id, "to": status.value})
+    steps = _redraws(client, app_deps, changed.flag.id, team_id=team_id, user_id=user_id, admin=admin, origin=origin)
+    if changed.notify_user_id:
+        notify = changed.notify_user_id
+        steps.append(("outcome DM", lambda: client.chat_postMessage(channel=notify, **flag_outcome_message(changed.flag))))
     _run_each(steps, team_id=team_id, after="a status change")
 
 
@@ -75,12 +73,9 @@ def record_constraint_review(
     origin: ModalOrigin,
 ) -> None:
     """A lead's verdict on a flag's claimed constraint: check the lead, record it, redraw the digest replies (and Home)."""
-    answered_at = origin.response_url
-    actor_is_admin = admin_or_told_busy(client, app_deps, team_id=team_id, user_id=user_id, response_url=answered_at)
-    if actor_is_admin is None:
-        return
-    try:
-        review = review_constraint(
+
+    def review(actor_is_admin: bool) -> ConstraintReview:
+        return review_constraint(
             app_deps.db,
             team_id=team_id,
             flag_number=flag_number,
@@ -89,14 +84,30 @@ def record_constraint_review(
             actor_is_admin=actor_is_admin,
             now=app_deps.clock(),
         )
-    except (FlagNotFound, NotALead, NoClaim) as refused:
-        tell_user(client, refusal_message(str(refused)), user_id=user_id, response_url=origin.response_url)
+
+    done = _by_a_lead(client, app_deps, origin, review, team_id=team_id, user_id=user_id)
+    if done is None or not done[0].changed:
         return
-    if not review.changed:
-        return
-    log.info("constraint claim reviewed", extra={"team_id": team_id, "flag_id": review.flag.id, "verdict": verdict.value})
-    steps = _redraws(client, app_deps, review.flag.id, team_id=team_id, user_id=user_id, admin=actor_is_admin, origin=origin)
+    reviewed, admin = done
+    log.info("constraint claim reviewed", extra={"team_id": team_id, "flag_id": reviewed.flag.id, "verdict": verdict.value})
+    steps = _redraws(client, app_deps, reviewed.flag.id, team_id=team_id, user_id=user_id, admin=admin, origin=origin)
     _run_each(steps, team_id=team_id, after="a constraint review")
+
+
+def _by_a_lead(
+    client: WebClient, app_deps: Deps, origin: ModalOrigin, change: Callable[[bool], T], *, team_id: str, user_id: str
+) -> tuple[T, bool] | None:
+    """(`change(actor_is_admin)`, actor_is_admin), or None once the actor has been told why not: Slack too busy to say
+    whether they are an admin, or the domain's refusal (not a lead, no such flag, no claim to review)."""
+    answered_at = origin.response_url
+    actor_is_admin = admin_or_told_busy(client, app_deps, team_id=team_id, user_id=user_id, response_url=answered_at)
+    if actor_is_admin is None:
+        return None
+    try:
+        return change(actor_is_admin), actor_is_admin
+    except (FlagNotFound, NotALead, NoClaim) as refused:
+        tell_user(client, refusal_message(str(refused)), user_id=user_id, response_url=answered_at)
+        return None
 
 
 Step = tuple[str, Callable[[], object]]
