@@ -10,7 +10,6 @@ from bot.blocks.flag_modal import FlagDraft
 from bot.blocks.flags import flag_not_saved_message, flag_recorded_message, invalid_report_message, usage_message
 from bot.blocks.origin import ModalOrigin
 from bot.domain import flags
-from bot.domain.agreement import agreement_of
 from bot.domain.errors import StorageUnavailable
 from bot.flows.flag_form import open_flag_form
 from bot.logs import new_error_ref
@@ -47,23 +46,23 @@ def handle_deadline_flag_command(ack: Ack, command: dict, context: BoltContext) 
     text = (command.get("text") or "").strip()
     app_deps = deps(context)
     try:
-        agreement = agreement_of(app_deps.db, team_id=context.team_id or "")
-        parsed = flags.parse_inline(text, agreement)
-        if isinstance(parsed, flags.AgreementRequest):
-            ack(response_type="ephemeral", **agreement_message(agreement))
-            return
-        if isinstance(parsed, flags.UsageRequest):
-            ack(response_type="ephemeral", **usage_message(agreement, parsed.problem, text if parsed.problem else None))
-            return
-        report = flags.FlagReport(
+        outcome = flags.record_inline(
+            app_deps.db,
+            app_deps.agreements,
+            text,
             team_id=context.team_id or "",
             reporter_id=context.user_id or "",
-            keyword=parsed.keyword,
-            summary=parsed.summary,
             # No channel id: for a command typed in a DM it would tell who the reporter is.
             request_key=command.get("trigger_id"),
+            reporter_key=app_deps.reporter_key,
         )
-        recorded = flags.record_flag(app_deps.db, report, reporter_key=app_deps.reporter_key, agreement=agreement)
+        if isinstance(outcome.request, flags.AgreementRequest):
+            ack(response_type="ephemeral", **agreement_message(outcome.agreement))
+            return
+        if isinstance(outcome.request, flags.UsageRequest):
+            problem = outcome.request.problem
+            ack(response_type="ephemeral", **usage_message(outcome.agreement, problem, text if problem else None))
+            return
     except flags.InvalidReport as problem:
         ack(response_type="ephemeral", **invalid_report_message(str(problem), text))
         return
@@ -77,4 +76,5 @@ def handle_deadline_flag_command(ack: Ack, command: dict, context: BoltContext) 
         return
     # A local insert takes milliseconds, so the receipt is the HTTP answer itself: one round trip, and the
     # reporter sees it only once the flag is really stored.
-    ack(response_type="ephemeral", **flag_recorded_message(recorded))
+    assert outcome.recorded is not None
+    ack(response_type="ephemeral", **flag_recorded_message(outcome.recorded))
