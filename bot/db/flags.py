@@ -9,11 +9,15 @@ import functools
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, Executable, and_, bindparam, func, select, update
+from sqlalchemy import ColumnElement, Executable, and_, bindparam, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from bot.db.models import Flag, FlagCounter
+from bot.db.models import Flag, FlagCounter, WorkspaceSettings
+
+# The statements every flag runs are Core on the table, built once: the ORM's unit of work, and building a
+# statement anew, each cost more CPU than the round trip (benchmarks/profile_flag.py).
+_FLAGS = Flag.__table__
 
 
 def add_flag(
@@ -36,15 +40,16 @@ def add_flag(
     permalink: str | None = None,
     request_key: str | None = None,
 ) -> Flag:
-    """Store one flag, released (with its number) when `released_at` is given, else held (no number yet)."""
-    flag = Flag(
+    """Store one flag (as insert_flag does) and give back its row, for callers that go on to change it."""
+    flag_id, _ = insert_flag(
+        session,
         team_id=team_id,
-        number=next_flag_number(session, team_id=team_id) if released_at is not None else None,
         clause_id=clause_id,
         summary=summary,
         reporter_hash=reporter_hash,
+        created_at=created_at,
+        released_at=released_at,
         reporter_user_id=reporter_user_id,
-        reporter_named=reporter_user_id is not None,
         reporter_contact=reporter_contact,
         source_text=source_text,
         source_user_id=source_user_id,
@@ -53,14 +58,63 @@ def add_flag(
         channel_id=channel_id,
         message_ts=message_ts,
         permalink=permalink,
-        status="open",
-        created_at=created_at,
-        released_at=released_at,
         request_key=request_key,
     )
-    session.add(flag)
-    session.flush()  # assigns flag.id
+    flag = session.get(Flag, flag_id)
+    assert flag is not None
     return flag
+
+
+def insert_flag(
+    session: Session,
+    *,
+    team_id: str,
+    clause_id: int,
+    summary: str,
+    reporter_hash: str,
+    created_at: datetime,
+    released_at: datetime | None,
+    reporter_user_id: str | None = None,
+    reporter_contact: str | None = None,
+    source_text: str | None = None,
+    source_user_id: str | None = None,
+    date_demanded: date | None = None,
+    external_constraint: str | None = None,
+    channel_id: str | None = None,
+    message_ts: str | None = None,
+    permalink: str | None = None,
+    request_key: str | None = None,
+) -> tuple[int, int | None]:
+    """Store one flag, released (with its number) when `released_at` is given, else held (no number yet): its id
+    and its number, from one INSERT … RETURNING."""
+    number = next_flag_number(session, team_id=team_id) if released_at is not None else None
+    values = {
+        "team_id": team_id,
+        "number": number,
+        "clause_id": clause_id,
+        "summary": summary,
+        "reporter_hash": reporter_hash,
+        "reporter_user_id": reporter_user_id,
+        "reporter_named": reporter_user_id is not None,
+        "reporter_contact": reporter_contact,
+        "source_text": source_text,
+        "source_user_id": source_user_id,
+        "date_demanded": date_demanded,
+        "external_constraint": external_constraint,
+        "channel_id": channel_id,
+        "message_ts": message_ts,
+        "permalink": permalink,
+        "status": "open",
+        "created_at": created_at,
+        "released_at": released_at,
+        "request_key": request_key,
+    }
+    return session.execute(_flag_insert(), values).scalar_one(), number
+
+
+@functools.cache
+def _flag_insert() -> Executable:
+    return insert(_FLAGS).returning(_FLAGS.c.id)
 
 
 def next_flag_number(session: Session, *, team_id: str) -> int:
@@ -71,7 +125,7 @@ def next_flag_number(session: Session, *, team_id: str) -> int:
 
 def take_flag_numbers(session: Session, *, team_id: str, count: int) -> range:
     """`count` consecutive numbers of the workspace's, in one statement (a released batch takes them all at once)."""
-    last = session.execute(_counter_upsert(_dialect(session)), {"team_id": team_id, "count": count}).scalar_one()
+    last, _ = session.execute(_counter_upsert(_dialect(session)), {"team_id": team_id, "count": count}).one()
     return range(last - count + 1, last + 1)
 
 
@@ -83,10 +137,13 @@ def _dialect(session: Session) -> str:
 def _counter_upsert(dialect: str) -> Executable:
     """Built once per dialect and kind: every flag runs it, and building it cost more CPU than running it."""
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(FlagCounter).values(team_id=bindparam("team_id"), last_number=bindparam("count"))
+    # On the table, not the ORM class: an ORM insert goes through the bulk-insert machinery, which cost this
+    # statement 2.6 ms of CPU of the flag's 5.6, no profiler (PostgreSQL, benchmarks/profile_flag.py).
+    counters = FlagCounter.__table__
+    stmt = insert(counters).values(team_id=bindparam("team_id"), last_number=bindparam("count"))
     return stmt.on_conflict_do_update(
-        index_elements=[FlagCounter.team_id], set_={"last_number": FlagCounter.last_number + bindparam("count")}
-    ).returning(FlagCounter.last_number)
+        index_elements=[counters.c.team_id], set_={"last_number": counters.c.last_number + bindparam("count")}
+    ).returning(counters.c.last_number, counters.c.agreement_revision)
 
 
 def visible_to_leads(team_id: str) -> ColumnElement[bool]:
@@ -95,15 +152,16 @@ def visible_to_leads(team_id: str) -> ColumnElement[bool]:
     return and_(Flag.team_id == team_id, Flag.released_at.is_not(None))
 
 
-def lock_flag_counter(session: Session, *, team_id: str) -> None:
+def lock_flag_counter(session: Session, *, team_id: str) -> str | None:
     """Hold the workspace's counter row until the transaction ends: the flags of one workspace that may be released
-    or withdrawn are changed one transaction at a time, so no two can each miss the other's reporter."""
-    session.execute(_counter_upsert(_dialect(session)), {"team_id": team_id, "count": 0})
+    or withdrawn are changed one transaction at a time, so no two can each miss the other's reporter. Returns the
+    workspace's agreement revision (bot.domain.agreement), which nothing can change while the lock is held."""
+    _, revision = session.execute(_counter_upsert(_dialect(session)), {"team_id": team_id, "count": 0}).one()
+    return revision
 
 
-def list_held_flags(session: Session, *, team_id: str) -> list[Flag]:
-    stmt = select(Flag).where(Flag.team_id == team_id, Flag.released_at.is_(None)).order_by(Flag.id)
-    return list(session.scalars(stmt))
+def list_held_flag_ids(session: Session, *, team_id: str) -> list[int]:
+    return list(session.scalars(_held_ids(), {"team_id": team_id}))
 
 
 def count_held_flags(session: Session, *, team_id: str) -> int:
@@ -111,19 +169,43 @@ def count_held_flags(session: Session, *, team_id: str) -> int:
     return session.scalar(stmt) or 0
 
 
-def count_held_reporters(session: Session, *, team_id: str) -> int:
-    """How many different people the workspace's held flags come from."""
-    stmt = select(func.count(Flag.reporter_hash.distinct())).where(Flag.team_id == team_id, Flag.released_at.is_(None))
-    return session.scalar(stmt) or 0
+def count_held_reporters(session: Session, *, team_id: str) -> tuple[int, int | None]:
+    """How many different people the workspace's held flags come from, and its min_reporters setting (None: the
+    default), in one statement: every held flag asks both."""
+    return tuple(session.execute(_held_reporters_and_minimum(), {"team_id": team_id}).one())  # type: ignore[return-value]
 
 
-def release_flags(session: Session, *, team_id: str, flags: Sequence[Flag], now: datetime) -> None:
-    """Release `flags` together: one release time, and numbers in the order given (the caller shuffles them)."""
-    for flag, number in zip(flags, take_flag_numbers(session, team_id=team_id, count=len(flags)), strict=True):
-        assert flag.team_id == team_id and flag.released_at is None, "releasing a flag that is not held here"
-        flag.number = number
-        flag.released_at = now
-    session.flush()
+@functools.cache
+def _held_ids() -> Executable:
+    held = and_(_FLAGS.c.team_id == bindparam("team_id"), _FLAGS.c.released_at.is_(None))
+    return select(_FLAGS.c.id).where(held).order_by(_FLAGS.c.id)
+
+
+@functools.cache
+def _held_reporters_and_minimum() -> Executable:
+    minimum = select(WorkspaceSettings.min_reporters).where(WorkspaceSettings.team_id == bindparam("team_id"))
+    held = and_(_FLAGS.c.team_id == bindparam("team_id"), _FLAGS.c.released_at.is_(None))
+    return select(func.count(_FLAGS.c.reporter_hash.distinct()), minimum.scalar_subquery()).where(held)
+
+
+def release_flags(session: Session, *, team_id: str, flag_ids: Sequence[int], now: datetime) -> range:
+    """Release the held flags `flag_ids` together: one release time, and numbers in the order given (the caller
+    shuffles them), in one UPDATE sent for them all; the numbers. A flag that is not held here is an error."""
+    numbers = take_flag_numbers(session, team_id=team_id, count=len(flag_ids))
+    rows = [
+        {"team": team_id, "flag_id": flag_id, "new_number": number, "now": now}
+        for flag_id, number in zip(flag_ids, numbers, strict=True)
+    ]
+    released = session.execute(_release(), rows).rowcount
+    assert released == len(flag_ids), "releasing a flag that is not held here"
+    return numbers
+
+
+@functools.cache
+def _release() -> Executable:
+    one_held = _FLAGS.c.id == bindparam("flag_id"), _FLAGS.c.released_at.is_(None)
+    held = and_(_FLAGS.c.team_id == bindparam("team"), *one_held)  # not "team_id": UPDATE keeps column names for SET
+    return update(_FLAGS).where(held).values(number=bindparam("new_number"), released_at=bindparam("now"))
 
 
 def get_flag(session: Session, *, team_id: str, flag_id: int) -> Flag | None:

@@ -153,6 +153,11 @@ class FlagCounter(Base):
 
     team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     last_number: Mapped[int] = mapped_column(Integer)
+    # A random token, new with every change to the workspace's agreement (bot.domain.agreement). It lives on the row
+    # every flag locks first, so the lock also says whether the agreement a process cached is still the workspace's:
+    # no read of the clauses per flag. Random, not a count: a purge deletes this row, and a count would start again
+    # at a value some process still holds. NULL until the agreement is first read after this column was added.
+    agreement_revision: Mapped[str | None] = mapped_column(String(32))
 
 
 class WorkspaceSettings(Base):

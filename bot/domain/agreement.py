@@ -12,6 +12,7 @@ then words its own: clauses are added, edited, retired and restored, never delet
 from __future__ import annotations
 
 import re
+import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -161,6 +162,9 @@ class InvalidClause(Exception):
 class Agreement:
     team_id: str
     clauses: tuple[Clause, ...]  # every clause, retired ones included, in the order they were added
+    # The workspace's agreement revision these clauses were read at (None: not stored, the default agreement).
+    # A flag is stored only while it is still the workspace's: bot.domain.flags checks it under the flag's lock.
+    revision: str | None = None
 
     def clause(self, keyword: str | None) -> Clause | None:
         """The clause with this keyword (any case), active or retired; None if there is none."""
@@ -215,18 +219,64 @@ def clauses_of(session: Session, *, team_id: str) -> list[AgreementClause]:
     keeps one of each (INSERT … ON CONFLICT DO NOTHING); a clause a workspace retired is never brought back."""
     rows = clause_store.list_clauses(session, team_id=team_id)
     if not rows and _TEAM_ID.match(team_id):
-        clause_store.insert_clauses_if_missing(session, team_id=team_id, clauses=[_row_values(c) for c in DEFAULT_AGREEMENT])
+        seeds = [_row_values(c) for c in DEFAULT_AGREEMENT]
+        if clause_store.insert_clauses_if_missing(session, team_id=team_id, clauses=seeds):
+            _new_revision(session, team_id)  # a purged workspace seeded again has new clause ids
         rows = clause_store.list_clauses(session, team_id=team_id)
     return rows
 
 
 def agreement_of(db: sessionmaker[Session], *, team_id: str) -> Agreement:
-    """The workspace's agreement, seeded with the default one on first use. A request without a workspace id gets
-    the default agreement, unstored. StorageUnavailable when the database is away."""
+    """The workspace's agreement, seeded with the default one on first use, and the revision it was read at. A
+    request without a workspace id gets the default agreement, unstored. StorageUnavailable when the database is away."""
     if not _TEAM_ID.match(team_id):
         return default_agreement(team_id)
     with storage_errors(), db.begin() as session:
-        return Agreement(team_id, tuple(to_clause(row) for row in clauses_of(session, team_id=team_id)))
+        # The revision before the clauses: a change committed between the two pairs an older revision with newer
+        # clauses, which the next flag finds out of date (one more read), never a newer revision with older clauses.
+        revision = clause_store.get_agreement_revision(session, team_id=team_id)
+        rows = clause_store.list_clauses(session, team_id=team_id) if revision is not None else []
+        if not rows:
+            # A new workspace (seeded here), or one read for the first time since revisions began: its counter row
+            # is written, and so held, before the clauses are read, so no change can come in between.
+            clauses_of(session, team_id=team_id)
+            revision = clause_store.set_agreement_revision(
+                session, team_id=team_id, revision=secrets.token_hex(16), only_if_missing=True
+            )
+            rows = clause_store.list_clauses(session, team_id=team_id)
+        return Agreement(team_id, tuple(to_clause(row) for row in rows), revision)
+
+
+class AgreementCache:
+    """The agreements this process has read, by workspace, for the inline command: a flag names its clause by
+    keyword, and reading every clause for every flag cost more than storing the flag (PostgreSQL: a transaction of
+    four round trips). A cached agreement may be out of date: the flag's own lock says so (Agreement.revision), and
+    the command is then read again against the current one (bot.domain.flags.record_inline)."""
+
+    MAX_WORKSPACES = 10_000  # a few kB each; past that, start again rather than grow without bound
+
+    def __init__(self) -> None:
+        self._by_team: dict[str, Agreement] = {}
+
+    def cached(self, db: sessionmaker[Session], *, team_id: str) -> Agreement:
+        """The agreement last read for the workspace, or read now if there is none."""
+        return self._by_team.get(team_id) or self.read(db, team_id=team_id)
+
+    def read(self, db: sessionmaker[Session], *, team_id: str) -> Agreement:
+        """The workspace's agreement as stored now, kept for the next flag."""
+        agreement = agreement_of(db, team_id=team_id)
+        if agreement.revision is not None:
+            if len(self._by_team) >= self.MAX_WORKSPACES:
+                self._by_team.clear()
+            self._by_team[team_id] = agreement  # one dict write: atomic under the GIL, so no lock is needed
+        return agreement
+
+
+def _new_revision(session: Session, team_id: str) -> None:
+    """Every change to a workspace's clauses gives its agreement a new revision, in the same transaction, so that
+    no process goes on filing flags against the agreement as it was. Writing the counter row also locks it: take it
+    before the clauses, in the order every flag takes them (the counter, then its clause), or the two could deadlock."""
+    clause_store.set_agreement_revision(session, team_id=team_id, revision=secrets.token_hex(16))
 
 
 def check_clause(
@@ -278,6 +328,7 @@ def add_clause(
 ) -> Clause:
     """Add an active clause to one side; InvalidClause if it cannot be (checked again here, in the transaction)."""
     with storage_errors(), db.begin() as session:
+        _new_revision(session, team_id)
         if problems := _addition_problems(session, team_id, side, keyword, title, description):
             raise InvalidClause(problems)
         row = clause_store.add_clause(
@@ -304,6 +355,7 @@ def edit_clause(
     """Change what is given (title, description, side; `active` False retires, True restores); the keyword stays.
     Flags keep their clause whatever changes: a clause moved to the other side takes its flags with it."""
     with storage_errors(), db.begin() as session:
+        _new_revision(session, team_id)
         changes = dict(title=title, description=description, side=side, active=active)
         row, problems = _edit_problems(session, team_id, keyword, changes)
         if problems:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.db import flags as flag_store
 from bot.db.models import Flag
 from bot.domain import holding
-from bot.domain.agreement import Agreement, Clause, agreement_of, to_clause
+from bot.domain.agreement import Agreement, AgreementCache, Clause, agreement_of, to_clause
 from bot.domain.errors import StorageUnavailable, storage_errors
 from bot.domain.reporters import reporter_hash, seal_contact
 
@@ -62,6 +62,14 @@ class FlagNotSaved(StorageUnavailable):
     """The database refused or could not be reached; the reporter's input must be given back to them."""
 
 
+class AgreementChanged(Exception):
+    """The agreement a report was read against is no longer the workspace's (a clause was added, edited, retired or
+    restored since): nothing was stored; read the report again against the current one."""
+
+
+AGREEMENT_READS = 3  # a clause changed while a flag was being stored, twice over: say it was not saved
+
+
 @dataclass(frozen=True)
 class InlineFlag:
     keyword: str | None  # None: no keyword typed (the agreement's default clause)
@@ -101,6 +109,15 @@ class FlagReport:
     message_ts: str | None = None
     # The command's trigger_id or the modal's view id: the same delivery twice stores one flag.
     request_key: str | None = None
+
+
+@dataclass(frozen=True)
+class InlineOutcome:
+    """What `/deadline-flag text` came to: a stored flag, or help, or the agreement, read against `agreement`."""
+
+    agreement: Agreement
+    request: InlineFlag | UsageRequest | AgreementRequest
+    recorded: RecordedFlag | None = None  # the flag stored, for an InlineFlag
 
 
 @dataclass(frozen=True)
@@ -247,6 +264,62 @@ def _clean(text: str) -> str:
     return text.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
 
 
+def record_inline(
+    db: sessionmaker[Session],
+    agreements: AgreementCache,
+    text: str,
+    *,
+    team_id: str,
+    reporter_id: str,
+    request_key: str | None,
+    reporter_key: bytes,
+    now: datetime | None = None,
+) -> InlineOutcome:
+    """`/deadline-flag [keyword:] text`: the flag stored (InvalidReport, FlagNotSaved otherwise), or the help or
+    agreement asked for. The keyword is read against the agreement this process last read for the workspace; if
+    a clause changed since, the flag's lock says so, nothing is stored, and the text is read again against the
+    agreement as it is now."""
+    agreement, fresh = _cached_agreement(db, agreements, team_id), False
+    for _ in range(AGREEMENT_READS):
+        request = parse_inline(text, agreement)
+        if not isinstance(request, InlineFlag):
+            # Help and the agreement are asked for rarely: answered from the agreement as stored now.
+            agreement = agreement if fresh else _fresh_agreement(db, agreements, team_id)
+            return InlineOutcome(agreement, parse_inline(text, agreement))
+        report = FlagReport(
+            team_id=team_id,
+            reporter_id=reporter_id,
+            keyword=request.keyword,
+            summary=request.summary,
+            request_key=request_key,
+        )
+        try:
+            recorded = record_flag(db, report, reporter_key=reporter_key, now=now, agreement=agreement)
+            return InlineOutcome(agreement, request, recorded)
+        except InvalidReport as problem:
+            if fresh or "keyword" not in problem.problems:
+                raise
+            # Refused for its clause (retired, say) by a cached agreement: perhaps restored since. Ask the database.
+        except AgreementChanged:
+            pass
+        agreement, fresh = _fresh_agreement(db, agreements, team_id), True
+    raise FlagNotSaved("The agreement kept changing while the flag was being saved.")
+
+
+def _cached_agreement(db: sessionmaker[Session], agreements: AgreementCache, team_id: str) -> Agreement:
+    try:
+        return agreements.cached(db, team_id=team_id)
+    except StorageUnavailable as failure:
+        raise FlagNotSaved("The flag could not be saved.") from failure.__cause__
+
+
+def _fresh_agreement(db: sessionmaker[Session], agreements: AgreementCache, team_id: str) -> Agreement:
+    try:
+        return agreements.read(db, team_id=team_id)
+    except StorageUnavailable as failure:
+        raise FlagNotSaved("The flag could not be saved.") from failure.__cause__
+
+
 def record_flag(
     db: sessionmaker[Session],
     report: FlagReport,
@@ -256,14 +329,28 @@ def record_flag(
     agreement: Agreement | None = None,
 ) -> RecordedFlag:
     """Store one flag under its clause. The transaction is over before we return, so callers get plain data.
-    `agreement`: the workspace's, when the caller has just read it (else it is read here).
 
+    `agreement`: the one the caller read the report against (record_inline); AgreementChanged if it is no longer
+    the workspace's. Without it, the agreement is read here, and read again should a clause change meanwhile.
     A report whose request_key is already stored is a retried delivery: the flag stored then is returned.
     """
     report = storable(report)
-    clause = validate(report, agreement or _agreement(db, report.team_id))
+    if agreement is not None:
+        return _record_against(db, report, agreement, reporter_key, now)
+    for _ in range(AGREEMENT_READS):
+        try:
+            return _record_against(db, report, _agreement(db, report.team_id), reporter_key, now)
+        except AgreementChanged:
+            continue
+    raise FlagNotSaved("The agreement kept changing while the flag was being saved.")
+
+
+def _record_against(
+    db: sessionmaker[Session], report: FlagReport, agreement: Agreement, reporter_key: bytes, now: datetime | None
+) -> RecordedFlag:
+    clause = validate(report, agreement)
     try:
-        return _insert_flag(db, report, clause, reporter_key, now)
+        return _insert_flag(db, report, agreement, clause, reporter_key, now)
     except IntegrityError:
         if report.request_key is None:
             raise FlagNotSaved("The flag could not be saved.") from None
@@ -275,20 +362,34 @@ def record_flag(
 
 
 def _insert_flag(
-    db: sessionmaker[Session], report: FlagReport, clause: Clause, reporter_key: bytes, now: datetime | None
+    db: sessionmaker[Session],
+    report: FlagReport,
+    agreement: Agreement,
+    clause: Clause,
+    reporter_key: bytes,
+    now: datetime | None,
 ) -> RecordedFlag:
+    """The flag's one transaction: lock, insert, count the held pool (and release it if it is now enough), commit.
+    Written to take few round trips (PostgreSQL: the pool's ping, BEGIN, three statements, COMMIT): each cost
+    about as much CPU as the rest of the request's own work."""
     now = now or datetime.now(UTC)
+    hashed = reporter_hash(reporter_key, team_id=report.team_id, user_id=report.reporter_id)
+    contact = seal_contact(reporter_key, report.reporter_id)  # before the lock: the lock is held for no CPU work
+    released_at = now if report.name_reporter else None  # named flags are never held
+    summary = report.summary.strip()
     with _storing(), db.begin() as session:  # commits on success, rolls back on any exception
-        # First, so that two flags written at once are counted one after the other (bot/domain/holding.py).
-        flag_store.lock_flag_counter(session, team_id=report.team_id)
-        row = flag_store.add_flag(
+        # First, so that two flags written at once are counted one after the other (bot/domain/holding.py); it also
+        # says whether the agreement the report was read against is still the workspace's.
+        if flag_store.lock_flag_counter(session, team_id=report.team_id) != agreement.revision:
+            raise AgreementChanged
+        flag_id, number = flag_store.insert_flag(
             session,
             team_id=report.team_id,
             clause_id=clause.id,
-            summary=report.summary.strip(),
-            reporter_hash=reporter_hash(reporter_key, team_id=report.team_id, user_id=report.reporter_id),
+            summary=summary,
+            reporter_hash=hashed,
             reporter_user_id=report.reporter_id if report.name_reporter else None,
-            reporter_contact=seal_contact(reporter_key, report.reporter_id),
+            reporter_contact=contact,
             source_text=report.source_text,
             source_user_id=report.source_user_id,
             date_demanded=_date(report.date_demanded),
@@ -296,15 +397,34 @@ def _insert_flag(
             channel_id=report.channel_id,
             message_ts=report.message_ts,
             created_at=now,
-            released_at=now if report.name_reporter else None,  # named flags are never held
+            released_at=released_at,
             request_key=report.request_key[:64] if report.request_key else None,
         )
-        if row.released_at is not None:
-            return to_recorded(row)
-        minimum = holding.min_reporters_of(session, team_id=report.team_id)  # asked once: every held flag pays it
-        if holding.release_pool_if_enough(session, team_id=report.team_id, now=now, min_reporters=minimum):
-            return to_recorded(row)  # released with the batch it completed
-        return replace(to_recorded(row), held_until=minimum)
+        recorded = RecordedFlag(
+            id=flag_id,
+            team_id=report.team_id,
+            clause=clause,
+            summary=summary,
+            status="open",
+            created_at=now,
+            reporter_named=report.name_reporter,
+            reporter_user_id=report.reporter_id if report.name_reporter else None,
+            source_text=report.source_text,
+            source_user_id=report.source_user_id,
+            date_demanded=_date(report.date_demanded),
+            external_constraint=report.external_constraint,
+            channel_id=report.channel_id,
+            message_ts=report.message_ts,
+            permalink=None,
+            number=number,
+            released_at=released_at,
+        )
+        if released_at is not None:
+            return recorded
+        pool = holding.release_pool_if_enough(session, team_id=report.team_id, now=now)
+        if pool.released:
+            return replace(recorded, number=pool.numbers[flag_id], released_at=now)  # with the batch it completed
+        return replace(recorded, held_until=pool.min_reporters)
 
 
 def update_flag(

@@ -81,27 +81,41 @@ def held_flags_now(db: sessionmaker[Session], *, team_id: str) -> HeldFlags:
         return held_flags(session, team_id=team_id)
 
 
-def release_pool_if_enough(session: Session, *, team_id: str, now: datetime, min_reporters: int | None = None) -> int:
-    """Release every held flag of the workspace, together, if they come from at least `min_reporters` different
-    people (withdrawn flags are deleted, so they do not count); how many were released. The caller holds
-    `flag_store.lock_flag_counter` for the workspace, so that two flags written at once still see each other."""
-    minimum = min_reporters if min_reporters is not None else min_reporters_of(session, team_id=team_id)
-    if flag_store.count_held_reporters(session, team_id=team_id) < minimum:
-        return 0  # the common case, answered by one count: the flags are loaded only to be released
-    held = flag_store.list_held_flags(session, team_id=team_id)
+@dataclass(frozen=True)
+class PoolCheck:
+    min_reporters: int  # the workspace's, as it was read under the lock
+    numbers: dict[int, int]  # {flag id: number} of the flags this check released; empty: the pool is still held
+
+    @property
+    def released(self) -> int:
+        return len(self.numbers)
+
+
+def release_pool_if_enough(session: Session, *, team_id: str, now: datetime) -> PoolCheck:
+    """Release every held flag of the workspace, together, if they come from at least min_reporters different
+    people (withdrawn flags are deleted, so they do not count). The caller holds `flag_store.lock_flag_counter` for
+    the workspace, so that two flags written at once still see each other."""
+    # The common case, answered by one statement (the count and the setting together): the flags' ids are read
+    # only to be released.
+    reporters, setting = flag_store.count_held_reporters(session, team_id=team_id)
+    minimum = setting or DEFAULT_MIN_REPORTERS
+    if reporters < minimum:
+        return PoolCheck(minimum, {})
+    held = flag_store.list_held_flag_ids(session, team_id=team_id)
     _shuffle(held)  # numbers in no order of writing
-    flag_store.release_flags(session, team_id=team_id, flags=held, now=now)
-    return len(held)
+    numbers = flag_store.release_flags(session, team_id=team_id, flag_ids=held, now=now)
+    return PoolCheck(minimum, dict(zip(held, numbers, strict=True)))
 
 
 def release_alone(session: Session, flag: Flag, *, now: datetime) -> None:
     """Release one flag by itself: the reporter asked for it, or chose to be named. The caller holds the lock."""
     if flag.released_at is None:
-        flag_store.release_flags(session, team_id=flag.team_id, flags=[flag], now=now)
+        flag.number = flag_store.next_flag_number(session, team_id=flag.team_id)
+        flag.released_at = now
 
 
 def release_if_enough(db: sessionmaker[Session], *, team_id: str, now: datetime) -> int:
     """The threshold may have been lowered: release the workspace's held flags if they now reach it."""
     with db.begin() as session:
         flag_store.lock_flag_counter(session, team_id=team_id)
-        return release_pool_if_enough(session, team_id=team_id, now=now)
+        return release_pool_if_enough(session, team_id=team_id, now=now).released

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.blocks.flags import something_went_wrong_message
 from bot.config import Config
 from bot.db.slack_stores import SealedInstallationStore
+from bot.domain.agreement import AgreementCache
 from bot.logs import describe_error, new_error_ref
 from bot.slack.people import People
 
@@ -32,6 +33,7 @@ class Deps:
     urgent: Executor
     installation_store: SealedInstallationStore | None = None  # OAuth mode only: where uninstalls delete the tokens
     people: People = field(default_factory=People)  # users.info answers, kept a few minutes
+    agreements: AgreementCache = field(default_factory=AgreementCache)  # the inline command's, checked per flag
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
     # Who acted, for this request only (set by the app's middleware): told, with the error reference, when work
     # after the ack fails unexpectedly; the answer has left, so a log line alone would be silence to them.
