@@ -22,13 +22,12 @@ log = logging.getLogger(__name__)
 INTERACTIONS = ("block_actions", "message_action", "shortcut")
 
 
-def refuse_unplaced_request(
-    body: dict, context: BoltContext, client: WebClient, next: Callable[[], None]
-) -> BoltResponse | None:
+def refuse_unplaced_request(body: dict, context: BoltContext, next: Callable[[], None]) -> BoltResponse | None:
     """A global middleware: lets a request with a workspace through; answers one without, as its surface allows."""
     if context.team_id or is_installation_event(body):  # an uninstall from an org belongs to the org
         next()
         return None
+    client: WebClient = context.client
     kind = "command" if "command" in body else body.get("type")
     log.warning("request without a workspace refused", extra={"kind": kind, "enterprise_id": context.enterprise_id})
     user_id = context.user_id

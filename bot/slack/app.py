@@ -23,6 +23,7 @@ from bot.listeners import register_listeners
 from bot.listeners.errors import handle_unexpected_error
 from bot.logs import drop_refused_request_bodies
 from bot.slack.deps import Deps
+from bot.slack.middleware import PlainMiddleware
 from bot.slack.oauth import create_oauth_settings
 from bot.slack.placement import is_installation_event, place_in_workspace
 from bot.slack.tokens import AFTER_ACK_TIMEOUT_SECONDS, SingleWorkspace, create_web_client
@@ -125,16 +126,14 @@ def create_app(
         process_before_response=True,
         logger=logging.getLogger("slack_bolt"),
         listener_executor=background,
-        before_authorize=prepare_for_authorize,
+        before_authorize=PlainMiddleware(prepare_for_authorize),
         # Over Socket Mode nothing is signed: the socket, opened with the app-level token, is the proof.
         request_verification_enabled=not config.is_socket_mode,
         **mode,
     )
     app_deps = Deps(config=config, db=db, background=background, urgent=urgent, installation_store=installation_store)
 
-    @app.middleware
     def prepare_request(body: dict, context: BoltContext, next: Callable[[], None]) -> BoltResponse | None:
-        # One middleware, not two: each costs Bolt an argument injection on every request.
         # 1. Hand listeners the long-lived things (a session factory, never an open session): next() only marks
         #    the chain to go on, and the listener may run in another thread.
         context["deps"] = app_deps.for_actor(context.client, context.user_id)
@@ -159,6 +158,7 @@ def create_app(
         next()
         return None
 
+    app.use(PlainMiddleware(prepare_request))
     app.error(handle_unexpected_error)
     register_listeners(app)
     return app

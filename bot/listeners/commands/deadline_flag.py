@@ -22,8 +22,17 @@ def is_empty(command: dict) -> bool:
     return not (command.get("text") or "").strip()
 
 
-def handle_empty_deadline_flag_command(ack: Ack, command: dict, context: BoltContext, client: WebClient) -> None:
-    """`/deadline-flag` alone opens the flag modal."""
+def handle_deadline_flag_command(ack: Ack, command: dict, context: BoltContext, client: WebClient) -> None:
+    """`/deadline-flag` alone opens the flag modal; `/deadline-flag [keyword:] text` stores a flag."""
+    # One listener that branches, not one per case with a matcher: Bolt builds the arguments of every matcher it
+    # tries by name, and two listeners cost an inline flag two more of those.
+    if is_empty(command):
+        _open_flag_form(ack, command, context, client)
+    else:
+        _record_inline_flag(ack, command, context)
+
+
+def _open_flag_form(ack: Ack, command: dict, context: BoltContext, client: WebClient) -> None:
     ack()
     origin = ModalOrigin(response_url=command.get("response_url"))
     # A trigger_id expires within 3 seconds of the command: the modal opens straight after the ack, on its own pool.
@@ -40,9 +49,9 @@ def handle_empty_deadline_flag_command(ack: Ack, command: dict, context: BoltCon
     )
 
 
-def handle_deadline_flag_command(ack: Ack, command: dict, context: BoltContext) -> None:
-    """`/deadline-flag [keyword:] text` stores a flag and answers with a receipt only the reporter sees;
-    `help` and `agreement` answer with the workspace's keywords and its agreement."""
+def _record_inline_flag(ack: Ack, command: dict, context: BoltContext) -> None:
+    """Stores the flag and answers with a receipt only the reporter sees; `help` and `agreement` answer with the
+    workspace's keywords and its agreement."""
     text = (command.get("text") or "").strip()
     app_deps = deps(context)
     try:
