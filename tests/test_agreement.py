@@ -15,6 +15,7 @@ from bot.domain import flags
 from bot.domain.agreement import (
     ACTIVE_CLAUSES_MAX,
     DEFAULT_AGREEMENT,
+    AgreementCache,
     InvalidClause,
     Side,
     add_clause,
@@ -25,6 +26,8 @@ from bot.domain.agreement import (
 )
 from bot.domain.export import export_rows
 from bot.domain.outcomes import Status, change_status, status_history
+from bot.domain.uninstalls import purge_workspace
+from tests.clauses import clause_id
 from tests.fake_slack_api import FakeSlackApi
 from tests.holding import show_at_once
 from tests.markup import live_markup
@@ -32,6 +35,7 @@ from tests.slack_requests import SlackSender
 from tests.views import opened_view
 
 KEY = b"test-reporter-key"  # the config fixture's REPORTER_KEY
+INLINE = {"team_id": "T1", "reporter_id": "U1", "request_key": None, "reporter_key": KEY}
 
 
 def stored(db: sessionmaker[Session], team_id: str = "T1") -> list:
@@ -374,3 +378,27 @@ def test_one_workspaces_clauses_never_show_in_or_change_anothers(slack: SlackSen
     assert "T1's own wording" not in agreement_in_t2 and "*Problems, not features*" in agreement_in_t2
     with pytest.raises(InvalidClause, match="no clause `scope`"):
         retire_clause(db, team_id="T2", keyword="scope")
+
+
+def test_a_keyword_added_elsewhere_is_read_by_a_process_that_cached_the_agreement_before(
+    db: sessionmaker[Session],
+) -> None:
+    this_process = AgreementCache()
+    flags.record_inline(db, this_process, "feature: a spec, no problem", **INLINE)
+
+    add_clause(db, team_id="T1", side="tech", keyword="oncall", title="Nobody is on call alone")  # another process
+    recorded = flags.record_inline(db, this_process, "oncall: paged all week", **INLINE).recorded
+
+    assert recorded is not None
+    assert (recorded.clause.keyword, recorded.summary) == ("oncall", "paged all week")
+
+
+def test_a_workspace_purged_and_flagged_again_files_under_its_new_agreement(db: sessionmaker[Session]) -> None:
+    this_process = AgreementCache()
+    flags.record_inline(db, this_process, "feature: a spec, no problem", **INLINE)
+
+    purge_workspace(db, "T1")  # its clauses go too, and come back with new ids on first use
+    recorded = flags.record_inline(db, this_process, "feature: again", **INLINE).recorded
+
+    assert recorded is not None
+    assert recorded.clause.id == clause_id(db, "feature") and [f.summary for f in stored(db)] == ["again"]
