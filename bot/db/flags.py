@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, Executable, and_, bindparam, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -20,46 +21,9 @@ from bot.db.models import Flag, FlagCounter, WorkspaceSettings
 _FLAGS = Flag.__table__
 
 
-def add_flag(
-    session: Session,
-    *,
-    team_id: str,
-    clause_id: int,
-    summary: str,
-    reporter_hash: str,
-    created_at: datetime,
-    released_at: datetime | None,
-    reporter_user_id: str | None = None,
-    reporter_contact: str | None = None,
-    source_text: str | None = None,
-    source_user_id: str | None = None,
-    date_demanded: date | None = None,
-    external_constraint: str | None = None,
-    channel_id: str | None = None,
-    message_ts: str | None = None,
-    permalink: str | None = None,
-    request_key: str | None = None,
-) -> Flag:
-    """Store one flag (as insert_flag does) and give back its row, for callers that go on to change it."""
-    flag_id, _ = insert_flag(
-        session,
-        team_id=team_id,
-        clause_id=clause_id,
-        summary=summary,
-        reporter_hash=reporter_hash,
-        created_at=created_at,
-        released_at=released_at,
-        reporter_user_id=reporter_user_id,
-        reporter_contact=reporter_contact,
-        source_text=source_text,
-        source_user_id=source_user_id,
-        date_demanded=date_demanded,
-        external_constraint=external_constraint,
-        channel_id=channel_id,
-        message_ts=message_ts,
-        permalink=permalink,
-        request_key=request_key,
-    )
+def add_flag(session: Session, **values: Any) -> Flag:
+    """Store one flag (insert_flag's keywords) and give back its row, for callers that go on to change it."""
+    flag_id, _ = insert_flag(session, **values)
     flag = session.get(Flag, flag_id)
     assert flag is not None
     return flag

@@ -382,23 +382,27 @@ def _insert_flag(
         # says whether the agreement the report was read against is still the workspace's.
         if flag_store.lock_flag_counter(session, team_id=report.team_id) != agreement.revision:
             raise AgreementChanged
-        flag_id, number = flag_store.insert_flag(
-            session,
-            team_id=report.team_id,
-            clause_id=clause.id,
-            summary=summary,
-            reporter_hash=hashed,
+        # What the row and the receipt say alike, as the report gave it.
+        given = dict(
             reporter_user_id=report.reporter_id if report.name_reporter else None,
-            reporter_contact=contact,
             source_text=report.source_text,
             source_user_id=report.source_user_id,
             date_demanded=_date(report.date_demanded),
             external_constraint=report.external_constraint,
             channel_id=report.channel_id,
             message_ts=report.message_ts,
+        )
+        flag_id, number = flag_store.insert_flag(
+            session,
+            team_id=report.team_id,
+            clause_id=clause.id,
+            summary=summary,
+            reporter_hash=hashed,
+            reporter_contact=contact,
             created_at=now,
             released_at=released_at,
             request_key=report.request_key[:64] if report.request_key else None,
+            **given,
         )
         recorded = RecordedFlag(
             id=flag_id,
@@ -408,16 +412,10 @@ def _insert_flag(
             status="open",
             created_at=now,
             reporter_named=report.name_reporter,
-            reporter_user_id=report.reporter_id if report.name_reporter else None,
-            source_text=report.source_text,
-            source_user_id=report.source_user_id,
-            date_demanded=_date(report.date_demanded),
-            external_constraint=report.external_constraint,
-            channel_id=report.channel_id,
-            message_ts=report.message_ts,
             permalink=None,
             number=number,
             released_at=released_at,
+            **given,
         )
         if released_at is not None:
             return recorded
