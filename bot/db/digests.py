@@ -1,4 +1,5 @@
-"""Digest queries: aggregation stays in SQL (GROUP BY clause on the (team_id, released_at, clause_id) index), and the
+"""Digest queries: counts come from the counts kept per day (bot.db.counts), the listing from the (team_id,
+released_at, clause_id) index, and the
 (team, week) claim that makes a digest post exactly once. A digest counts and lists only the flags leads may see,
 by when they were released (held flags are not in it)."""
 
@@ -7,9 +8,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, case, delete, func, select, update
+from sqlalchemy import ColumnElement, delete, func, select, update
 from sqlalchemy.orm import Session
 
+from bot.db.counts import count_released
 from bot.db.flags import visible_to_leads
 from bot.db.models import DigestMessage, DigestMessageFlag, DigestRun, Flag
 
@@ -18,17 +20,8 @@ def count_by_bucket_and_clause(
     session: Session, *, team_id: str, boundaries: Sequence[datetime]
 ) -> dict[tuple[int, int], int]:
     """{(bucket, clause id): count} for flags released in [boundaries[0], boundaries[-1]); bucket i is
-    [boundaries[i], boundaries[i+1]). One indexed range scan, whatever the number of flags."""
-    bucket = case(
-        *((Flag.released_at < upper, index) for index, upper in enumerate(boundaries[1:])),
-        else_=len(boundaries) - 1,
-    )
-    stmt = (
-        select(bucket, Flag.clause_id, func.count())
-        .where(visible_to_leads(team_id), Flag.released_at >= boundaries[0], Flag.released_at < boundaries[-1])
-        .group_by(bucket, Flag.clause_id)
-    )
-    return {(int(b), clause_id): count for b, clause_id, count in session.execute(stmt)}
+    [boundaries[i], boundaries[i+1]). From the counts kept per day (bot.db.counts), whatever the number of flags."""
+    return count_released(session, team_id=team_id, boundaries=boundaries)
 
 
 def list_flags_between(session: Session, *, team_id: str, since: datetime, until: datetime, limit: int) -> list[Flag]:

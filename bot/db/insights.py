@@ -6,12 +6,14 @@ are grouped by (the flag's clause, which the domain puts on its side) are each d
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session
 
+from bot.db.counts import count_released
 from bot.db.models import DATED_OR_CLAIMED, Flag, FlagStatusChange
 
 
@@ -39,17 +41,17 @@ def count_visible_flags(
     session: Session, *, team_id: str, boundaries: Sequence[datetime], due_before: datetime
 ) -> list[tuple[int, int, bool, int]]:
     """(bucket, clause id, visible at or before `due_before`, count) of the flags that became visible in
-    [boundaries[0], boundaries[-1]); bucket i is [boundaries[i], boundaries[i+1]). From the (team_id, released_at,
-    clause_id) index alone, without visiting the rows."""
-    visible = visible_since()
-    bucket = _bucket(visible, boundaries)
-    due = case((visible <= due_before, 1), else_=0)
-    stmt = (
-        select(bucket, group_key(), due, func.count())
-        .where(Flag.team_id == team_id, visible_to_leads(), visible >= boundaries[0], visible < boundaries[-1])
-        .group_by(bucket, group_key(), due)
-    )
-    return [(int(b), group, bool(overdue), int(count)) for b, group, overdue, count in session.execute(stmt)]
+    [boundaries[0], boundaries[-1]); bucket i is [boundaries[i], boundaries[i+1]). From the counts kept per day
+    (bot.db.counts), `due_before` being one more boundary."""
+    due_until = due_before + timedelta(microseconds=1)  # "at or before": the half-open bucket below it
+    inner = [moment for moment in boundaries[1:-1] if moment != due_until]
+    split = sorted({*inner, *([due_until] if boundaries[0] < due_until < boundaries[-1] else [])})
+    edges = [boundaries[0], *split, boundaries[-1]]
+    counts = count_released(session, team_id=team_id, boundaries=edges)
+    return [
+        (bisect.bisect_right(boundaries, edges[piece]) - 1, clause_id, edges[piece] < due_until, count)
+        for (piece, clause_id), count in counts.items()
+    ]
 
 
 def count_dated_and_claimed(

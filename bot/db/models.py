@@ -145,6 +145,25 @@ Index(
 )
 
 
+class FlagDayCount(Base):
+    """How many of a workspace's released flags were released on one UTC day, under one clause, and are in one status
+    now: what the digest and the leads' figures count, kept beside the flags so that counting a period reads a row
+    per day and clause instead of every flag (bot.db.counts).
+
+    Kept by triggers on `flags` (migration 0016: every INSERT, DELETE and UPDATE of released_at, clause_id or status,
+    whoever issues it, in the same transaction), so no code path can forget it; tests/test_flag_day_counts.py
+    compares it with a recount after random writes, releases, edits, status changes, withdrawals and purges.
+    """
+
+    __tablename__ = "flag_day_counts"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)  # of released_at, in UTC
+    clause_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    status: Mapped[str] = mapped_column(String(20), primary_key=True)
+    flags: Mapped[int] = mapped_column(Integer)
+
+
 class FlagCounter(Base):
     """The last flag number handed out in a workspace. Incremented in the flag's own transaction by one upsert,
     which PostgreSQL serialises on the row and SQLite on its write lock; a withdrawn number is never reused."""

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import case, delete, func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
+from bot.db.counts import EVER, NEVER, count_released
 from bot.db.flags import visible_to_leads
 from bot.db.models import Flag, FlagConstraintReview, FlagStatusChange, ReporterPreference
 
@@ -68,12 +69,11 @@ def list_open_flags(session: Session, *, team_id: str, open_statuses: list[str],
 
 
 def count_open_flags(session: Session, *, team_id: str, open_statuses: list[str], stale_before: datetime) -> tuple[int, int]:
-    """(flags leads may see still open, of which released before `stale_before`): one scan for both."""
-    stmt = select(func.count(), func.coalesce(func.sum(case((Flag.released_at < stale_before, 1), else_=0)), 0)).where(
-        visible_to_leads(team_id), Flag.status.in_(open_statuses)
-    )
-    open_now, stale = session.execute(stmt).one()
-    return int(open_now), int(stale)
+    """(flags leads may see still open, of which released before `stale_before`), from the counts kept per day
+    (bot.db.counts): a row per day and clause, not a row per open flag."""
+    counts = count_released(session, team_id=team_id, boundaries=[EVER, stale_before, NEVER], statuses=open_statuses)
+    stale = sum(flags for (bucket, _), flags in counts.items() if bucket == 0)
+    return sum(counts.values()), stale
 
 
 def count_resolved_between(session: Session, *, team_id: str, since: datetime, until: datetime) -> int:
