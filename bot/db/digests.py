@@ -1,6 +1,5 @@
-"""Digest queries: counts come from the counts kept per day (bot.db.counts), the listing from the (team_id,
-released_at, clause_id) index, and the
-(team, week) claim that makes a digest post exactly once. A digest counts and lists only the flags leads may see,
+"""Digest queries: the listing, from the (team_id, released_at, clause_id) index (its counts are bot.db.counts'), and
+the (team, week) claim that makes a digest post exactly once. A digest counts and lists only the flags leads may see,
 by when they were released (held flags are not in it)."""
 
 from __future__ import annotations
@@ -11,17 +10,8 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, delete, func, select, update
 from sqlalchemy.orm import Session
 
-from bot.db.counts import count_released
 from bot.db.flags import visible_to_leads
 from bot.db.models import DigestMessage, DigestMessageFlag, DigestRun, Flag
-
-
-def count_by_bucket_and_clause(
-    session: Session, *, team_id: str, boundaries: Sequence[datetime]
-) -> dict[tuple[int, int], int]:
-    """{(bucket, clause id): count} for flags released in [boundaries[0], boundaries[-1]); bucket i is
-    [boundaries[i], boundaries[i+1]). From the counts kept per day (bot.db.counts), whatever the number of flags."""
-    return count_released(session, team_id=team_id, boundaries=boundaries)
 
 
 def list_flags_between(session: Session, *, team_id: str, since: datetime, until: datetime, limit: int) -> list[Flag]:

@@ -44,9 +44,8 @@ def count_visible_flags(
     [boundaries[0], boundaries[-1]); bucket i is [boundaries[i], boundaries[i+1]). From the counts kept per day
     (bot.db.counts), `due_before` being one more boundary."""
     due_until = due_before + timedelta(microseconds=1)  # "at or before": the half-open bucket below it
-    inner = [moment for moment in boundaries[1:-1] if moment != due_until]
-    split = sorted({*inner, *([due_until] if boundaries[0] < due_until < boundaries[-1] else [])})
-    edges = [boundaries[0], *split, boundaries[-1]]
+    inner = {*boundaries[1:-1], *([due_until] if boundaries[0] < due_until < boundaries[-1] else [])}
+    edges = [boundaries[0], *sorted(inner), boundaries[-1]]
     counts = count_released(session, team_id=team_id, boundaries=edges)
     return [
         (bisect.bisect_right(boundaries, edges[piece]) - 1, clause_id, edges[piece] < due_until, count)

@@ -150,9 +150,10 @@ class FlagDayCount(Base):
     now: what the digest and the leads' figures count, kept beside the flags so that counting a period reads a row
     per day and clause instead of every flag (bot.db.counts).
 
-    Kept by triggers on `flags` (migration 0016: every INSERT, DELETE and UPDATE of released_at, clause_id or status,
-    whoever issues it, in the same transaction), so no code path can forget it; tests/test_flag_day_counts.py
-    compares it with a recount after random writes, releases, edits, status changes, withdrawals and purges.
+    Kept by triggers on `flags` (migration 0016: every INSERT, DELETE and UPDATE of team_id, released_at, clause_id
+    or status, whoever issues it, in the same transaction), so no code path can forget it;
+    tests/test_flag_day_counts.py compares it with a recount after random writes, releases, edits, status changes,
+    withdrawals and purges.
     """
 
     __tablename__ = "flag_day_counts"

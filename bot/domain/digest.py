@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.db import counts as count_store
 from bot.db import digests as digest_store
 from bot.db import settings as settings_store
 from bot.domain.agreement import SIDES, Agreement, Clause, Side, agreement_of
@@ -116,7 +117,7 @@ def build_digest(db: sessionmaker[Session], *, team_id: str, period: Period) -> 
     boundaries = [period.end - length * k for k in range(TREND_WEEKS, -1, -1)]  # the last bucket is the period
     agreement = agreement_of(db, team_id=team_id)
     with db() as session:
-        counts = digest_store.count_by_bucket_and_clause(session, team_id=team_id, boundaries=boundaries)
+        counts = count_store.count_released(session, team_id=team_id, boundaries=boundaries)
         rows = digest_store.list_flags_between(
             session, team_id=team_id, since=period.start, until=period.end, limit=LISTED_FLAGS_MAX
         )
