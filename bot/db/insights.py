@@ -16,6 +16,8 @@ from sqlalchemy.orm import Session
 from bot.db.counts import count_released
 from bot.db.models import DATED_OR_CLAIMED, Flag, FlagStatusChange
 
+ANSWERED_BEFORE_RELEASE_TOLERANCE = timedelta(days=1)
+
 
 def visible_since() -> ColumnElement[datetime]:
     """When a flag became visible to leads: its release (a named flag is released as it is stored)."""
@@ -82,13 +84,16 @@ def list_first_responses(
     session: Session, *, team_id: str, since: datetime, until: datetime
 ) -> list[tuple[int, datetime, datetime]]:
     """(clause id, visible since, first response) of flags that became visible in [since, until) and that a lead answered
-    (acknowledged, or any later status) before `until`. Answers are leads' clicks, so few rows."""
+    (acknowledged, or any later status) before `until`. Answers are leads' clicks, so few rows; and only a visible
+    flag can be answered (bot.domain.outcomes.change_status), so the changes read start with the window, less a day
+    for clocks that disagree between processes, instead of with the workspace's history."""
     visible = visible_since()
     first = (
         select(FlagStatusChange.flag_id, func.min(FlagStatusChange.changed_at).label("answered_at"))
         .where(
             FlagStatusChange.team_id == team_id,
             FlagStatusChange.to_status != "open",
+            FlagStatusChange.changed_at >= since - ANSWERED_BEFORE_RELEASE_TOLERANCE,
             FlagStatusChange.changed_at < until,
         )
         .group_by(FlagStatusChange.flag_id)
