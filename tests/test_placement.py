@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
-from slack_bolt import BoltContext
+import logging
+from concurrent.futures import ThreadPoolExecutor
 
+import pytest
+from slack_bolt import BoltContext
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.blocks import ids
+from bot.db.models import Flag, ReporterPreference
 from bot.slack.placement import place_in_workspace
+from tests.fake_slack_api import FakeSlackApi
+from tests.slack_requests import SlackSender
+from tests.views import block_action
 
 
 def placed(body: dict, **context: object) -> tuple[str | None, str | None]:
@@ -35,3 +46,43 @@ def test_a_workspace_installs_request_keeps_the_workspace_bolt_read() -> None:
     body = {"team": {"id": "T1"}, "user": {"id": "U1", "team_id": "TEXT0"}}  # a Slack Connect partner's user
 
     assert placed(body, is_enterprise_install=False, team_id="T1") == ("T1", "T1")
+
+
+# Slack's user ids are U… (W… in an Enterprise Grid org). Anything else in a signed payload is nobody: the request is
+# answered, and nothing is filed, hashed, looked up or published under it (PostgreSQL would refuse the NUL outright).
+NOT_SLACK_USERS = ["U1\x00", "u1", "", "U1 <!channel>", "B0BOT"]
+
+
+@pytest.mark.parametrize("user_id", NOT_SLACK_USERS)
+def test_a_click_from_an_id_slack_never_sends_is_answered_and_touches_nothing(
+    slack: SlackSender,
+    fake_slack_api: FakeSlackApi,
+    db: sessionmaker[Session],
+    after_ack_pool: ThreadPoolExecutor,
+    caplog: pytest.LogCaptureFixture,
+    user_id: str,
+) -> None:
+    switch = block_action(ids.OUTCOME_DMS_ACTION, "", user_id=user_id, from_home=True)
+    switch["actions"] = [
+        {"type": "checkboxes", "action_id": ids.OUTCOME_DMS_ACTION, "block_id": "b", "selected_options": []}
+    ]
+
+    assert slack.interaction(switch).status == 200
+    after_ack_pool.shutdown(wait=True)
+
+    with db() as session:
+        assert session.scalar(select(func.count()).select_from(ReporterPreference)) == 0
+    assert fake_slack_api.calls_to("views.publish") == []
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+
+
+@pytest.mark.parametrize("user_id", NOT_SLACK_USERS)
+def test_a_command_from_an_id_slack_never_sends_is_answered_and_stores_nothing(
+    slack: SlackSender, db: sessionmaker[Session], caplog: pytest.LogCaptureFixture, user_id: str
+) -> None:
+    reply = slack.command("ship billing by Friday", user_id=user_id)
+
+    assert reply.status == 200
+    with db() as session:
+        assert session.scalar(select(func.count()).select_from(Flag)) == 0
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []

@@ -25,7 +25,7 @@ _CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,30}$")
 
 
 LEADS_MAX = 100  # a leads list, not the workspace (admins and owners are leads without being listed)
-_USER_ID = re.compile(r"\A[UW][A-Z0-9]{2,31}\Z")
+_USER_ID = re.compile(r"\A[UW][A-Z0-9]{1,31}\Z")  # U…, or W… for an Enterprise Grid org's users
 _HOURS = tuple(str(hour) for hour in range(24))
 
 
@@ -35,6 +35,11 @@ class InvalidSetting(Exception):
     def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)
         self.field = field
+
+
+def is_user_id(value: object) -> bool:
+    """A Slack user's id: what lead lists hold, and the only actor a request may name (bot/slack/app.py)."""
+    return isinstance(value, str) and bool(_USER_ID.match(value))
 
 
 def check_settings(
@@ -68,7 +73,7 @@ def check_settings(
             f"to {MIN_REPORTERS_MAX}."
         )
     if lead_ids is not None:
-        if not_ids := [u for u in lead_ids if not (isinstance(u, str) and _USER_ID.match(u))]:
+        if not_ids := [u for u in lead_ids if not is_user_id(u)]:
             problems["lead_ids"] = f"{not_ids[0]!r} is not a user id (like U0123ABCD): pick the people in Slack."
         elif len(lead_ids) > LEADS_MAX:
             problems["lead_ids"] = f"At most {LEADS_MAX} leads; admins and owners need not be listed."

@@ -19,6 +19,7 @@ from bot.db.session import engine_of
 from bot.db.slack_stores import SealedInstallationStore, seal_stored_tokens
 from bot.domain import orgs, uninstalls
 from bot.domain.deliveries import is_first_delivery
+from bot.domain.workspace_settings import is_user_id
 from bot.listeners import register_listeners
 from bot.listeners.errors import handle_unexpected_error
 from bot.logs import drop_refused_request_bodies
@@ -36,15 +37,19 @@ def prepare_for_authorize(body: dict, context: BoltContext, next: Callable[[], B
     """400 for an Events API body whose `event` is not an object, once its signature is checked: Bolt's authorization
     middleware reads it as one, and would raise into the app's error handler.
 
-    Also forgets a response_url that is not Slack's (Bolt itself posts to it when it finds no installation), and
-    places an org-wide install's request in the workspace it came from (bot.slack.placement), so that authorize and
-    every listener see that workspace as `context.team_id`."""
+    Also forgets a response_url that is not Slack's (Bolt itself posts to it when it finds no installation) and a
+    user id that is not a Slack user's (so it reaches no query, hash or Web API call: PostgreSQL refuses a NUL in
+    text, for one; listeners answer a request without a user as Slack never sends one), and places an org-wide
+    install's request in the workspace it came from (bot.slack.placement), so that authorize and every listener see
+    that workspace as `context.team_id`."""
     if "event" in body and not isinstance(body["event"], dict):
         log.warning("malformed event envelope refused", extra={"event_type": type(body["event"]).__name__})
         return BoltResponse(status=400, body="bad request")
     response_url = context.get("response_url")
     if isinstance(response_url, str) and not is_slack_response_url(response_url, api_url=context.client.base_url):
         del context["response_url"]
+    if context.user_id is not None and not is_user_id(context.user_id):
+        del context["user_id"]
     place_in_workspace(body, context)
     return next()
 
