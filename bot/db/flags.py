@@ -8,9 +8,9 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Executable, and_, bindparam, func, insert, select, update
+from sqlalchemy import ColumnElement, Executable, ScalarSelect, and_, bindparam, func, insert, null, select, union, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -23,8 +23,7 @@ _FLAGS = Flag.__table__
 
 def add_flag(session: Session, **values: Any) -> Flag:
     """Store one flag (insert_flag's keywords) and give back its row, for callers that go on to change it."""
-    flag_id, _ = insert_flag(session, **values)
-    flag = session.get(Flag, flag_id)
+    flag = session.get(Flag, insert_flag(session, **values).id)
     assert flag is not None
     return flag
 
@@ -48,9 +47,11 @@ def insert_flag(
     message_ts: str | None = None,
     permalink: str | None = None,
     request_key: str | None = None,
-) -> tuple[int, int | None]:
-    """Store one flag, released (with its number) when `released_at` is given, else held (no number yet): its id
-    and its number, from one INSERT … RETURNING."""
+    count_held: bool = False,
+) -> StoredFlag:
+    """Store one flag, released (with its number) when `released_at` is given, else held (no number yet), by one
+    INSERT … RETURNING. count_held (a held flag): also how the held pool stands with it (bot/domain/holding.py), in
+    the same statement on PostgreSQL, which saves the flag a round trip; the caller holds the counter lock."""
     number = next_flag_number(session, team_id=team_id) if released_at is not None else None
     values = {
         "team_id": team_id,
@@ -73,12 +74,42 @@ def insert_flag(
         "released_at": released_at,
         "request_key": request_key,
     }
-    return session.execute(_flag_insert(), values).scalar_one(), number
+    if not count_held:
+        return StoredFlag(session.execute(_flag_insert(), values).scalar_one(), number)
+    assert released_at is None, "only a held flag is in the held pool"
+    if _dialect(session) != "postgresql":  # SQLite has no INSERT in a WITH, and no round trip to save
+        flag_id = session.execute(_flag_insert(), values).scalar_one()
+        return StoredFlag(flag_id, None, *count_held_reporters(session, team_id=team_id))
+    return StoredFlag(*session.execute(_held_flag_insert_counted(tuple(values)), values).one())
+
+
+class StoredFlag(NamedTuple):
+    id: int
+    number: int | None  # None: held
+    held_reporters: int | None = None  # count_held: the different people the held flags come from, this one's too
+    min_reporters: int | None = None  # count_held: the workspace's setting (None: the default)
 
 
 @functools.cache
 def _flag_insert() -> Executable:
     return insert(_FLAGS).returning(_FLAGS.c.id)
+
+
+@functools.cache
+def _held_flag_insert_counted(columns: tuple[str, ...]) -> Executable:
+    """PostgreSQL: the held flag's INSERT in a WITH, and the pool's count beside it. A statement does not see the rows
+    its own WITH wrote, so the new flag's reporter joins the held ones by its RETURNING; the rest of the statement
+    sees every flag committed before it began, which is after the counter lock was taken."""
+    new_flag = insert(_FLAGS).values({name: bindparam(name) for name in columns})
+    new = new_flag.returning(_FLAGS.c.id, _FLAGS.c.reporter_hash).cte("new_flag")
+    held = and_(_FLAGS.c.team_id == bindparam("team_id"), _FLAGS.c.released_at.is_(None))
+    hashes = union(select(_FLAGS.c.reporter_hash).where(held), select(new.c.reporter_hash)).subquery()  # distinct
+    reporters = select(func.count()).select_from(hashes).scalar_subquery()
+    return select(new.c.id, null(), reporters, _min_reporters_setting())
+
+
+def _min_reporters_setting() -> ScalarSelect[Any]:
+    return select(WorkspaceSettings.min_reporters).where(WorkspaceSettings.team_id == bindparam("team_id")).scalar_subquery()
 
 
 def next_flag_number(session: Session, *, team_id: str) -> int:
@@ -147,9 +178,8 @@ def _held_ids() -> Executable:
 
 @functools.cache
 def _held_reporters_and_minimum() -> Executable:
-    minimum = select(WorkspaceSettings.min_reporters).where(WorkspaceSettings.team_id == bindparam("team_id"))
     held = and_(_FLAGS.c.team_id == bindparam("team_id"), _FLAGS.c.released_at.is_(None))
-    return select(func.count(_FLAGS.c.reporter_hash.distinct()), minimum.scalar_subquery()).where(held)
+    return select(func.count(_FLAGS.c.reporter_hash.distinct()), _min_reporters_setting()).where(held)
 
 
 def release_flags(session: Session, *, team_id: str, flag_ids: Sequence[int], now: datetime) -> range:

@@ -370,7 +370,7 @@ def _insert_flag(
     now: datetime | None,
 ) -> RecordedFlag:
     """The flag's one transaction: lock, insert, count the held pool (and release it if it is now enough), commit.
-    Written to take few round trips (PostgreSQL: the pool's ping, BEGIN, three statements, COMMIT): each cost
+    Written to take few round trips (PostgreSQL: the pool's ping, BEGIN, two statements, COMMIT): each cost
     about as much CPU as the rest of the request's own work."""
     now = now or datetime.now(UTC)
     hashed = reporter_hash(reporter_key, team_id=report.team_id, user_id=report.reporter_id)
@@ -392,7 +392,7 @@ def _insert_flag(
             channel_id=report.channel_id,
             message_ts=report.message_ts,
         )
-        flag_id, number = flag_store.insert_flag(
+        stored = flag_store.insert_flag(
             session,
             team_id=report.team_id,
             clause_id=clause.id,
@@ -402,10 +402,11 @@ def _insert_flag(
             created_at=now,
             released_at=released_at,
             request_key=report.request_key[:64] if report.request_key else None,
+            count_held=released_at is None,
             **given,
         )
         recorded = RecordedFlag(
-            id=flag_id,
+            id=stored.id,
             team_id=report.team_id,
             clause=clause,
             summary=summary,
@@ -413,15 +414,16 @@ def _insert_flag(
             created_at=now,
             reporter_named=report.name_reporter,
             permalink=None,
-            number=number,
+            number=stored.number,
             released_at=released_at,
             **given,
         )
         if released_at is not None:
             return recorded
-        pool = holding.release_pool_if_enough(session, team_id=report.team_id, now=now)
+        counted = (stored.held_reporters or 0, stored.min_reporters)
+        pool = holding.release_pool_if_enough(session, team_id=report.team_id, now=now, counted=counted)
         if pool.released:
-            return replace(recorded, number=pool.numbers[flag_id], released_at=now)  # with the batch it completed
+            return replace(recorded, number=pool.numbers[stored.id], released_at=now)  # with the batch it completed
         return replace(recorded, held_until=pool.min_reporters)
 
 

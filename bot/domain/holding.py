@@ -91,13 +91,16 @@ class PoolCheck:
         return len(self.numbers)
 
 
-def release_pool_if_enough(session: Session, *, team_id: str, now: datetime) -> PoolCheck:
+def release_pool_if_enough(
+    session: Session, *, team_id: str, now: datetime, counted: tuple[int, int | None] | None = None
+) -> PoolCheck:
     """Release every held flag of the workspace, together, if they come from at least min_reporters different
     people (withdrawn flags are deleted, so they do not count). The caller holds `flag_store.lock_flag_counter` for
-    the workspace, so that two flags written at once still see each other."""
+    the workspace, so that two flags written at once still see each other. counted: (reporters, min_reporters
+    setting) as the caller read them under that lock (a new flag, with its INSERT), instead of counting again."""
     # The common case, answered by one statement (the count and the setting together): the flags' ids are read
     # only to be released.
-    reporters, setting = flag_store.count_held_reporters(session, team_id=team_id)
+    reporters, setting = counted or flag_store.count_held_reporters(session, team_id=team_id)
     minimum = setting or DEFAULT_MIN_REPORTERS
     if reporters < minimum:
         return PoolCheck(minimum, {})
