@@ -7,8 +7,8 @@ times `build_digest` + `digest_posts` (median of several runs), then the same wi
 
 - history: the last ten weeks hold the same 1,000 flags at every size, the rest is up to two years old. This is
   a workspace growing older: the digest reads only its window, so size should barely matter.
-- dense: every flag is in the last ten weeks. The window itself grows 100x, and an exact count of it is
-  proportional to its rows (the covering index makes each row cheap, but not free).
+- dense: every flag is in the last ten weeks. The window itself grows 100x: its counts are still read from the
+  counts kept per day (bot/db/counts.py), but the leads' response-time figures read each answered flag in it.
 
 In both, one recent flag in ten has been acknowledged by a lead, so response times have answers to read.
 
