@@ -7,7 +7,7 @@ are grouped by (the flag's clause, which the domain puts on its side) are each d
 from __future__ import annotations
 
 import bisect
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, case, func, select
@@ -80,13 +80,14 @@ def count_dated_and_claimed(
     ]
 
 
-def list_first_responses(
+def first_responses(
     session: Session, *, team_id: str, since: datetime, until: datetime
-) -> list[tuple[int, datetime, datetime]]:
+) -> Iterator[tuple[int, datetime, datetime]]:
     """(clause id, visible since, first response) of flags that became visible in [since, until) and that a lead answered
-    (acknowledged, or any later status) before `until`. Answers are leads' clicks, so few rows; and only a visible
-    flag can be answered (bot.domain.outcomes.change_status), so the changes read start with the window, less a day
-    for clocks that disagree between processes, instead of with the workspace's history."""
+    (acknowledged, or any later status) before `until`, one row at a time while the session is open: a busy window has
+    thousands, and holding them all would be most of a digest's memory. Only a visible flag can be answered
+    (bot.domain.outcomes.change_status), so the changes read start with the window, less a day for clocks that
+    disagree between processes, instead of with the workspace's history."""
     visible = visible_since()
     first = (
         select(FlagStatusChange.flag_id, func.min(FlagStatusChange.changed_at).label("answered_at"))
@@ -104,7 +105,9 @@ def list_first_responses(
         .join(first, first.c.flag_id == Flag.id)
         .where(Flag.team_id == team_id, visible_to_leads(), visible >= since, visible < until)
     )
-    return [(group, visible, answered) for group, visible, answered in session.execute(stmt)]
+    # A Core result: the ORM's would fetch every row before giving the first.
+    for group, visible, answered in session.connection().execute(stmt):
+        yield group, visible, answered
 
 
 def list_resolutions(

@@ -174,12 +174,16 @@ def learn(db: sessionmaker[Session], *, team_id: str, boundaries: Sequence[datet
     start, end = boundaries[0], boundaries[-1]
     due_before = latest_start_within(end, ANSWER_WITHIN_WORKING_DAYS, zone)
     side_of = group_of_clauses(agreement_of(db, team_id=team_id))
+    tallies: dict[tuple[int, str], _Tally] = defaultdict(_Tally)
     with db() as session:
         counted = insight_store.count_visible_flags(session, team_id=team_id, boundaries=boundaries, due_before=due_before)
         claimed = insight_store.count_dated_and_claimed(session, team_id=team_id, boundaries=boundaries)
-        answers = insight_store.list_first_responses(session, team_id=team_id, since=start, until=end)
+        for clause_id, visible, answered in insight_store.first_responses(session, team_id=team_id, since=start, until=end):
+            tally = tallies[_bucket_of(visible, boundaries), side_of.get(clause_id, NEITHER_KEY)]
+            tally.response_days.append(max(0.0, (answered - visible).total_seconds() / DAY))
+            tally.due += 0 if visible <= due_before else 1  # answered before it was due: its answer is in
+            tally.answered_within += answered <= add_working_days(visible, ANSWER_WITHIN_WORKING_DAYS, zone)
         resolutions = insight_store.list_resolutions(session, team_id=team_id, since=start, until=end)
-    tallies: dict[tuple[int, str], _Tally] = defaultdict(_Tally)
     for bucket, clause_id, overdue, count in counted:
         tally = tallies[bucket, side_of.get(clause_id, NEITHER_KEY)]
         tally.flags += count
@@ -191,11 +195,6 @@ def learn(db: sessionmaker[Session], *, team_id: str, boundaries: Sequence[datet
         tally.claims += count if has_claim else 0
         tally.confirmed += count if has_claim and verdict == Verdict.CONFIRMED else 0
         tally.not_confirmed += count if has_claim and verdict == Verdict.NOT_CONFIRMED else 0
-    for clause_id, visible, answered in answers:
-        tally = tallies[_bucket_of(visible, boundaries), side_of.get(clause_id, NEITHER_KEY)]
-        tally.response_days.append(max(0.0, (answered - visible).total_seconds() / DAY))
-        tally.due += 0 if visible <= due_before else 1  # answered before it was due: its answer is in
-        tally.answered_within += answered <= add_working_days(visible, ANSWER_WITHIN_WORKING_DAYS, zone)
     for clause_id, visible, resolved in resolutions:
         side = side_of.get(clause_id, NEITHER_KEY)
         tallies[_bucket_of(resolved, boundaries), side].resolution_days.append((resolved - visible).total_seconds() / DAY)
