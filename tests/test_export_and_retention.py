@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.db import flags as flag_store
 from bot.db.models import Flag
 from bot.domain import flags
+from bot.domain.constraint_reviews import Verdict, review_constraint
 from bot.domain.digest import build_digest, rolling_week
 from bot.domain.export import export_rows, to_csv, to_json
 from bot.domain.outcomes import NotALead, Status, change_status, list_open_flags, outcome_summary, status_history
@@ -78,6 +79,25 @@ def test_export_has_every_flag_with_its_status_and_names_only_reporters_who_chos
     text = to_csv(rows) + to_json(rows)
     assert "U0ANON" not in text
     assert "reporter_hash" not in text and "reporter_contact" not in text
+
+
+def test_export_gives_each_claimed_constraint_with_the_leads_verdict_on_it(db: sessionmaker[Session]) -> None:
+    def claim(summary: str) -> int:
+        report = flags.FlagReport("T1", "U1", "other", summary, date_demanded="2026-12-24", external_constraint="a law")
+        return flags.record_flag(db, report, reporter_key=KEY, now=NOW - timedelta(days=1)).number or 0
+
+    confirmed = claim("confirmed one")
+    claim("unreviewed one")
+    review_constraint(
+        db, team_id="T1", flag_number=confirmed, verdict=Verdict.CONFIRMED, reviewed_by="U0ADMIN", actor_is_admin=True,
+        now=NOW,
+    )  # fmt: skip
+
+    rows = {row["summary"]: row for row in export_rows(db, team_id="T1")}
+
+    assert rows["confirmed one"]["constraint_verdict"] == "confirmed"
+    assert rows["unreviewed one"]["constraint_verdict"] == ""
+    assert to_csv(list(rows.values())).splitlines()[0].endswith(",reporter,constraint_verdict")
 
 
 def test_export_gives_days_not_times_and_no_conversation_or_message_ids(db: sessionmaker[Session]) -> None:

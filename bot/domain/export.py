@@ -32,6 +32,7 @@ FIELDS = [
     "status_reason",
     "resolved_on",
     "reporter",
+    "constraint_verdict",  # leads' review of the claimed constraint: confirmed, not_confirmed, or empty (none yet)
 ]
 # --include-held (the operator, who holds the database anyway): held flags too, and when each was stored.
 HELD_FIELDS = [*FIELDS, "held", "created_on"]
