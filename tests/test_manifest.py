@@ -40,6 +40,8 @@ def test_manifest_subscribes_to_the_events_the_app_handles() -> None:
         "app_home_opened",
         "app_uninstalled",
         "tokens_revoked",
+        "team_access_revoked",
+        "team_access_granted",
     ]
     assert MANIFEST["features"]["app_home"]["home_tab_enabled"] is True
 

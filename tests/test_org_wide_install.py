@@ -387,6 +387,44 @@ def test_reinstalling_in_the_org_before_the_purge_keeps_its_workspaces_data(org:
     assert summaries(db, ALPHA) == ["Alpha's roadmap date"]
 
 
+def test_when_an_org_removes_the_app_from_one_of_its_workspaces_that_one_alone_gets_no_digest_and_is_purged_later(
+    org: Org, db: sessionmaker[Session], engine: Engine, oauth_config: Config
+) -> None:
+    Browser(org.base_url).install("T2")  # a workspace of another org, installed on its own
+    org.slack.command("T2's own flag", team_id="T2")
+    org.flag("Alpha's roadmap date", team_id=ALPHA)
+    org.flag("Beta's feature order", team_id=BETA)
+
+    # Slack names the workspaces; one the org never brought here (T2) is not the org's to remove.
+    reply = org.event({"type": "team_access_revoked", "team_ids": [ALPHA, "T2"]}, team_id=None)
+
+    assert reply.status == 200
+    with db() as session:
+        assert uninstall_store.get_uninstall(session, team_id=ALPHA) is not None
+        assert uninstall_store.get_uninstall(session, team_id=BETA) is None
+        assert uninstall_store.get_uninstall(session, team_id="T2") is None
+    assert workspaces_for(oauth_config, engine).team_ids() == [BETA, "T2"]  # the org's token still serves Beta
+    assert org_workspaces(engine) == {BETA: ORG}
+    assert purge_uninstalled_workspaces(db, datetime.now(UTC) + GRACE + timedelta(hours=1), GRACE) == [ALPHA]
+    assert summaries(db, ALPHA) == []
+    assert summaries(db, BETA) == ["Beta's feature order"] and summaries(db, "T2") == ["T2's own flag"]
+
+
+def test_when_an_org_gives_the_app_back_a_workspace_before_the_purge_its_data_stays_and_it_is_served_again(
+    org: Org, db: sessionmaker[Session], engine: Engine, oauth_config: Config
+) -> None:
+    org.flag("Alpha's roadmap date", team_id=ALPHA)
+    org.event({"type": "team_access_revoked", "team_ids": [ALPHA]}, team_id=None)
+
+    reply = org.event({"type": "team_access_granted", "team_ids": [ALPHA, "not a team"]}, team_id=None)
+
+    assert reply.status == 200
+    assert purge_uninstalled_workspaces(db, datetime.now(UTC) + 2 * GRACE, GRACE) == []
+    assert summaries(db, ALPHA) == ["Alpha's roadmap date"]
+    org.flag("Alpha again", team_id=ALPHA)  # its next request puts it back on the clock's list
+    assert workspaces_for(oauth_config, engine).team_ids() == [ALPHA]
+
+
 # -- nowhere to file it ------------------------------------------------------------------------------------------------
 
 

@@ -45,6 +45,28 @@ def cancel_org_purge(db: sessionmaker[Session], *, enterprise_id: str) -> list[s
         return [team_id for team_id in team_ids if uninstall_store.delete_uninstall(session, team_id=team_id)]
 
 
+def record_org_access_revoked(
+    db: sessionmaker[Session], *, enterprise_id: str, team_ids: list[str], now: datetime, schedule_purge: bool
+) -> list[str]:
+    """An org admin removed the org-wide installation from some of the org's workspaces (team_access_revoked): the
+    installation stays, but serves them no more. Those the app served stop getting digests at once (they leave the
+    org's list, which the clock reads) and, with `schedule_purge`, their data goes after the grace period, as after an
+    uninstall. Only the org's own workspaces: a team id the org never brought is no business of this event. Their ids."""
+    with db.begin() as session:
+        left = org_store.delete_org_workspaces(session, enterprise_id=enterprise_id, team_ids=team_ids)
+    if schedule_purge:
+        for team_id in left:
+            record_uninstall(db, team_id=team_id, now=now)
+    return left
+
+
+def cancel_purges(db: sessionmaker[Session], *, team_ids: list[str]) -> list[str]:
+    """Access to these workspaces was granted again (team_access_granted): keep their data. Those whose purge was
+    pending; each is served again, and listed for the clock, from its next request (bot.domain.orgs)."""
+    with db.begin() as session:
+        return [team_id for team_id in team_ids if uninstall_store.delete_uninstall(session, team_id=team_id)]
+
+
 def purge_workspace(db: sessionmaker[Session], team_id: str) -> dict[str, int]:
     """Delete all of one workspace's data (flags, and any table with a team_id), at once; {table: rows deleted}."""
     with db.begin() as session:

@@ -18,7 +18,7 @@ from slack_bolt import BoltContext
 # A workspace id. An org's own id starts with E: never a workspace to file anything under.
 _WORKSPACE_ID = re.compile(r"\AT[A-Z0-9]{1,31}\Z")
 # Events about the installation itself: an org-wide one's belong to the org, not to one workspace.
-INSTALLATION_EVENTS = frozenset({"app_uninstalled", "tokens_revoked"})
+INSTALLATION_EVENTS = frozenset({"app_uninstalled", "tokens_revoked", "team_access_revoked", "team_access_granted"})
 
 
 def is_workspace_id(value: Any) -> bool:
@@ -32,7 +32,8 @@ def to_event_type(body: dict) -> str | None:
 
 
 def is_installation_event(body: dict) -> bool:
-    """app_uninstalled or tokens_revoked: about the installation (an org's, for an org-wide one), from no one."""
+    """app_uninstalled, tokens_revoked, team_access_revoked or team_access_granted: about the installation (an org's,
+    for an org-wide one), from no one."""
     return to_event_type(body) in INSTALLATION_EVENTS
 
 

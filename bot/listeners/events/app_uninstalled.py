@@ -1,5 +1,7 @@
 """app_uninstalled and tokens_revoked: forget the workspace's tokens now, and purge its data after the grace period;
-for an org-wide installation, the org's tokens, and the data of every workspace of the org the app served."""
+for an org-wide installation, the org's tokens, and the data of every workspace of the org the app served.
+team_access_revoked and team_access_granted: an org-wide installation left some of the org's workspaces, or came
+back to them; the installation and its tokens stay."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from slack_bolt import BoltContext
 
 from bot.domain import uninstalls
 from bot.slack.deps import deps
+from bot.slack.placement import is_workspace_id
 
 log = logging.getLogger(__name__)
 
@@ -56,3 +59,30 @@ def _uninstall_from_org(context: BoltContext) -> None:
         "uninstalled from the org: tokens deleted, data purge scheduled",
         extra={"enterprise_id": enterprise_id, "team_ids": team_ids},
     )
+
+
+def handle_team_access_revoked(event: dict, context: BoltContext) -> None:
+    app_deps, enterprise_id = deps(context), context.enterprise_id
+    team_ids = _team_ids(event)
+    if not enterprise_id or not team_ids:
+        log.warning("team_access_revoked without an org or a workspace: nothing to do")
+        return
+    # Single-workspace mode keeps the data, as after an uninstall; the workspaces still get no more digests.
+    left = uninstalls.record_org_access_revoked(
+        app_deps.db,
+        enterprise_id=enterprise_id,
+        team_ids=team_ids,
+        now=app_deps.clock(),
+        schedule_purge=app_deps.installation_store is not None,
+    )
+    log.info("org installation left workspaces", extra={"enterprise_id": enterprise_id, "team_ids": left})
+
+
+def handle_team_access_granted(event: dict, context: BoltContext) -> None:
+    cancelled = uninstalls.cancel_purges(deps(context).db, team_ids=_team_ids(event))
+    log.info("org installation back in workspaces", extra={"enterprise_id": context.enterprise_id, "team_ids": cancelled})
+
+
+def _team_ids(event: dict) -> list[str]:
+    team_ids = event.get("team_ids")
+    return [t for t in team_ids if is_workspace_id(t)] if isinstance(team_ids, list) else []
