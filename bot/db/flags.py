@@ -10,15 +10,30 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Executable, ScalarSelect, and_, bindparam, func, insert, null, select, union, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Executable,
+    ScalarSelect,
+    and_,
+    bindparam,
+    func,
+    insert,
+    null,
+    select,
+    union,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bot.db.models import Flag, FlagCounter, WorkspaceSettings
 
 # The statements every flag runs are Core on the table, built once: the ORM's unit of work, and building a
-# statement anew, each cost more CPU than the round trip (benchmarks/profile_flag.py).
+# statement anew, each cost more CPU than the round trip (benchmarks/profile_flag.py). They take a Core connection
+# as well as a session (`Executor`): a new flag's transaction runs on a connection (bot.domain.flags._insert_flag).
 _FLAGS = Flag.__table__
+Executor = Session | Connection
 
 
 def add_flag(session: Session, **values: Any) -> Flag:
@@ -29,7 +44,7 @@ def add_flag(session: Session, **values: Any) -> Flag:
 
 
 def insert_flag(
-    session: Session,
+    session: Executor,
     *,
     team_id: str,
     clause_id: int,
@@ -112,20 +127,20 @@ def _min_reporters_setting() -> ScalarSelect[Any]:
     return select(WorkspaceSettings.min_reporters).where(WorkspaceSettings.team_id == bindparam("team_id")).scalar_subquery()
 
 
-def next_flag_number(session: Session, *, team_id: str) -> int:
+def next_flag_number(session: Executor, *, team_id: str) -> int:
     """The workspace's next flag number, taken in the caller's transaction: if the flag is not stored, neither is
     the number. One INSERT … ON CONFLICT DO UPDATE … RETURNING, so two concurrent flags never get the same one."""
     return take_flag_numbers(session, team_id=team_id, count=1)[0]
 
 
-def take_flag_numbers(session: Session, *, team_id: str, count: int) -> range:
+def take_flag_numbers(session: Executor, *, team_id: str, count: int) -> range:
     """`count` consecutive numbers of the workspace's, in one statement (a released batch takes them all at once)."""
     last, _ = session.execute(_counter_upsert(_dialect(session)), {"team_id": team_id, "count": count}).one()
     return range(last - count + 1, last + 1)
 
 
-def _dialect(session: Session) -> str:
-    return session.get_bind().dialect.name
+def _dialect(session: Executor) -> str:
+    return session.dialect.name if isinstance(session, Connection) else session.get_bind().dialect.name
 
 
 @functools.cache
@@ -147,7 +162,7 @@ def visible_to_leads(team_id: str) -> ColumnElement[bool]:
     return and_(Flag.team_id == team_id, Flag.released_at.is_not(None))
 
 
-def lock_flag_counter(session: Session, *, team_id: str) -> str | None:
+def lock_flag_counter(session: Executor, *, team_id: str) -> str | None:
     """Hold the workspace's counter row until the transaction ends: the flags of one workspace that may be released
     or withdrawn are changed one transaction at a time, so no two can each miss the other's reporter. Returns the
     workspace's agreement revision (bot.domain.agreement), which nothing can change while the lock is held."""
@@ -155,7 +170,7 @@ def lock_flag_counter(session: Session, *, team_id: str) -> str | None:
     return revision
 
 
-def list_held_flag_ids(session: Session, *, team_id: str) -> list[int]:
+def list_held_flag_ids(session: Executor, *, team_id: str) -> list[int]:
     return list(session.scalars(_held_ids(), {"team_id": team_id}))
 
 
@@ -164,7 +179,7 @@ def count_held_flags(session: Session, *, team_id: str) -> int:
     return session.scalar(stmt) or 0
 
 
-def count_held_reporters(session: Session, *, team_id: str) -> tuple[int, int | None]:
+def count_held_reporters(session: Executor, *, team_id: str) -> tuple[int, int | None]:
     """How many different people the workspace's held flags come from, and its min_reporters setting (None: the
     default), in one statement: every held flag asks both."""
     return tuple(session.execute(_held_reporters_and_minimum(), {"team_id": team_id}).one())  # type: ignore[return-value]
@@ -182,7 +197,7 @@ def _held_reporters_and_minimum() -> Executable:
     return select(func.count(_FLAGS.c.reporter_hash.distinct()), _min_reporters_setting()).where(held)
 
 
-def release_flags(session: Session, *, team_id: str, flag_ids: Sequence[int], now: datetime) -> range:
+def release_flags(session: Executor, *, team_id: str, flag_ids: Sequence[int], now: datetime) -> range:
     """Release the held flags `flag_ids` together: one release time, and numbers in the order given (the caller
     shuffles them), in one UPDATE sent for them all; the numbers. A flag that is not held here is an error."""
     numbers = take_flag_numbers(session, team_id=team_id, count=len(flag_ids))

@@ -92,7 +92,7 @@ class PoolCheck:
 
 
 def release_pool_if_enough(
-    session: Session, *, team_id: str, now: datetime, counted: tuple[int, int | None] | None = None
+    session: flag_store.Executor, *, team_id: str, now: datetime, counted: tuple[int, int | None] | None = None
 ) -> PoolCheck:
     """Release every held flag of the workspace, together, if they come from at least min_reporters different
     people (withdrawn flags are deleted, so they do not count). The caller holds `flag_store.lock_flag_counter` for
