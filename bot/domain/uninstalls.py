@@ -23,7 +23,7 @@ def record_uninstall(db: sessionmaker[Session], *, team_id: str, now: datetime) 
 
 
 def cancel_purge(db: sessionmaker[Session], *, team_id: str) -> bool:
-    """The workspace installed again: keep its data. True if a purge was pending."""
+    """The workspace installed again, or an org gave the app back to it: keep its data. True if a purge was pending."""
     with db.begin() as session:
         return uninstall_store.delete_uninstall(session, team_id=team_id)
 
@@ -58,13 +58,6 @@ def record_org_access_revoked(
         for team_id in left:
             record_uninstall(db, team_id=team_id, now=now)
     return left
-
-
-def cancel_purges(db: sessionmaker[Session], *, team_ids: list[str]) -> list[str]:
-    """Access to these workspaces was granted again (team_access_granted): keep their data. Those whose purge was
-    pending; each is served again, and listed for the clock, from its next request (bot.domain.orgs)."""
-    with db.begin() as session:
-        return [team_id for team_id in team_ids if uninstall_store.delete_uninstall(session, team_id=team_id)]
 
 
 def purge_workspace(db: sessionmaker[Session], team_id: str) -> dict[str, int]:

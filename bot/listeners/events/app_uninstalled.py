@@ -79,7 +79,8 @@ def handle_team_access_revoked(event: dict, context: BoltContext) -> None:
 
 
 def handle_team_access_granted(event: dict, context: BoltContext) -> None:
-    cancelled = uninstalls.cancel_purges(deps(context).db, team_ids=_team_ids(event))
+    # Their data stays; each is served again, and on the clock's list, from its next request (bot.domain.orgs).
+    cancelled = [t for t in _team_ids(event) if uninstalls.cancel_purge(deps(context).db, team_id=t)]
     log.info("org installation back in workspaces", extra={"enterprise_id": context.enterprise_id, "team_ids": cancelled})
 
 
