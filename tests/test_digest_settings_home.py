@@ -273,3 +273,29 @@ def test_leads_that_are_not_user_ids_are_an_error_beside_the_field(
 def field(view: dict, block_id: str) -> dict:
     [block] = [b for b in view["blocks"] if b.get("block_id") == block_id]
     return block
+
+
+def test_admins_see_on_home_that_this_weeks_digest_may_not_have_been_posted_when_its_summary_went_unrecorded(
+    slack: SlackSender, fake_slack_api: FakeSlackApi, db: sessionmaker[Session], config
+) -> None:
+    from datetime import UTC, datetime
+
+    from bot.db import digests as digest_store
+    from bot.domain.digest import rolling_week
+    from bot.domain.workspace_settings import change_settings, effective_schedule
+    from bot.flows.digest import send_digest
+    from bot.slack.tokens import workspaces_for
+
+    now = datetime.now(UTC)
+    change_settings(db, team_id="T1", now=datetime(2026, 1, 1, tzinfo=UTC), default_channel=None, channel_id="C0LEADS")
+    week = effective_schedule(db, team_id="T1", default_channel=None).iso_week(now)
+    with db.begin() as session:  # a clock process started posting, then died before recording the summary
+        digest_store.insert_digest_claim(session, team_id="T1", iso_week=week, now=now)
+        run = digest_store.mark_digest_posting(session, team_id="T1", iso_week=week)
+        run.channel_id, run.period_start, run.period_end = "C0LEADS", rolling_week(now).start, now
+    assert send_digest(db, workspaces_for(config), team_id="T1", default_channel=None, now=now).status == "failed"
+
+    admin_home = home_for(slack, fake_slack_api, ADMIN)
+
+    assert "This week's digest may not have been posted." in admin_home and "--force" in admin_home
+    assert "was not posted" not in admin_home

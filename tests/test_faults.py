@@ -4,6 +4,7 @@ killed mid-digest. The user is told, nothing is lost or duplicated, and the next
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -19,8 +20,12 @@ from bot.blocks import ids
 from bot.config import Config
 from bot.db import digests as digest_store
 from bot.db import flags as flag_store
+from bot.domain import digest as digests
+from bot.domain.digest import rolling_week
+from bot.domain.workspace_settings import change_settings
 from bot.flows.digest import send_digest
 from bot.slack.tokens import Workspaces
+from tests.clauses import clause_id
 from tests.conftest import serve_app
 from tests.fake_slack_api import DEFAULT_REPLIES, FakeSlackApi
 from tests.slack_requests import SlackSender
@@ -126,19 +131,32 @@ def test_a_digest_with_the_web_api_unreachable_fails_cleanly_and_the_next_run_po
     assert len(fake_slack_api.calls_to("chat.postMessage")) == 1
 
 
-def test_a_clock_process_killed_mid_digest_is_recovered_after_the_claim_goes_stale(
+def test_a_claim_left_by_a_clock_process_that_died_is_taken_over_by_the_next_run_at_once(
     db: sessionmaker[Session], workspaces: Workspaces, fake_slack_api: FakeSlackApi
 ) -> None:
     now = datetime(2026, 11, 30, 9, tzinfo=UTC)
-    with db.begin() as session:  # a process claimed the week, then died before posting
+    with db.begin() as session:  # a process claimed the week, then died before posting: its week's lock died with it
         digest_store.insert_digest_claim(session, team_id="T1", iso_week="2026-W49", now=now)
 
-    too_soon = send_digest(db, workspaces, team_id="T1", default_channel="C0LEADS", now=now + timedelta(minutes=5))
-    recovered = send_digest(db, workspaces, team_id="T1", default_channel="C0LEADS", now=now + timedelta(minutes=16))
+    recovered = send_digest(db, workspaces, team_id="T1", default_channel="C0LEADS", now=now + timedelta(minutes=1))
     again = send_digest(db, workspaces, team_id="T1", default_channel="C0LEADS", now=now + timedelta(minutes=30))
 
-    assert (too_soon.status, recovered.status, again.status) == ("already_sent", "posted", "already_sent")
+    assert (recovered.status, again.status) == ("posted", "already_sent")
     assert len(fake_slack_api.calls_to("chat.postMessage")) == 1
+
+
+def test_a_week_a_live_process_is_posting_is_left_to_it(
+    db: sessionmaker[Session], workspaces: Workspaces, fake_slack_api: FakeSlackApi
+) -> None:
+    now = datetime(2026, 11, 30, 9, tzinfo=UTC)
+    with digests.week_lock(db, team_id="T1", iso_week="2026-W49") as held:  # another sender, alive, holds the week
+        assert held
+        with db.begin() as session:
+            digest_store.insert_digest_claim(session, team_id="T1", iso_week="2026-W49", now=now)
+        meanwhile = send_digest(db, workspaces, team_id="T1", default_channel="C0LEADS", now=now + timedelta(hours=1))
+
+    assert meanwhile.status == "already_sent" and "another process" in meanwhile.detail
+    assert fake_slack_api.calls_to("chat.postMessage") == []
 
 
 @contextmanager
@@ -192,26 +210,72 @@ def test_the_database_gone_after_slack_took_the_digest_never_posts_the_week_twic
     ]
 
     assert [r.status for r in first] == ["failed"]  # T1: posted, not recorded; T2's check could not reach the database
-    assert [[r.status for r in tick] for tick in later] == [["posted"], [], []]  # T2 next tick; T1 never again
+    # Next tick: T1 cannot know whether Slack has its summary, so it is given up as unsure; T2 posts. Then nothing.
+    assert [[r.status for r in tick] for tick in later] == [["failed", "posted"], [], []]
+    assert "may not" not in later[0][0].detail and "lost Slack's answer" in later[0][0].detail
     summaries = [c for c in fake_slack_api.calls_to("chat.postMessage") if "thread_ts" not in c.body]
     assert len(summaries) == 2  # one a workspace
 
 
-def test_a_clock_process_killed_after_posting_leaves_the_week_posted_once(
+def test_a_clock_process_killed_before_recording_its_summary_leaves_the_week_unsure_and_never_posts_it_again(
     db: sessionmaker[Session], workspaces: Workspaces, fake_slack_api: FakeSlackApi
 ) -> None:
     now = datetime(2026, 11, 30, 9, tzinfo=UTC)
-    with db.begin() as session:  # a process claimed the week, started posting, then died
+    period = rolling_week(now)
+    change_settings(db, team_id="T1", now=now, default_channel=None, channel_id="C0LEADS", changed_by="UADMIN")
+    with db.begin() as session:  # a process claimed the week, started posting, then died before recording the summary
         digest_store.insert_digest_claim(session, team_id="T1", iso_week="2026-W49", now=now)
-        digest_store.mark_digest_posting(session, team_id="T1", iso_week="2026-W49")
+        run = digest_store.mark_digest_posting(session, team_id="T1", iso_week="2026-W49")
+        run.channel_id, run.period_start, run.period_end = "C0LEADS", period.start, period.end
 
     sends = [
-        send_digest(db, workspaces, team_id="T1", default_channel="C0LEADS", now=now + timedelta(minutes=m))
-        for m in (16, 60)
+        send_digest(db, workspaces, team_id="T1", default_channel=None, now=now + timedelta(minutes=m)) for m in (1, 60)
     ]
 
-    assert [s.status for s in sends] == ["already_sent", "already_sent"]
-    assert fake_slack_api.calls_to("chat.postMessage") == []
+    assert [s.status for s in sends] == ["failed", "already_sent"]
+    assert fake_slack_api.posted("C0LEADS") == []  # its summary may be there: never posted a second time
+    [told] = fake_slack_api.posted("DADMIN")
+    assert "may not have been posted" in told.body["text"] and "--force" in str(told.body["blocks"])
+    assert digests.week_failure(db, team_id="T1", iso_week="2026-W49") == digests.WeekFailure(sends[0].detail, unsure=True)
+
+
+def test_a_thread_left_half_posted_is_finished_by_the_next_run_without_a_second_summary(
+    db: sessionmaker[Session], workspaces: Workspaces, fake_slack_api: FakeSlackApi
+) -> None:
+    now = datetime(2026, 11, 30, 9, tzinfo=UTC)
+    clause = clause_id(db, "feature")
+    with db.begin() as session:
+        for n in range(60):  # long enough to need several replies
+            flag_store.add_flag(
+                session,
+                team_id="T1",
+                clause_id=clause,
+                summary=f"flag-{n:02d} " + "x" * 2000,
+                reporter_hash="h" * 64,
+                created_at=now - timedelta(hours=1),
+                released_at=now - timedelta(minutes=n + 1),
+            )
+    post = DEFAULT_REPLIES["chat.postMessage"]
+
+    def fail_the_second_reply(call):  # type: ignore[no-untyped-def]
+        if len(fake_slack_api.calls_to("chat.postMessage")) == 3:  # the summary and a reply are in
+            return {"ok": False, "error": "fatal_error"}
+        return post(call)
+
+    fake_slack_api.replies["chat.postMessage"] = fail_the_second_reply
+    stopped = send_digest(db, workspaces, team_id="T1", default_channel="C0LEADS", now=now)
+    fake_slack_api.replies["chat.postMessage"] = post
+    finished = send_digest(db, workspaces, team_id="T1", default_channel="C0LEADS", now=now + timedelta(minutes=5))
+    again = send_digest(db, workspaces, team_id="T1", default_channel="C0LEADS", now=now + timedelta(minutes=10))
+
+    assert (stopped.status, finished.status, again.status) == ("failed", "posted", "already_sent")
+    summary, *replies = fake_slack_api.posted("C0LEADS")
+    assert summary.thread_ts is None and len(replies) >= 3 and all(r.thread_ts == summary.ts for r in replies)
+    listed = re.findall(r"flag-\d\d", "".join(str(r.body["blocks"]) for r in replies))
+    assert sorted(listed) == [f"flag-{n:02d}" for n in range(60)]  # every flag in the thread, once
+    parts = [re.search(r"part (\d+) of (\d+)", r.body["text"]).groups() for r in replies]  # type: ignore[union-attr]
+    assert [int(part) for part, _ in parts] == list(range(1, len(replies) + 1))
+    assert {int(of) for _, of in parts[1:]} == {len(replies)}  # the finished ones count the whole thread
 
 
 ADMIN = "UADMIN"

@@ -61,18 +61,25 @@ class DigestPost:
 
     message: dict
     flags: tuple[RecordedFlag, ...] = ()
+    part: int = 0  # 0: the summary; its thread's replies from 1
 
 
 def digest_posts(digest: Digest, names: Mapping[str, str] | None = None) -> list[DigestPost]:
     """The whole digest, in posting order: the summary, then the replies in its thread.
     `names` maps user ids to display names (so nobody is pinged)."""
-    names = names or {}
-    packs = pack_flags(digest.flags, names)
-    replies = [
-        DigestPost(flags_reply_message(digest.period.label, part, len(packs), flags, names), flags)
-        for part, flags in enumerate(packs, start=1)
+    return [DigestPost(digest_summary_message(digest)), *thread_replies(digest.period.label, digest.flags, names or {})]
+
+
+def thread_replies(
+    period_label: str, flags: Sequence[RecordedFlag], names: Mapping[str, str], *, posted: int = 0
+) -> list[DigestPost]:
+    """The replies listing `flags` in the summary's thread, numbered on from the `posted` replies already in it (a
+    run that stopped mid-thread is finished with the flags it had not listed yet)."""
+    packs = pack_flags(flags, names)
+    return [
+        DigestPost(flags_reply_message(period_label, part, posted + len(packs), pack, names), pack, part)
+        for part, pack in enumerate(packs, start=posted + 1)
     ]
-    return [DigestPost(digest_summary_message(digest)), *replies]
 
 
 def side_lines(side: SideCount, top: int) -> list[str]:
@@ -131,6 +138,27 @@ def digest_unposted_message(iso_week: str, failure: str) -> dict:
             context("It is tried again as soon as the digest settings change (Home tab), or next week."),
         ],
     }
+
+
+def digest_unsure_message(iso_week: str, failure: str) -> dict:
+    """The DM to the admin who chose the digest channel, once, when the app cannot know whether the week's summary
+    reached Slack (it lost Slack's answer, or stopped while posting); `failure` is unsure_failure's sentence."""
+    text = f":warning: The deadline-flag digest for {iso_week} may not have been posted. {failure}"
+    return {
+        "text": fallback(f"The deadline-flag digest for {iso_week} may not have been posted."),
+        "blocks": [
+            mrkdwn_section(text),
+            context("It is never posted again by itself, so that it cannot appear twice."),
+        ],
+    }
+
+
+def unsure_failure(channel_id: str) -> str:
+    """What an admin can do about a week whose summary may or may not be in the channel (kept for the Home tab)."""
+    return (
+        f"The app lost Slack's answer while posting it in <#{channel_id}>. If it is not there, an operator can post "
+        "it with `python -m bot digest send --force`."
+    )
 
 
 def listing_note(digest: Digest) -> str | None:

@@ -16,6 +16,7 @@ from bot.blocks.outcomes import status_menu
 from bot.blocks.settings import WEEKDAY_NAMES
 from bot.blocks.text import BLOCKS_PER_VIEW, PLAIN_OPTION_MAX, context, inert, mrkdwn_section, plain
 from bot.domain.agreement import NEITHER_LABEL, SIDES, Agreement
+from bot.domain.digest import WeekFailure
 from bot.domain.flags import RecordedFlag
 from bot.domain.holding import DEFAULT_MIN_REPORTERS
 from bot.domain.home import HomeSummary
@@ -56,7 +57,7 @@ def home_view(
     open_flags: list[RecordedFlag] | None = None,
     *,
     outcome_dms: bool = True,
-    digest_failure: str | None = None,
+    digest_failure: WeekFailure | None = None,
     scopes: MissingScopes | None = None,
     edits_agreement: bool = False,
 ) -> dict:
@@ -155,7 +156,7 @@ def lead_blocks(open_flags: list[RecordedFlag]) -> list[dict]:
 
 
 def digest_settings_blocks(
-    schedule: DigestSchedule, failure: str | None = None, *, min_reporters: int = DEFAULT_MIN_REPORTERS
+    schedule: DigestSchedule, failure: WeekFailure | None = None, *, min_reporters: int = DEFAULT_MIN_REPORTERS
 ) -> list[dict]:
     where = f"<#{schedule.channel_id}>" if schedule.channel_id else "_no channel yet_"
     when = f"{WEEKDAY_NAMES[schedule.weekday]}s at {schedule.hour:02d}:00 ({inert(schedule.timezone, 64)})"
@@ -163,7 +164,8 @@ def digest_settings_blocks(
         hold = f"Anonymous flags are shown once {min_reporters} different people have flagged."
     else:
         hold = "Anonymous flags are shown at once (minimum 1: off)."
-    notice = [mrkdwn_section(f":warning: *This week's digest was not posted.* {failure}")] if failure else []
+    headline = "may not have been posted" if failure and failure.unsure else "was not posted"
+    notice = [mrkdwn_section(f":warning: *This week's digest {headline}.* {failure.failure}")] if failure else []
     return [
         {"type": "divider"},
         {"type": "header", "text": {"type": "plain_text", "text": "Weekly digest (admins)"}},

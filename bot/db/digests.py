@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, delete, func, select, update
+from sqlalchemy import ColumnElement, delete, func, select, true, update
 from sqlalchemy.orm import Session
 
 from bot.db.flags import visible_to_leads
@@ -32,9 +32,9 @@ def insert_digest_claim(session: Session, *, team_id: str, iso_week: str, now: d
     session.flush()
 
 
-def take_over_stale_claim(session: Session, *, team_id: str, iso_week: str, now: datetime, stale_before: datetime) -> bool:
-    """A claim still "claimed" since before `stale_before` belongs to a run that died mid-post: take it over."""
-    return _take_over(session, team_id, iso_week, "claimed", DigestRun.claimed_at < stale_before, now)
+def take_over_left_claim(session: Session, *, team_id: str, iso_week: str, now: datetime) -> bool:
+    """A claim still "claimed" while the caller holds the week's lock was left by a run that is gone: take it over."""
+    return _take_over(session, team_id, iso_week, "claimed", true(), now)
 
 
 def force_claim_digest_run(session: Session, *, team_id: str, iso_week: str, now: datetime) -> None:
@@ -92,6 +92,14 @@ def mark_digest_failed(session: Session, *, team_id: str, iso_week: str, failure
     )
 
 
+def mark_digest_unsure(session: Session, *, team_id: str, iso_week: str, failure: str, now: datetime) -> None:
+    session.execute(
+        update(DigestRun)
+        .where(DigestRun.team_id == team_id, DigestRun.iso_week == iso_week)
+        .values(status="unsure", failure=failure, failed_at=now)
+    )
+
+
 def add_digest_message(
     session: Session, *, run: DigestRun, part: int, channel_id: str, message_ts: str, flag_ids: Sequence[int]
 ) -> DigestMessage:
@@ -131,6 +139,17 @@ def list_message_flags(session: Session, *, team_id: str, message_id: int) -> li
         .join(DigestMessageFlag, DigestMessageFlag.flag_id == Flag.id)
         .where(DigestMessageFlag.team_id == team_id, DigestMessageFlag.message_id == message_id, Flag.team_id == team_id)
         .order_by(DigestMessageFlag.position)
+    )
+    return list(session.scalars(stmt))
+
+
+def list_listed_flag_ids(session: Session, *, team_id: str, digest_run_id: int) -> list[int]:
+    """The flags a digest run's posted messages list."""
+    stmt = (
+        select(DigestMessageFlag.flag_id)
+        .join(DigestMessage, DigestMessage.id == DigestMessageFlag.message_id)
+        .where(DigestMessage.team_id == team_id, DigestMessage.digest_run_id == digest_run_id)
+        .where(DigestMessageFlag.team_id == team_id)
     )
     return list(session.scalars(stmt))
 

@@ -209,8 +209,10 @@ class DigestRun(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     team_id: Mapped[str] = mapped_column(String(32))  # indexed first in the unique constraint
     iso_week: Mapped[str] = mapped_column(String(8))  # "2026-W48", in the workspace's timezone at send time
-    # "claimed" (nothing posted yet: a stale claim may be taken over), "posting" (a message may be out: never posted
-    # again without --force), "posted", or "failed" (the channel cannot be used: retried when the settings change).
+    # "claimed" (nothing posted yet), "posting" (a message may be out: the summary is never posted again without
+    # --force), "posted", "unsure" (the summary may or may not be out, and nobody will know: never posted again
+    # without --force), or "failed" (the channel cannot be used: retried when the settings change). A run left
+    # "claimed" or "posting" by a process that died is taken over by the next one to hold the week's lock.
     status: Mapped[str] = mapped_column(String(16))
     claimed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     posted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

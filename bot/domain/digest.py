@@ -9,7 +9,8 @@ loaded, so a workspace with 100k flags digests about as fast as one with 1k.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -19,7 +20,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import counts as count_store
 from bot.db import digests as digest_store
+from bot.db import locks
 from bot.db import settings as settings_store
+from bot.db.session import engine_of
 from bot.domain.agreement import SIDES, Agreement, Clause, Side, agreement_of
 from bot.domain.errors import storage_errors
 from bot.domain.flags import FLAG_ID_MAX, RecordedFlag, to_recorded
@@ -29,7 +32,6 @@ from bot.domain.outcomes import OutcomeSummary, outcome_summary
 
 TREND_WEEKS = 8
 LISTED_FLAGS_MAX = 200  # listed in the summary's thread, a few replies' worth; the rest are counted and in the CSV
-STALE_CLAIM = timedelta(minutes=15)  # a claim this old was left by a run that died mid-post
 _ISO_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 
 
@@ -160,8 +162,9 @@ def side_counts(agreement: Agreement, counts: Mapping[tuple[int, int], int]) -> 
 
 
 def is_week_done(db: sessionmaker[Session], *, team_id: str, iso_week: str, now: datetime) -> bool:
-    """Nothing for this run to do: the week is posted, or may be (posting), or is being claimed by a live run, or
-    failed on a channel the app cannot use and the settings have not changed since."""
+    """Nothing for this run to do: the week is posted, or may be (unsure), or failed on a channel the app cannot use
+    and the settings have not changed since. A week "claimed" or "posting" is not done: its process may have died,
+    which only the week's lock can tell (send_digest takes it)."""
     with db() as session:
         run = digest_store.get_digest_run(session, team_id=team_id, iso_week=iso_week)
         if run is None:
@@ -169,12 +172,20 @@ def is_week_done(db: sessionmaker[Session], *, team_id: str, iso_week: str, now:
         if run.status == "failed":
             changed = settings_store.get_settings(session, team_id=team_id)
             return changed is None or run.failed_at is None or changed.updated_at <= run.failed_at
-        return run.status in ("posted", "posting") or run.claimed_at >= now - STALE_CLAIM
+        return run.status in ("posted", "unsure")
+
+
+@contextmanager
+def week_lock(db: sessionmaker[Session], *, team_id: str, iso_week: str) -> Iterator[bool]:
+    """Held for the whole of a week's send. False: a live process is sending it. True: any run of the week still
+    "claimed" or "posting" was left by a process that died (or gave up), and this caller may take it over."""
+    with locks.hold(engine_of(db), f"digest {team_id} {iso_week}") as held:
+        yield held
 
 
 def claim_week(db: sessionmaker[Session], *, team_id: str, iso_week: str, now: datetime, force: bool = False) -> bool:
-    """Take this week's claim in the database before posting; False if the week is posted, being posted, or failed
-    and not worth trying again yet."""
+    """Take this week's claim before posting, holding week_lock; False if the week is posted, being posted, or failed
+    and not worth trying again yet. A claim left by a process that died is taken over: nothing was posted under it."""
     if force:
         with db.begin() as session:
             digest_store.force_claim_digest_run(session, team_id=team_id, iso_week=iso_week, now=now)
@@ -185,9 +196,7 @@ def claim_week(db: sessionmaker[Session], *, team_id: str, iso_week: str, now: d
         return True
     except IntegrityError:
         with db.begin() as session:
-            if digest_store.take_over_stale_claim(
-                session, team_id=team_id, iso_week=iso_week, now=now, stale_before=now - STALE_CLAIM
-            ):
+            if digest_store.take_over_left_claim(session, team_id=team_id, iso_week=iso_week, now=now):
                 return True
             changed = settings_store.get_settings(session, team_id=team_id)
             return changed is not None and digest_store.take_over_failed_run(
@@ -195,9 +204,36 @@ def claim_week(db: sessionmaker[Session], *, team_id: str, iso_week: str, now: d
             )
 
 
+@dataclass(frozen=True)
+class UnfinishedWeek:
+    """A week left "posting" by a process that died or lost Slack's answer: what of it Slack has, as far as the
+    database knows."""
+
+    channel_id: str
+    period: Period
+    summary_ts: str | None  # None: the summary may or may not have reached Slack
+    listed_flag_ids: frozenset[int]  # listed by the replies already in its thread
+    replies: int
+
+
+def unfinished_week(db: sessionmaker[Session], *, team_id: str, iso_week: str) -> UnfinishedWeek | None:
+    """The week's run if it was left "posting" (read holding week_lock, so nobody else is posting it)."""
+    with db() as session:
+        run = digest_store.get_digest_run(session, team_id=team_id, iso_week=iso_week)
+        if run is None or run.status != "posting" or not (run.channel_id and run.period_start and run.period_end):
+            return None
+        return UnfinishedWeek(
+            channel_id=run.channel_id,
+            period=Period(run.period_start, run.period_end, _period_label(run.period_start, run.period_end)),
+            summary_ts=run.message_ts,
+            listed_flag_ids=frozenset(digest_store.list_listed_flag_ids(session, team_id=team_id, digest_run_id=run.id)),
+            replies=digest_store.count_reply_parts(session, team_id=team_id, digest_run_id=run.id),
+        )
+
+
 def start_posting(db: sessionmaker[Session], *, team_id: str, iso_week: str, channel_id: str, period: Period) -> None:
-    """Recorded before the first message goes out: if this process dies or the database goes away after Slack took
-    the message, the week is never posted again by itself (a human can, with --force)."""
+    """Recorded before the first message goes out: from here the week's summary is never posted again by itself
+    (a human can, with --force); a run that stops after this is finished from what it recorded (unfinished_week)."""
     with db.begin() as session:
         run = digest_store.mark_digest_posting(session, team_id=team_id, iso_week=iso_week)
         run.channel_id, run.period_start, run.period_end = channel_id, period.start, period.end
@@ -235,11 +271,28 @@ def record_failed(db: sessionmaker[Session], *, team_id: str, iso_week: str, fai
         digest_store.mark_digest_failed(session, team_id=team_id, iso_week=iso_week, failure=failure, now=now)
 
 
-def week_failure(db: sessionmaker[Session], *, team_id: str, iso_week: str) -> str | None:
-    """Why this week's digest could not be posted, while that is still so (for the admins' Home tab)."""
+def record_unsure(db: sessionmaker[Session], *, team_id: str, iso_week: str, failure: str, now: datetime) -> None:
+    """The summary may or may not have reached Slack: the week is never posted again by itself (--force can)."""
+    with db.begin() as session:
+        digest_store.mark_digest_unsure(session, team_id=team_id, iso_week=iso_week, failure=failure, now=now)
+
+
+@dataclass(frozen=True)
+class WeekFailure:
+    """Why this week's digest was not posted (`unsure`: may not have been), in a sentence an admin can act on."""
+
+    failure: str
+    unsure: bool = False
+
+
+def week_failure(db: sessionmaker[Session], *, team_id: str, iso_week: str) -> WeekFailure | None:
+    """Why this week's digest could not be posted (or may not have been), while that is still so (for the admins'
+    Home tab)."""
     with db() as session:
         run = digest_store.get_digest_run(session, team_id=team_id, iso_week=iso_week)
-        return run.failure if run is not None and run.status == "failed" else None
+        if run is None or run.status not in ("failed", "unsure") or not run.failure:
+            return None
+        return WeekFailure(run.failure, unsure=run.status == "unsure")
 
 
 @dataclass(frozen=True)

@@ -1,18 +1,22 @@
-"""Post one workspace's digest exactly once per ISO week: claim it in the database, check the channel, post the summary
-and its thread of flags, recording each message as it goes.
+"""Post one workspace's digest exactly once per ISO week: take the week's lock, claim it in the database, check the
+channel, post the summary and its thread of flags, recording each message as it goes.
 
-The week's run moves claimed -> posting -> posted. "posting" is recorded before the first message goes out and is
-never taken over by another run: if this process dies, or the database goes away, after Slack took a message, the
-week is not posted a second time (an operator can, with `digest send --force`). A channel the app cannot use
-(private and not invited, archived, shared with another organisation) fails the week with a reason the admins are
-told once; it is tried again when the settings change or the next week comes.
+The week's run moves claimed -> posting -> posted. The week's lock (bot/db/locks.py) is held for the whole send and
+dies with its process, so a run found "claimed" or "posting" by whoever takes the lock next was left by a process
+that died: a claim is taken over (nothing was posted under it); a thread is finished with the flags it does not list
+yet. The summary itself is never posted twice: "posting" is recorded before it goes out, and if Slack's answer is
+lost (or the process dies before recording it), the week is "unsure", the admins are told, and only an operator
+posts it again (`digest send --force`). A channel the app cannot use (private and not invited, archived, shared with
+another organisation) fails the week with a reason the admins are told once; it is tried again when the settings
+change or the next week comes.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
@@ -21,7 +25,14 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.blocks.digest import digest_posts, digest_unposted_message
+from bot.blocks.digest import (
+    DigestPost,
+    digest_posts,
+    digest_unposted_message,
+    digest_unsure_message,
+    thread_replies,
+    unsure_failure,
+)
 from bot.blocks.learnings import chart_alt_text
 from bot.domain import digest as digests
 from bot.domain.digest import Digest
@@ -33,8 +44,7 @@ from bot.slack.tokens import Workspaces
 
 log = logging.getLogger(__name__)
 NAMES_LOOKUP_MAX = 60  # users.info calls per digest at most; beyond, people show as "a teammate"
-# One send must end well before its claim could be taken over (digests.STALE_CLAIM, 15 minutes).
-SEND_BUDGET_SECONDS = 300
+SEND_BUDGET_SECONDS = 300  # one send, the week's lock held: a thread longer than this is cut short
 NAMES_BUDGET_SECONDS = 60
 # What Slack answers for a channel the app cannot post in; anything else is a transient failure, retried next tick.
 CHANNEL_ERRORS = {"channel_not_found", "not_in_channel", "is_archived", "method_not_supported_for_channel_type"}
@@ -63,35 +73,50 @@ def send_digest(
     force: bool = False,
     people: People | None = None,
 ) -> SendResult:
-    """Post the digest of the seven days up to `now`, unless this week's is already posted (or `force`)."""
+    """Post the digest of the seven days up to `now`, unless this week's is already posted (or `force`); finish a
+    week that a process which died had started."""
     deadline = time.monotonic() + SEND_BUDGET_SECONDS
     people = people or People()
-    try:
-        schedule = effective_schedule(db, team_id=team_id, default_channel=default_channel)
-        if not schedule.channel_id:
-            return SendResult(team_id, "no_channel", "no digest channel: set DIGEST_CHANNEL or `settings set --channel`")
-        week = schedule.iso_week(now)
-        if not digests.claim_week(db, team_id=team_id, iso_week=week, now=now, force=force):
+    with ExitStack() as held:
+        try:
+            schedule = effective_schedule(db, team_id=team_id, default_channel=default_channel)
+            if not schedule.channel_id:
+                return SendResult(team_id, "no_channel", "no digest channel: set DIGEST_CHANNEL or `settings set --channel`")
+            week = schedule.iso_week(now)
+            if not held.enter_context(digests.week_lock(db, team_id=team_id, iso_week=week)):
+                return SendResult(team_id, "already_sent", f"the digest for {week} is being posted by another process")
+            claimed = digests.claim_week(db, team_id=team_id, iso_week=week, now=now, force=force)
+            unfinished = None if claimed else digests.unfinished_week(db, team_id=team_id, iso_week=week)
+        except Exception as error:  # the database is down: nothing claimed, the next run tries again
+            log.error("digest not claimed", extra={"team_id": team_id, "error": _describe(error)})
+            return SendResult(team_id, "failed", _describe(error))
+        if unfinished is not None:
+            return _finish(db, workspaces, unfinished, team_id=team_id, week=week, now=now, people=people, deadline=deadline)
+        if not claimed:
             return SendResult(
                 team_id, "already_sent", f"the digest for {week} was already posted or tried (--force posts it)"
             )
-    except Exception as error:  # the database is down: nothing claimed, the next run tries again
-        log.error("digest not claimed", extra={"team_id": team_id, "error": _describe(error)})
-        return SendResult(team_id, "failed", _describe(error))
+        return _send(db, workspaces, schedule, week=week, now=now, people=people, deadline=deadline)
 
-    channel_id = schedule.channel_id
+
+def _send(
+    db: sessionmaker[Session],
+    workspaces: Workspaces,
+    schedule: DigestSchedule,
+    *,
+    week: str,
+    now: datetime,
+    people: People,
+    deadline: float,
+) -> SendResult:
+    team_id, channel_id = schedule.team_id, schedule.channel_id
+    assert channel_id
     client: WebClient | None = None
     try:
         digest = digests.build_digest(db, team_id=team_id, period=digests.rolling_week(now))
         client = workspaces.client_for(team_id)
         check_channel(client, schedule)
-        names = people.names(
-            client,
-            team_id=team_id,
-            user_ids=named_user_ids(digest.flags),
-            limit=NAMES_LOOKUP_MAX,
-            deadline=time.monotonic() + NAMES_BUDGET_SECONDS,
-        )
+        names = _names(client, people, team_id, digest.flags)
         digests.start_posting(db, team_id=team_id, iso_week=week, channel_id=channel_id, period=digest.period)
     except ChannelUnusable as unusable:
         return _fail_week(db, client, team_id, week, str(unusable), now)
@@ -105,6 +130,16 @@ def send_digest(
 def named_user_ids(flags: Iterable[RecordedFlag]) -> set[str]:
     """The people a digest message names: who asked (when given as a user) and reporters who chose to be named."""
     return {user_id for flag in flags for user_id in (flag.source_user_id, flag.reporter_user_id) if user_id}
+
+
+def _names(client: WebClient, people: People, team_id: str, flags: Iterable[RecordedFlag]) -> dict[str, str]:
+    return people.names(
+        client,
+        team_id=team_id,
+        user_ids=named_user_ids(flags),
+        limit=NAMES_LOOKUP_MAX,
+        deadline=time.monotonic() + NAMES_BUDGET_SECONDS,
+    )
 
 
 def _post(
@@ -128,41 +163,119 @@ def _post(
         _release(db, team_id, week)
         log.error("digest not posted", extra={"team_id": team_id, "iso_week": week, "error": _describe(error)})
         return SendResult(team_id, "failed", _describe(error), channel_id)
-    except Exception as error:  # no answer: Slack may have posted it, so the week stays "posting", never reposted
+    except Exception as error:  # no answer: Slack may have posted it, so the summary is never posted again by itself
         log.error("digest post unanswered", extra={"team_id": team_id, "iso_week": week, "error": _describe(error)})
-        return SendResult(team_id, "failed", f"{_describe(error)}; not retried by itself (--force posts it)", channel_id)
+        return _fail_week(db, client, team_id, week, unsure_failure(channel_id), now, unsure=True)
     summary_ts = posted["ts"]
     try:
         digests.record_message(
             db, team_id=team_id, iso_week=week, part=0, channel_id=channel_id, message_ts=summary_ts, flag_ids=[]
         )
         charted = post_chart(client, digest, channel_id=channel_id, thread_ts=summary_ts, week=week)
-        for part, reply in enumerate(replies, start=1):
-            if time.monotonic() > deadline:
-                log.error("digest thread cut short", extra={"team_id": team_id, "iso_week": week, "parts_posted": part - 1})
-                break
-            answer = _post_message(client, channel_id, reply.message, thread_ts=summary_ts)
-            digests.record_message(
-                db,
-                team_id=team_id,
-                iso_week=week,
-                part=part,
-                channel_id=channel_id,
-                message_ts=answer["ts"],
-                flag_ids=[f.id for f in reply.flags],
-            )
-        digests.record_posted(db, team_id=team_id, iso_week=week, now=now)
-    except Exception as error:  # the summary is out: the week stays "posting" and is not posted again
+    except Exception as error:  # the summary is out, unrecorded: the next run cannot know, and gives the week up
         log.error("digest thread incomplete", extra={"team_id": team_id, "iso_week": week, "error": _describe(error)})
-        return SendResult(
-            team_id, "failed", f"posted, then {_describe(error)}; not retried by itself", channel_id, summary_ts
-        )
+        return SendResult(team_id, "failed", f"posted, then {_describe(error)}", channel_id, summary_ts)
+    result = _post_thread(
+        db,
+        client,
+        replies,
+        team_id=team_id,
+        week=week,
+        channel_id=channel_id,
+        summary_ts=summary_ts,
+        now=now,
+        deadline=deadline,
+    )
+    if result is not None:
+        return result
     log.info(
         "digest posted",
         extra={"team_id": team_id, "iso_week": week, "flags": digest.total, "parts": len(replies), "chart": charted},
     )
     chart = "the trend chart" if charted else "no chart (the summary's sparklines stand in)"
     detail = f"posted the digest for {week} ({digest.total} flags, {len(replies)} thread replies, {chart})"
+    return SendResult(team_id, "posted", detail, channel_id, summary_ts)
+
+
+def _post_thread(
+    db: sessionmaker[Session],
+    client: WebClient,
+    replies: Sequence[DigestPost],
+    *,
+    team_id: str,
+    week: str,
+    channel_id: str,
+    summary_ts: str,
+    now: datetime,
+    deadline: float,
+) -> SendResult | None:
+    """Post the replies in the summary's thread, recording each as Slack takes it, then the week as posted. None when
+    it is done; a failure leaves the week "posting", and the next run posts the replies not recorded."""
+    try:
+        for reply in replies:
+            if time.monotonic() > deadline:
+                log.error("digest thread cut short", extra={"team_id": team_id, "iso_week": week, "part": reply.part})
+                break
+            answer = _post_message(client, channel_id, reply.message, thread_ts=summary_ts)
+            digests.record_message(
+                db,
+                team_id=team_id,
+                iso_week=week,
+                part=reply.part,
+                channel_id=channel_id,
+                message_ts=answer["ts"],
+                flag_ids=[f.id for f in reply.flags],
+            )
+        digests.record_posted(db, team_id=team_id, iso_week=week, now=now)
+    except Exception as error:
+        log.error("digest thread incomplete", extra={"team_id": team_id, "iso_week": week, "error": _describe(error)})
+        detail = f"posted, then {_describe(error)}; the next run posts the rest of the thread"
+        return SendResult(team_id, "failed", detail, channel_id, summary_ts)
+    return None
+
+
+def _finish(
+    db: sessionmaker[Session],
+    workspaces: Workspaces,
+    unfinished: digests.UnfinishedWeek,
+    *,
+    team_id: str,
+    week: str,
+    now: datetime,
+    people: People,
+    deadline: float,
+) -> SendResult:
+    """A week left "posting" by a process that died (or lost Slack's answer): post the flags its thread does not list
+    yet. Its summary is never posted again: without one recorded, nobody can know whether Slack has it."""
+    channel_id = unfinished.channel_id
+    client: WebClient | None = None
+    try:
+        client = workspaces.client_for(team_id)
+        if unfinished.summary_ts is None:
+            return _fail_week(db, client, team_id, week, unsure_failure(channel_id), now, unsure=True)
+        digest = digests.build_digest(db, team_id=team_id, period=unfinished.period)
+        left = [flag for flag in digest.flags if flag.id not in unfinished.listed_flag_ids]
+        names = _names(client, people, team_id, left)
+    except Exception as error:  # the week stays "posting": the next run tries again
+        log.error("digest not finished", extra={"team_id": team_id, "iso_week": week, "error": _describe(error)})
+        return SendResult(team_id, "failed", _describe(error), channel_id)
+    replies = thread_replies(digest.period.label, left, names, posted=unfinished.replies)
+    summary_ts = unfinished.summary_ts
+    result = _post_thread(
+        db,
+        client,
+        replies,
+        team_id=team_id,
+        week=week,
+        channel_id=channel_id,
+        summary_ts=summary_ts,
+        now=now,
+        deadline=deadline,
+    )
+    if result is not None:
+        return result
+    log.info("digest finished", extra={"team_id": team_id, "iso_week": week, "parts": len(replies)})
+    detail = f"finished the digest for {week} that a stopped run had started ({len(replies)} more thread replies)"
     return SendResult(team_id, "posted", detail, channel_id, summary_ts)
 
 
@@ -263,11 +376,20 @@ def channel_problem(channel_id: str, error: object) -> str:
 
 
 def _fail_week(
-    db: sessionmaker[Session], client: WebClient | None, team_id: str, week: str, failure: str, now: datetime
+    db: sessionmaker[Session],
+    client: WebClient | None,
+    team_id: str,
+    week: str,
+    failure: str,
+    now: datetime,
+    *,
+    unsure: bool = False,
 ) -> SendResult:
-    """Record why the week cannot be posted, and tell the admin who chose the channel, once (the week is not retried)."""
+    """Record why the week cannot be posted (or, `unsure`, may not have been), and tell the admin who chose the
+    channel, once: the week is not tried again by itself."""
     try:
-        digests.record_failed(db, team_id=team_id, iso_week=week, failure=failure, now=now)
+        record = digests.record_unsure if unsure else digests.record_failed
+        record(db, team_id=team_id, iso_week=week, failure=failure, now=now)
     except Exception as error:
         _release(db, team_id, week)
         log.error("digest failure not recorded", extra={"team_id": team_id, "error": _describe(error)})
@@ -276,7 +398,8 @@ def _fail_week(
     admin_id = _saved_by(db, team_id)
     if client is not None and admin_id:
         try:
-            client.chat_postMessage(channel=admin_id, **digest_unposted_message(week, failure))
+            told = digest_unsure_message(week, failure) if unsure else digest_unposted_message(week, failure)
+            client.chat_postMessage(channel=admin_id, **told)
         except Exception as error:  # the Home tab says it too
             log.warning("admin not told of the digest failure", extra={"team_id": team_id, "error": _describe(error)})
     return SendResult(team_id, "failed", failure)
@@ -292,7 +415,7 @@ def _saved_by(db: sessionmaker[Session], team_id: str) -> str | None:
 def _release(db: sessionmaker[Session], team_id: str, week: str) -> None:
     try:
         digests.release_week(db, team_id=team_id, iso_week=week)
-    except Exception as error:  # the claim goes stale and is taken over later
+    except Exception as error:  # the claim stays: the next run to hold the week's lock takes it over
         log.error("digest claim not released", extra={"team_id": team_id, "iso_week": week, "error": _describe(error)})
 
 
