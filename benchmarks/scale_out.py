@@ -3,10 +3,12 @@
 Starts 3 `python -m bot serve` processes (OAuth mode, each on its own port) and 2 `python -m bot scheduler`
 processes on one new database, with 4 installed workspaces whose digests are due. Sends signed inline flags for
 the 4 workspaces, spread across the web processes, and a third of the way through SIGKILLs one web process and one
-scheduler (each whole process group, as a crashed machine) and starts them again. A request that gets no answer is
-sent again, to the next process, with the same trigger_id: a flag the killed process stored before dying is then
-recognised, not stored twice. Prints flags acknowledged against flags stored, digests posted per workspace-week,
-p50/p99 and every failed attempt by kind. tests/test_scale_out.py runs a short version and asserts the counts.
+scheduler (each whole process group, as a crashed machine) and starts them again. The scheduler is killed halfway
+through a digest (the stand-in holds its channel check until then), so another must finish that week. A request that
+gets no answer is sent again, to the next process, with the same trigger_id: a flag the killed process stored before
+dying is then recognised, not stored twice. Prints flags acknowledged against flags stored, digests posted per
+workspace-week, p50/p99 and every failed attempt by kind. tests/test_scale_out.py runs a short version and asserts
+the counts.
 
     .venv/bin/python benchmarks/scale_out.py                        # 10,000 flags at concurrency 32
     .venv/bin/python benchmarks/scale_out.py --flags 500 --concurrency 8
@@ -76,6 +78,7 @@ class ScaleOutResult:
     digests_per_workspace_week: dict[tuple[str, str], int] = field(default_factory=dict)
     digest_summaries_per_channel: dict[str, int] = field(default_factory=dict)
     killed: list[str] = field(default_factory=list)
+    left_mid_digest: list[tuple[str, str]] = field(default_factory=list)  # (team, week) still "claimed" at the kill
     lock: threading.Lock = field(default_factory=threading.Lock)  # client threads count into one result
 
     def failed(self, kind: str) -> None:
@@ -96,6 +99,7 @@ class ScaleOutResult:
             f"digests posted per workspace-week: {digests or 'none'}",
             f"digest summary messages per channel (the stand-in's count): {summaries or 'none'}",
             f"killed with SIGKILL and restarted: {', '.join(self.killed) or 'nothing'}",
+            f"digests claimed, not yet posted, at the kill: {' '.join(map(' '.join, self.left_mid_digest)) or 'none'}",
         ]
 
 
@@ -171,11 +175,18 @@ def kill_group(server: Server) -> None:
 class Fleet:
     """The running processes; the load generator reads the web ports from here as they change."""
 
-    def __init__(self, env: AppEnvironment, log_dir: Path) -> None:
-        self.env, self.log_dir = env, log_dir
+    def __init__(self, env: AppEnvironment, log_dir: Path, fake: FakeSlackApi, *, kill: bool) -> None:
+        """With `kill`, the first scheduler is caught mid-digest: the stand-in holds its first conversations.info
+        (the channel check, under the week's claim and lock) until it has been killed, so the kill always leaves a
+        digest half done for the others to take over. The second scheduler starts once the first is held."""
+        self.env, self.log_dir, self.fake = env, log_dir, fake
         self.lock = threading.Lock()
+        self.channel_check = fake.hold("conversations.info") if kill else None
         self.web = [start_web(f"web-{n}", env, log_dir) for n in range(1, WEB_PROCESSES + 1)]
-        self.schedulers = [start_scheduler(f"scheduler-{n}", env, log_dir) for n in range(1, SCHEDULERS + 1)]
+        self.schedulers = [start_scheduler("scheduler-1", env, log_dir)]
+        if self.channel_check is not None:
+            fake.wait_for("conversations.info", timeout=60)
+        self.schedulers += [start_scheduler(f"scheduler-{n}", env, log_dir) for n in range(2, SCHEDULERS + 1)]
 
     def port_for(self, attempt: int) -> int:
         with self.lock:
@@ -188,6 +199,9 @@ class Fleet:
         kill_group(web)
         kill_group(scheduler)
         result.killed.append(f"{web.name} (port {web.port}), {scheduler.name}")
+        result.left_mid_digest = weeks_in_status(self.env.database_url, "claimed")
+        if self.channel_check is not None:
+            self.channel_check.set()
         scheduler_again = start_scheduler(f"{scheduler.name}-restarted", self.env, self.log_dir)
         web_again = start_web(f"{web.name}-restarted", self.env, self.log_dir)
         with self.lock:
@@ -250,6 +264,18 @@ def wait_for_digests(database_url: str, expected: int, timeout: float) -> None:
         engine.dispose()
 
 
+def weeks_in_status(database_url: str, status: str) -> list[tuple[str, str]]:
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(
+                text("SELECT team_id, iso_week FROM digest_runs WHERE status = :status ORDER BY 1"), {"status": status}
+            )
+            return [(team, week) for team, week in rows]
+    finally:
+        engine.dispose()
+
+
 def count_outcome(database_url: str, fake: FakeSlackApi, teams: list[str], result: ScaleOutResult) -> None:
     result.flags_stored = count_flags(database_url)
     engine = create_engine(database_url)
@@ -293,7 +319,7 @@ def run_scale_out(
             )
             run_migrations(env)
             seed_workspaces(backend.url, fake, teams, datetime.now(UTC))
-            fleet = Fleet(env, logs)
+            fleet = Fleet(env, logs, fake, kill=kill)
             try:
                 kill_at = flags // 3 if kill else None
                 with ThreadPoolExecutor(max_workers=concurrency) as pool:

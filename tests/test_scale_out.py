@@ -24,6 +24,7 @@ def test_processes_killed_mid_run_lose_no_flag_store_none_twice_and_post_each_di
     result = run_scale_out(admin_url(), flags=240, concurrency=8, workspaces=4, kill=True)
 
     assert result.killed, "a web process and a scheduler were killed and restarted"
+    assert result.left_mid_digest, "the scheduler was killed halfway through a digest, which another then posted"
     assert len(result.acknowledged) == 240
     assert result.flags_stored == 240
     assert result.duplicate_request_keys == 0
