@@ -239,6 +239,37 @@ def test_a_clock_process_killed_before_recording_its_summary_leaves_the_week_uns
     assert digests.week_failure(db, team_id="T1", iso_week="2026-W49") == digests.WeekFailure(sends[0].detail, unsure=True)
 
 
+def test_a_week_whose_unsure_mark_could_not_be_written_is_not_posted_again_either(
+    db: sessionmaker[Session], engine: Engine, workspaces: Workspaces, fake_slack_api: FakeSlackApi
+) -> None:
+    now = datetime(2026, 11, 30, 9, tzinfo=UTC)
+    period = rolling_week(now)
+    with db.begin() as session:  # a process died after starting to post, before recording the summary
+        digest_store.insert_digest_claim(session, team_id="T1", iso_week="2026-W49", now=now)
+        run = digest_store.mark_digest_posting(session, team_id="T1", iso_week="2026-W49")
+        run.channel_id, run.period_start, run.period_end = "C0LEADS", period.start, period.end
+    failed_once = threading.Event()
+
+    def fail_the_unsure_mark(_conn, _cursor, statement: str, parameters, *_args: object) -> None:  # type: ignore[no-untyped-def]
+        if statement.startswith("UPDATE digest_runs") and "unsure" in str(parameters) and not failed_once.is_set():
+            failed_once.set()
+            raise OperationalError(statement, parameters, ConnectionError("the database went away for a moment"))
+
+    event.listen(engine, "before_cursor_execute", fail_the_unsure_mark)
+    try:
+        sends = [
+            send_digest(db, workspaces, team_id="T1", default_channel="C0LEADS", now=now + timedelta(minutes=m))
+            for m in (1, 5, 60)
+        ]
+    finally:
+        event.remove(engine, "before_cursor_execute", fail_the_unsure_mark)
+
+    assert failed_once.is_set()
+    assert [s.status for s in sends] == ["failed", "failed", "already_sent"]  # the second run records it unsure
+    assert fake_slack_api.posted("C0LEADS") == []  # its summary may be there: never posted a second time
+    assert digests.week_failure(db, team_id="T1", iso_week="2026-W49") == digests.WeekFailure(sends[1].detail, unsure=True)
+
+
 def test_a_thread_left_half_posted_is_finished_by_the_next_run_without_a_second_summary(
     db: sessionmaker[Session], workspaces: Workspaces, fake_slack_api: FakeSlackApi
 ) -> None:

@@ -391,7 +391,8 @@ def _fail_week(
         record = digests.record_unsure if unsure else digests.record_failed
         record(db, team_id=team_id, iso_week=week, failure=failure, now=now)
     except Exception as error:
-        _release(db, team_id, week)
+        if not unsure:  # nothing was posted: the next run tries again. Unsure, the week stays "posting", and the next
+            _release(db, team_id, week)  # run to find it gives it up again: released, it would post a second summary
         log.error("digest failure not recorded", extra={"team_id": team_id, "error": _describe(error)})
         return SendResult(team_id, "failed", failure)
     log.warning("digest channel unusable", extra={"team_id": team_id, "iso_week": week})
